@@ -1,0 +1,74 @@
+/**
+ * The configuration of the agent and the server, as Zod schemas whose defaults are data. One YAML
+ * file may hold both sections (`agent:` and `server:`) so `fathom up` reads a single file.
+ * Unknown keys are errors: a typo must not be silently ignored.
+ */
+import { hostname, homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { byteSize, durationMs, port } from './units.js';
+
+export const DEFAULT_PORT = 9070;
+export const DEFAULT_AGENT_METRICS_PORT = 9101;
+
+/** Default data directory: `$FATHOM_DATA_DIR`, else `~/.fathom`. */
+export function defaultDataDir(): string {
+  return process.env['FATHOM_DATA_DIR'] ?? join(homedir(), '.fathom');
+}
+
+const processes = z.strictObject({
+  /** Processes kept per cycle by CPU and by memory (union of both lists). */
+  topN: z.number().int().min(0).default(20),
+  /** Also keep every process that belongs to a container. */
+  includeContainerProcesses: z.boolean().default(true),
+  /** Hard cap on process series per cycle; processes past it are dropped and counted. */
+  maxProcesses: z.number().int().min(1).default(1000),
+});
+
+const buffer = z.strictObject({
+  /** Batches held in memory while the server is slow, before spilling to disk. */
+  memoryBatches: z.number().int().min(1).default(16),
+  /** Disk spool bound; the oldest spooled batches are dropped (and counted) past it. */
+  maxDiskBytes: byteSize.default(256 * 1024 * 1024),
+});
+
+export const agentConfigSchema = z.strictObject({
+  server: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).default(`http://127.0.0.1:${DEFAULT_PORT}`),
+  intervalMs: durationMs.default(10_000),
+  sendTimeoutMs: durationMs.default(10_000),
+  host: z.string().min(1).default(hostname()),
+  dataDir: z.string().min(1).default(join(defaultDataDir(), 'agent')),
+  /** Where the agent serves its own /metrics; `host:port`, or `off`. */
+  listen: z.string().default(`127.0.0.1:${DEFAULT_AGENT_METRICS_PORT}`),
+  procRoot: z.string().default('/proc'),
+  sysRoot: z.string().default('/sys'),
+  dockerSocket: z.string().default('/var/run/docker.sock'),
+  processes: processes.default(processes.parse({})),
+  buffer: buffer.default(buffer.parse({})),
+});
+
+const limits = z.strictObject({
+  maxBodyBytes: byteSize.default(16 * 1024 * 1024),
+  maxDecodedBytes: byteSize.default(128 * 1024 * 1024),
+  maxSeries: z.number().int().min(1).default(2_000_000),
+  maxSeriesPerMetric: z.number().int().min(1).default(200_000),
+});
+
+export const serverConfigSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: port.default(DEFAULT_PORT),
+  dataDir: z.string().min(1).default(join(defaultDataDir(), 'server')),
+  /** How long samples are kept. */
+  retentionMs: durationMs.default(6 * 3_600_000),
+  /** fsync the journal before acknowledging a batch (`always`) or leave it to the OS (`never`). */
+  fsync: z.enum(['always', 'never']).default('always'),
+  limits: limits.default(limits.parse({})),
+});
+
+export const fileConfigSchema = z.strictObject({
+  agent: z.unknown().optional(),
+  server: z.unknown().optional(),
+});
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+export type ServerConfig = z.infer<typeof serverConfigSchema>;

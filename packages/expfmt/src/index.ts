@@ -1,0 +1,1 @@
+export { TEXT_CONTENT_TYPE, writeText } from './text-writer.js';
