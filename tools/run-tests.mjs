@@ -3,7 +3,7 @@
 // Unit tests (*.test.js) run in parallel; integration tests (*.int.test.js) run one file at a
 // time because they share real peers (dockerd, ports, CPU for measurements).
 // Prints the spec report and a closing "N passed, N failed, N skipped" line; exits 1 on failure.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
@@ -13,11 +13,12 @@ const args = new Set(process.argv.slice(2));
 const filter = process.argv.slice(2).find((a) => !a.startsWith('--'));
 
 function findTests(dir, out = []) {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const name = entry.name;
+    if (name === 'node_modules' || name === 'testdata' || name.startsWith('.')) continue;
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) findTests(path, out);
-    else if (/\.test\.js$/.test(name) && path.includes(`${'/dist/test/'}`)) out.push(path);
+    if (entry.isDirectory()) findTests(path, out);
+    else if (entry.isFile() && /\.test\.js$/.test(name) && path.includes('/dist/test/')) out.push(path);
   }
   return out;
 }
