@@ -1,0 +1,18 @@
+export { StorageError } from './interface.js';
+export type {
+  Appendable,
+  Appender,
+  CommitResult,
+  Querier,
+  Queryable,
+  SeriesData,
+  Storage,
+  StorageErrorCode,
+  StorageStats,
+} from './interface.js';
+export { JournaledStorage } from './journaled-storage.js';
+export type { JournaledStorageOptions } from './journaled-storage.js';
+export { JOURNAL_MAGIC, Journal } from './journal.js';
+export type { JournalOptions, JournalSeries, ReplayReport } from './journal.js';
+export { MemoryStore } from './memory-store.js';
+export type { MemoryStoreLimits, PendingSample } from './memory-store.js';

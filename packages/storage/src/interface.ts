@@ -1,0 +1,74 @@
+/**
+ * The storage contract between ingest, the query engine and whatever keeps the samples.
+ * The embedded journaled memory store implements it today; the TSDB engine replaces it later
+ * without touching callers. All timestamps are milliseconds since the epoch; ranges are inclusive.
+ */
+import type { Labels, Matcher, Millis, Sample } from '@fathom/model';
+
+/**
+ * Batched appends. Must be finished with `commit()` or `rollback()` and not reused afterwards.
+ * Not safe for concurrent use. A rejected sample does not poison the batch: it is reported in the
+ * commit result and the others are stored.
+ */
+export interface Appender {
+  append(labels: Labels, tMs: Millis, value: number): void;
+  /** Makes the batch durable (per the store's fsync policy) and visible; resolves after both. */
+  commit(): Promise<CommitResult>;
+  rollback(): void;
+}
+
+export interface CommitResult {
+  readonly accepted: number;
+  readonly rejected: number;
+  /** The first few rejections, for the caller to report. */
+  readonly errors: readonly StorageError[];
+}
+
+export interface Appendable {
+  appender(): Appender;
+}
+
+/** One series and its samples within the queried range, oldest first. */
+export interface SeriesData {
+  readonly labels: Labels;
+  readonly samples: readonly Sample[];
+}
+
+export interface Querier {
+  /** Series matching ALL matchers with at least one sample in the querier's range. */
+  select(matchers: readonly Matcher[]): Promise<readonly SeriesData[]>;
+  /** Label names of matching series (all series without matchers), sorted. */
+  labelNames(matchers?: readonly Matcher[]): Promise<readonly string[]>;
+  /** Values of one label among matching series, sorted. */
+  labelValues(name: string, matchers?: readonly Matcher[]): Promise<readonly string[]>;
+}
+
+export interface Queryable {
+  /** A querier over the inclusive range [minMs, maxMs]. */
+  querier(minMs: Millis, maxMs: Millis): Promise<Querier>;
+}
+
+export interface Storage extends Appendable, Queryable {
+  /** Counters for self-observability: series, samples, rejected samples by reason. */
+  stats(): StorageStats;
+  close(): Promise<void>;
+}
+
+export interface StorageStats {
+  readonly series: number;
+  readonly samples: number;
+  readonly rejectedTotal: Readonly<Record<StorageErrorCode, number>>;
+}
+
+export type StorageErrorCode = 'series_limit' | 'metric_series_limit' | 'duplicate_sample' | 'out_of_bounds' | 'invalid_sample';
+
+/** Why one sample was refused. */
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+  constructor(
+    readonly code: StorageErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The in-memory head: per-series sample arrays kept sorted by time, an inverted index, series
+ * limits, and retention. It is synchronous and does no I/O; durability is the journal's job.
+ */
+import { labelsKey, metricNameOf } from '@fathom/model';
+import type { Labels, Matcher, Millis, Sample } from '@fathom/model';
+import { StorageError } from './interface.js';
+import type { SeriesData, StorageErrorCode } from './interface.js';
+import { SeriesIndex } from './series-index.js';
+
+export interface MemoryStoreLimits {
+  readonly maxSeries: number;
+  readonly maxSeriesPerMetric: number;
+}
+
+interface SeriesEntry {
+  readonly id: number;
+  readonly labels: Labels;
+  times: number[];
+  values: number[];
+}
+
+export interface PendingSample {
+  readonly labels: Labels;
+  readonly tMs: Millis;
+  readonly value: number;
+}
+
+export class MemoryStore {
+  private readonly _byKey = new Map<string, SeriesEntry>();
+  private readonly _byId = new Map<number, SeriesEntry>();
+  private readonly _index = new SeriesIndex();
+  private _nextId = 1;
+  private _samples = 0;
+  readonly rejectedTotal: Record<StorageErrorCode, number> = {
+    series_limit: 0,
+    metric_series_limit: 0,
+    duplicate_sample: 0,
+    out_of_bounds: 0,
+    invalid_sample: 0,
+  };
+
+  constructor(private readonly _limits: MemoryStoreLimits) {}
+
+  get seriesCount(): number {
+    return this._byKey.size;
+  }
+
+  get sampleCount(): number {
+    return this._samples;
+  }
+
+  /**
+   * Checks a sample against limits and existing data without storing it. Returns the error it
+   * would cause, or undefined. `newSeries` tracks series a batch creates before it is applied.
+   */
+  check(s: PendingSample, newSeries: Map<string, string>): StorageError | undefined {
+    if (!Number.isFinite(s.tMs) || s.tMs < 0) return this._reject('out_of_bounds', `timestamp ${s.tMs} is out of bounds`);
+    const key = labelsKey(s.labels);
+    const entry = this._byKey.get(key);
+    if (entry) return this._checkDuplicate(entry, s);
+    if (newSeries.has(key)) return undefined;
+    const metric = metricNameOf(s.labels);
+    if (this._byKey.size + newSeries.size >= this._limits.maxSeries) {
+      return this._reject('series_limit', `series limit of ${this._limits.maxSeries} reached; series of ${metric} refused`);
+    }
+    let pendingOfMetric = 0;
+    for (const m of newSeries.values()) if (m === metric) pendingOfMetric++;
+    if (this._index.countWith('__name__', metric) + pendingOfMetric >= this._limits.maxSeriesPerMetric) {
+      return this._reject('metric_series_limit', `metric ${metric} reached its limit of ${this._limits.maxSeriesPerMetric} series`);
+    }
+    newSeries.set(key, metric);
+    return undefined;
+  }
+
+  private _checkDuplicate(entry: SeriesEntry, s: PendingSample): StorageError | undefined {
+    const i = lowerBound(entry.times, s.tMs);
+    if (entry.times[i] !== s.tMs) return undefined;
+    const old = entry.values[i] ?? NaN;
+    if (Object.is(old, s.value) || (Number.isNaN(old) && Number.isNaN(s.value))) return undefined; // a replay: harmless
+    return this._reject('duplicate_sample', `duplicate sample for timestamp ${s.tMs} with a different value in ${metricNameOf(s.labels)}`);
+  }
+
+  private _reject(code: StorageErrorCode, message: string): StorageError {
+    this.rejectedTotal[code]++;
+    return new StorageError(code, message);
+  }
+
+  /** Stores samples already accepted by {@link check}. Exact replays are no-ops. */
+  apply(samples: readonly PendingSample[]): void {
+    for (const s of samples) this._insert(this._entryFor(s.labels), s.tMs, s.value);
+  }
+
+  private _entryFor(labels: Labels): SeriesEntry {
+    const key = labelsKey(labels);
+    let entry = this._byKey.get(key);
+    if (!entry) {
+      entry = { id: this._nextId++, labels, times: [], values: [] };
+      this._byKey.set(key, entry);
+      this._byId.set(entry.id, entry);
+      this._index.add(entry.id, labels);
+    }
+    return entry;
+  }
+
+  private _insert(e: SeriesEntry, tMs: number, value: number): void {
+    const n = e.times.length;
+    if (n === 0 || (e.times[n - 1] ?? 0) < tMs) {
+      e.times.push(tMs);
+      e.values.push(value);
+    } else {
+      const i = lowerBound(e.times, tMs);
+      if (e.times[i] === tMs) return;
+      e.times.splice(i, 0, tMs);
+      e.values.splice(i, 0, value);
+    }
+    this._samples++;
+  }
+
+  /** Series matching all matchers, with their samples in [minMs, maxMs]; series with none are left out. */
+  select(matchers: readonly Matcher[], minMs: Millis, maxMs: Millis): SeriesData[] {
+    const out: SeriesData[] = [];
+    for (const id of this._index.match(matchers)) {
+      const e = this._byId.get(id);
+      if (!e) continue;
+      const from = lowerBound(e.times, minMs);
+      const to = lowerBound(e.times, maxMs + 1);
+      if (to <= from) continue;
+      const samples: Sample[] = [];
+      for (let i = from; i < to; i++) samples.push({ tMs: e.times[i] ?? 0, value: e.values[i] ?? NaN });
+      out.push({ labels: e.labels, samples });
+    }
+    return out;
+  }
+
+  /** Drops samples older than `minMs`, and series left empty. Returns the samples dropped. */
+  truncateBefore(minMs: Millis): number {
+    let dropped = 0;
+    for (const [key, e] of this._byKey) {
+      const cut = lowerBound(e.times, minMs);
+      if (cut === 0) continue;
+      e.times.splice(0, cut);
+      e.values.splice(0, cut);
+      dropped += cut;
+      if (e.times.length === 0) {
+        this._byKey.delete(key);
+        this._byId.delete(e.id);
+        this._index.remove(e.id);
+      }
+    }
+    this._samples -= dropped;
+    return dropped;
+  }
+}
+
+/** First index whose value is >= t. */
+function lowerBound(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] ?? 0) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
