@@ -16,4 +16,4 @@ export type { MatchType, Matcher } from './matcher.js';
 export type { MetricMeta, MetricSet, MetricType, Millis, Point, Sample } from './metric.js';
 export { MetricSetBuilder } from './metric-set-builder.js';
 export { formatDurationMs, parseDurationMs } from './time.js';
-export { STALE_NAN_BITS, formatFloat, isStaleMarker, parseFloatStrict } from './value-format.js';
+export { STALE_NAN, STALE_NAN_BITS, formatFloat, isStaleMarker, parseFloatStrict } from './value-format.js';

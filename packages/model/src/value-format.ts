@@ -35,3 +35,10 @@ export function isStaleMarker(value: number): boolean {
   view.setFloat64(0, value);
   return view.getBigUint64(0) === STALE_NAN_BITS;
 }
+
+/** The staleness marker as a number (a NaN carrying {@link STALE_NAN_BITS}). */
+export const STALE_NAN: number = (() => {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setBigUint64(0, STALE_NAN_BITS);
+  return view.getFloat64(0);
+})();

@@ -11,13 +11,15 @@
 import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { Labels } from '@fathom/model';
+import { isStaleMarker, STALE_NAN } from '@fathom/model';
+import type { Labels, Sample } from '@fathom/model';
 
 export const JOURNAL_MAGIC = Buffer.from('FTHMJRN1', 'ascii');
 const HEADER_BYTES = 8;
 const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
-export type JournalSeries = readonly [labels: Labels, samples: readonly (readonly [number, number])[]];
+/** One series of a record. Samples are objects, not [t, v] pairs: see sample-buffer.ts on NaN bits. */
+export type JournalSeries = readonly [labels: Labels, samples: readonly Sample[]];
 
 export interface JournalOptions {
   readonly dir: string;
@@ -73,7 +75,7 @@ export class Journal {
   /** Appends one record; with fsync `always` it is on disk when this returns. */
   append(series: readonly JournalSeries[]): void {
     if (series.length === 0) return;
-    const payload = deflateRawSync(JSON.stringify(series.map(([l, s]) => [l, s.map(([t, v]) => [t, encodeValue(v)])])));
+    const payload = deflateRawSync(JSON.stringify(series.map(([l, s]) => [l, s.map((p) => [p.tMs, encodeValue(p.value)])])));
     const head = Buffer.alloc(8);
     head.writeUInt32BE(payload.length, 0);
     head.writeUInt32BE(crc32(payload), 4);
@@ -82,7 +84,7 @@ export class Journal {
     this._size += payload.length + 8;
     if (this._opts.fsync === 'always') fdatasyncSync(fd);
     const seg = this._segments[this._segments.length - 1];
-    if (seg) for (const [, s] of series) for (const [t] of s) if (t > seg.maxTMs) seg.maxTMs = t;
+    if (seg) for (const [, s] of series) for (const p of s) if (p.tMs > seg.maxTMs) seg.maxTMs = p.tMs;
   }
 
   private _activeFd(incoming: number): number {
@@ -144,7 +146,7 @@ function replaySegment(path: string, onRecord: (series: JournalSeries[]) => void
   let maxTMs = 0;
   while (off < buf.length) {
     const problem = readRecord(buf, off, (series, next) => {
-      for (const [, s] of series) for (const [t] of s) if (t > maxTMs) maxTMs = t;
+      for (const [, s] of series) for (const p of s) if (p.tMs > maxTMs) maxTMs = p.tMs;
       onRecord(series);
       records++;
       off = next;
@@ -174,13 +176,16 @@ function readRecord(buf: Buffer, off: number, ok: (series: JournalSeries[], next
 
 function decodePayload(payload: Buffer): JournalSeries[] {
   const raw = JSON.parse(inflateRawSync(payload).toString('utf8')) as [Labels, [number, number | string][]][];
-  return raw.map(([l, s]) => [l, s.map(([t, v]) => [t, decodeValue(v)] as const)]);
+  return raw.map(([l, s]) => [l, s.map(([t, v]) => ({ tMs: t, value: decodeValue(v) }))]);
 }
 
+/** JSON has no NaN or infinities; the stale marker must keep its exact bits, so it has its own word. */
 function encodeValue(v: number): number | string {
-  return Number.isFinite(v) ? v : String(v);
+  if (Number.isFinite(v)) return v;
+  return isStaleMarker(v) ? 'stale' : String(v);
 }
 
 function decodeValue(v: number | string): number {
-  return typeof v === 'number' ? v : Number(v);
+  if (typeof v === 'number') return v;
+  return v === 'stale' ? STALE_NAN : Number(v);
 }

@@ -4,7 +4,7 @@
  * are serialised so limit accounting stays exact. On open, the journal is replayed.
  */
 import { join } from 'node:path';
-import type { Labels, Matcher, Millis } from '@fathom/model';
+import type { Labels, Matcher, Millis, Sample } from '@fathom/model';
 import type { Appender, CommitResult, Querier, SeriesData, Storage, StorageError, StorageStats } from './interface.js';
 import { Journal } from './journal.js';
 import type { JournalSeries, ReplayReport } from './journal.js';
@@ -114,17 +114,17 @@ export class JournaledStorage implements Storage {
 }
 
 function groupBySeries(samples: readonly PendingSample[]): JournalSeries[] {
-  const bySeries = new Map<Labels, [number, number][]>();
+  const bySeries = new Map<Labels, Sample[]>();
   for (const s of samples) {
     let list = bySeries.get(s.labels);
     if (!list) bySeries.set(s.labels, (list = []));
-    list.push([s.tMs, s.value]);
+    list.push({ tMs: s.tMs, value: s.value });
   }
   return [...bySeries];
 }
 
 function toPending(series: readonly JournalSeries[]): PendingSample[] {
-  return series.flatMap(([labels, samples]) => samples.map(([tMs, value]) => ({ labels, tMs, value })));
+  return series.flatMap(([labels, samples]) => samples.map((p) => ({ labels, tMs: p.tMs, value: p.value })));
 }
 
 function sortedUnique(values: string[]): string[] {

@@ -6,6 +6,7 @@ import { labelsKey, metricNameOf } from '@fathom/model';
 import type { Labels, Matcher, Millis, Sample } from '@fathom/model';
 import { StorageError } from './interface.js';
 import type { SeriesData, StorageErrorCode } from './interface.js';
+import { SampleBuffer } from './sample-buffer.js';
 import { SeriesIndex } from './series-index.js';
 
 export interface MemoryStoreLimits {
@@ -16,8 +17,7 @@ export interface MemoryStoreLimits {
 interface SeriesEntry {
   readonly id: number;
   readonly labels: Labels;
-  times: number[];
-  values: number[];
+  readonly samples: SampleBuffer;
 }
 
 export interface PendingSample {
@@ -74,9 +74,9 @@ export class MemoryStore {
   }
 
   private _checkDuplicate(entry: SeriesEntry, s: PendingSample): StorageError | undefined {
-    const i = lowerBound(entry.times, s.tMs);
-    if (entry.times[i] !== s.tMs) return undefined;
-    const old = entry.values[i] ?? NaN;
+    const i = entry.samples.lowerBound(s.tMs);
+    if (entry.samples.timeAt(i) !== s.tMs) return undefined;
+    const old = entry.samples.valueAt(i);
     if (Object.is(old, s.value) || (Number.isNaN(old) && Number.isNaN(s.value))) return undefined; // a replay: harmless
     return this._reject('duplicate_sample', `duplicate sample for timestamp ${s.tMs} with a different value in ${metricNameOf(s.labels)}`);
   }
@@ -95,7 +95,7 @@ export class MemoryStore {
     const key = labelsKey(labels);
     let entry = this._byKey.get(key);
     if (!entry) {
-      entry = { id: this._nextId++, labels, times: [], values: [] };
+      entry = { id: this._nextId++, labels, samples: new SampleBuffer() };
       this._byKey.set(key, entry);
       this._byId.set(entry.id, entry);
       this._index.add(entry.id, labels);
@@ -104,17 +104,7 @@ export class MemoryStore {
   }
 
   private _insert(e: SeriesEntry, tMs: number, value: number): void {
-    const n = e.times.length;
-    if (n === 0 || (e.times[n - 1] ?? 0) < tMs) {
-      e.times.push(tMs);
-      e.values.push(value);
-    } else {
-      const i = lowerBound(e.times, tMs);
-      if (e.times[i] === tMs) return;
-      e.times.splice(i, 0, tMs);
-      e.values.splice(i, 0, value);
-    }
-    this._samples++;
+    if (e.samples.insert(tMs, value)) this._samples++;
   }
 
   /** Series matching all matchers, with their samples in [minMs, maxMs]; series with none are left out. */
@@ -123,11 +113,11 @@ export class MemoryStore {
     for (const id of this._index.match(matchers)) {
       const e = this._byId.get(id);
       if (!e) continue;
-      const from = lowerBound(e.times, minMs);
-      const to = lowerBound(e.times, maxMs + 1);
+      const from = e.samples.lowerBound(minMs);
+      const to = e.samples.lowerBound(maxMs + 1);
       if (to <= from) continue;
       const samples: Sample[] = [];
-      for (let i = from; i < to; i++) samples.push({ tMs: e.times[i] ?? 0, value: e.values[i] ?? NaN });
+      for (let i = from; i < to; i++) samples.push({ tMs: e.samples.timeAt(i), value: e.samples.valueAt(i) });
       out.push({ labels: e.labels, samples });
     }
     return out;
@@ -137,12 +127,11 @@ export class MemoryStore {
   truncateBefore(minMs: Millis): number {
     let dropped = 0;
     for (const [key, e] of this._byKey) {
-      const cut = lowerBound(e.times, minMs);
+      const cut = e.samples.lowerBound(minMs);
       if (cut === 0) continue;
-      e.times.splice(0, cut);
-      e.values.splice(0, cut);
+      e.samples.dropFront(cut);
       dropped += cut;
-      if (e.times.length === 0) {
+      if (e.samples.length === 0) {
         this._byKey.delete(key);
         this._byId.delete(e.id);
         this._index.remove(e.id);
@@ -151,16 +140,4 @@ export class MemoryStore {
     this._samples -= dropped;
     return dropped;
   }
-}
-
-/** First index whose value is >= t. */
-function lowerBound(times: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((times[mid] ?? 0) < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

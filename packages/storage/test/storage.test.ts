@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { labelsOf, matcher } from '@fathom/model';
+import { isStaleMarker, labelsOf, matcher, STALE_NAN } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
 import { JournaledStorage } from '../src/index.js';
 import type { JournaledStorageOptions } from '../src/index.js';
@@ -148,5 +148,20 @@ test('a file that is not a journal segment is reported, not served', async (t) =
   const s2 = JournaledStorage.open(opts(dir.path));
   assert.match(s2.replayReport.problems.join(';'), /00000000.journal at offset 0: bad segment header/);
   assert.equal((await (await s2.querier(0, 1e6)).select([])).length, 1);
+  await s2.close();
+});
+
+test('regression: the stale marker keeps its exact NaN bits through memory and the journal', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  const s1 = JournaledStorage.open(opts(dir.path));
+  await write(s1, [[l('m'), 1000, 1], [l('m'), 2000, STALE_NAN], [l('m'), 3000, NaN]]);
+  const live = (await (await s1.querier(0, 5000)).select([]))[0]?.samples ?? [];
+  assert.deepEqual(live.map((p) => isStaleMarker(p.value)), [false, true, false]);
+  await s1.close();
+  const s2 = JournaledStorage.open(opts(dir.path));
+  const replayed = (await (await s2.querier(0, 5000)).select([]))[0]?.samples ?? [];
+  assert.deepEqual(replayed.map((p) => isStaleMarker(p.value)), [false, true, false]);
+  assert.ok(Number.isNaN(replayed[2]?.value));
   await s2.close();
 });

@@ -1,0 +1,266 @@
+/**
+ * PromQL text → {@link Expr}, using Prometheus' own grammar (@prometheus-io/lezer-promql) for the
+ * syntax and building Fathom's AST from its tree. Constructs the engine does not evaluate yet are
+ * rejected here with a message that names them, never evaluated wrongly.
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+import type { SyntaxNode } from '@lezer/common';
+import { InvalidMatcherError, matcher, parseDurationMs } from '@fathom/model';
+import type { MatchType, Matcher } from '@fathom/model';
+import type { AggregateOp, ArithmeticOp, ComparisonOp, Expr, SetOp, VectorMatching, VectorSelector } from './ast.js';
+import { typeOf } from './ast.js';
+import { parseError } from './errors.js';
+import { FUNCTIONS } from './functions.js';
+
+const MAX_DEPTH = 200;
+
+export function parseQuery(query: string): Expr {
+  const tree = parser.parse(query);
+  let errorAt: number | undefined;
+  tree.iterate({
+    enter: (n) => {
+      if (n.type.isError && errorAt === undefined) errorAt = n.from;
+    },
+  });
+  if (errorAt !== undefined) throw parseError(query, errorAt, `unexpected ${describeAt(query, errorAt)}`);
+  const top = tree.topNode.firstChild;
+  if (!top) throw parseError(query, 0, 'no expression found in input');
+  return new Builder(query).build(top, 0);
+}
+
+function describeAt(query: string, pos: number): string {
+  const rest = query.slice(pos).trim();
+  return rest === '' ? 'end of input' : `character ${JSON.stringify(rest[0])}`;
+}
+
+const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
+const BINARY_OPS: Record<string, ArithmeticOp | ComparisonOp | SetOp> = {
+  Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^',
+  Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
+  And: 'and', Or: 'or', Unless: 'unless',
+};
+const AGG_OPS = new Set<string>(['sum', 'avg', 'min', 'max', 'count']);
+
+class Builder {
+  constructor(private readonly _q: string) {}
+
+  private _text(n: SyntaxNode): string {
+    return this._q.slice(n.from, n.to);
+  }
+
+  private _fail(n: SyntaxNode, message: string): never {
+    throw parseError(this._q, n.from, message);
+  }
+
+  build(n: SyntaxNode, depth: number): Expr {
+    if (depth > MAX_DEPTH) this._fail(n, `expression nested deeper than ${MAX_DEPTH}`);
+    const d = depth + 1;
+    switch (n.name) {
+      case 'NumberDurationLiteral':
+        return { kind: 'number', pos: n.from, value: parseNumber(this._text(n)) };
+      case 'ParenExpr':
+        return this.build(this._only(n), d);
+      case 'VectorSelector':
+        return this._vector(n, 0);
+      case 'MatrixSelector':
+        return this._matrix(n);
+      case 'OffsetExpr':
+        return this._offset(n, d);
+      case 'UnaryExpr':
+        return this._unary(n, d);
+      case 'BinaryExpr':
+        return this._binary(n, d);
+      case 'AggregateExpr':
+        return this._aggregate(n, d);
+      case 'FunctionCall':
+        return this._call(n, d);
+      case 'StringLiteral':
+        return this._fail(n, 'string literals are not supported as expressions');
+      default:
+        return this._fail(n, `${n.name} is not supported yet`);
+    }
+  }
+
+  private _only(n: SyntaxNode): SyntaxNode {
+    const c = n.firstChild;
+    if (!c) this._fail(n, 'empty expression');
+    return c;
+  }
+
+  private _vector(n: SyntaxNode, offsetMs: number): VectorSelector {
+    const matchers: Matcher[] = [];
+    const ident = n.getChild('Identifier');
+    if (ident) matchers.push(matcher('__name__', '=', this._text(ident)));
+    const list = n.getChild('LabelMatchers');
+    for (let c = list?.firstChild ?? null; c; c = c.nextSibling) {
+      if (c.name === 'UnquotedLabelMatcher' || c.name === 'QuotedLabelMatcher') matchers.push(this._matcher(c));
+      else if (c.name === 'QuotedLabelName') matchers.push(matcher('__name__', '=', unquote(this._text(c))));
+    }
+    if (!matchers.some((m) => !m.matches(''))) this._fail(n, 'vector selector must contain at least one non-empty matcher');
+    return { kind: 'vector', pos: n.from, matchers, offsetMs };
+  }
+
+  private _matcher(n: SyntaxNode): Matcher {
+    const nameNode = n.getChild('LabelName') ?? n.getChild('QuotedLabelName');
+    const op = n.getChild('MatchOp')?.firstChild;
+    const value = n.getChild('StringLiteral');
+    if (!nameNode || !op || !value) this._fail(n, 'malformed label matcher');
+    const name = nameNode.name === 'QuotedLabelName' ? unquote(this._text(nameNode)) : this._text(nameNode);
+    try {
+      return matcher(name, MATCH_OPS[op.name] ?? '=', unquote(this._text(value)));
+    } catch (err) {
+      if (err instanceof InvalidMatcherError) this._fail(value, err.message);
+      throw err;
+    }
+  }
+
+  private _matrix(n: SyntaxNode): Expr {
+    const vec = n.getChild('VectorSelector');
+    const dur = n.getChild('DurationExpr');
+    if (!vec || !dur) this._fail(n, 'ranges only allowed for vector selectors');
+    return { kind: 'matrix', pos: n.from, vector: this._vector(vec, 0), rangeMs: this._duration(dur) };
+  }
+
+  private _duration(n: SyntaxNode): number {
+    const text = this._text(n).trim();
+    const ms = parseDurationMs(text) ?? (/^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : undefined);
+    if (ms === undefined || ms <= 0) this._fail(n, `invalid duration ${JSON.stringify(text)}`);
+    return ms;
+  }
+
+  private _offset(n: SyntaxNode, d: number): Expr {
+    const inner = this.build(this._only(n), d);
+    const durNode = n.getChild('OffsetDurationExpr');
+    if (!durNode) this._fail(n, 'offset needs a duration');
+    const negative = this._text(durNode).trim().startsWith('-');
+    const ms = this._duration(negative ? (durNode.firstChild ?? durNode) : durNode) * (negative ? -1 : 1);
+    if (inner.kind === 'vector') return { ...inner, offsetMs: ms };
+    if (inner.kind === 'matrix') return { ...inner, vector: { ...inner.vector, offsetMs: ms } };
+    return this._fail(n, 'offset modifier must be preceded by an instant vector selector or range vector selector');
+  }
+
+  private _unary(n: SyntaxNode, d: number): Expr {
+    const op = this._text(n).trim().startsWith('-') ? '-' : '+';
+    const last = n.lastChild;
+    if (!last) this._fail(n, 'unary operator without operand');
+    const expr = this.build(last, d);
+    if (typeOf(expr) === 'matrix') this._fail(n, 'unary expression only allowed on expressions of type scalar or instant vector');
+    return { kind: 'unary', pos: n.from, op, expr };
+  }
+
+  private _binary(n: SyntaxNode, d: number): Expr {
+    const lhsNode = n.firstChild;
+    const rhsNode = n.lastChild;
+    let opNode = lhsNode?.nextSibling ?? null;
+    while (opNode && !(opNode.name in BINARY_OPS)) opNode = opNode.nextSibling;
+    if (!lhsNode || !rhsNode || !opNode) this._fail(n, 'malformed binary expression');
+    const op = BINARY_OPS[opNode.name] ?? '+';
+    const lhs = this.build(lhsNode, d);
+    const rhs = this.build(rhsNode, d);
+    for (const side of [lhs, rhs]) if (typeOf(side) === 'matrix') this._fail(n, 'binary expression must contain only scalar and instant vector types');
+    const returnBool = n.getChild('BoolModifier') !== null;
+    const isComparison = ['==', '!=', '>', '<', '>=', '<='].includes(op);
+    if (returnBool && !isComparison) this._fail(n, 'bool modifier can only be used on comparison operators');
+    if (isComparison && !returnBool && typeOf(lhs) === 'scalar' && typeOf(rhs) === 'scalar') {
+      this._fail(n, 'comparisons between scalars must use BOOL modifier');
+    }
+    if (['and', 'or', 'unless'].includes(op) && (typeOf(lhs) === 'scalar' || typeOf(rhs) === 'scalar')) {
+      this._fail(n, `set operator "${op}" not allowed in binary scalar expression`);
+    }
+    const matching = this._matching(n);
+    return { kind: 'binary', pos: n.from, op, lhs, rhs, returnBool, ...(matching ? { matching } : {}) };
+  }
+
+  private _matching(n: SyntaxNode): VectorMatching | undefined {
+    const clause = n.getChild('MatchingModifierClause');
+    if (!clause) return undefined;
+    if (clause.getChild('GroupLeft') || clause.getChild('GroupRight')) this._fail(clause, 'group_left/group_right are not supported yet');
+    const on = clause.getChild('On') !== null;
+    return { on, labels: this._labelList(clause.getChild('GroupingLabels')) };
+  }
+
+  private _labelList(n: SyntaxNode | null): string[] {
+    const out: string[] = [];
+    for (let c = n?.firstChild ?? null; c; c = c.nextSibling) {
+      if (c.name === 'LabelName') out.push(this._text(c));
+      else if (c.name === 'QuotedLabelName') out.push(unquote(this._text(c)));
+    }
+    return out;
+  }
+
+  private _aggregate(n: SyntaxNode, d: number): Expr {
+    const opNode = n.getChild('AggregateOp');
+    const op = opNode ? this._text(opNode).toLowerCase() : '';
+    if (!opNode || !AGG_OPS.has(op)) return this._fail(opNode ?? n, `aggregation ${JSON.stringify(op)} is not supported yet`);
+    const modifier = n.getChild('AggregateModifier');
+    const body = n.getChild('FunctionCallBody');
+    const args = this._args(body, d);
+    if (args.length !== 1 || !args[0]) this._fail(n, `wrong number of arguments for aggregate expression provided, expected 1, got ${args.length}`);
+    if (typeOf(args[0]) !== 'vector') this._fail(n, `expected type instant vector in aggregation expression, got ${typeOf(args[0])}`);
+    return {
+      kind: 'aggregate',
+      pos: n.from,
+      op: op as AggregateOp,
+      expr: args[0],
+      grouping: this._labelList(modifier?.getChild('GroupingLabels') ?? null),
+      without: modifier?.getChild('Without') !== null && modifier !== null,
+    };
+  }
+
+  private _args(body: SyntaxNode | null, d: number): Expr[] {
+    const out: Expr[] = [];
+    for (let c = body?.firstChild ?? null; c; c = c.nextSibling) {
+      if (c.name === 'FunctionCallBody') out.push(...this._args(c, d));
+      else if (c.type.isError || c.name === '(' || c.name === ')' || c.name === ',') continue;
+      else out.push(this.build(c, d));
+    }
+    return out;
+  }
+
+  private _call(n: SyntaxNode, d: number): Expr {
+    const ident = n.getChild('FunctionIdentifier');
+    const name = ident ? this._text(ident) : '';
+    const fn = FUNCTIONS[name];
+    if (!fn) return this._fail(ident ?? n, `function ${JSON.stringify(name)} is not supported yet`);
+    const args = this._args(n.getChild('FunctionCallBody'), d);
+    if (args.length !== fn.argTypes.length) {
+      this._fail(n, `expected ${fn.argTypes.length} argument(s) in call to "${name}", got ${args.length}`);
+    }
+    args.forEach((a, i) => {
+      const want = fn.argTypes[i];
+      if (typeOf(a) !== want) this._fail(n, `expected type ${want === 'matrix' ? 'range vector' : want === 'vector' ? 'instant vector' : want} in call to function "${name}", got ${typeOf(a)}`);
+    });
+    return { kind: 'call', pos: n.from, func: name, args };
+  }
+}
+
+function parseNumber(text: string): number {
+  const t = text.toLowerCase();
+  if (t === 'inf' || t === '+inf') return Infinity;
+  if (t === '-inf') return -Infinity;
+  if (t === 'nan') return NaN;
+  if (/^0x[0-9a-f]+$/.test(t)) return parseInt(t, 16);
+  const asDuration = parseDurationMs(t);
+  return asDuration !== undefined && !/^\d+$/.test(t) ? asDuration / 1000 : Number(t);
+}
+
+/** Unquotes a PromQL string literal: "…" and '…' with Go escapes, or `…` raw. */
+export function unquote(lit: string): string {
+  const q = lit[0];
+  const body = lit.slice(1, -1);
+  if (q === '`') return body;
+  return body.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[0-7]{3}|.)/g, (_, e: string) => {
+    switch (e[0]) {
+      case 'n': return '\n';
+      case 't': return '\t';
+      case 'r': return '\r';
+      case 'a': return '\x07';
+      case 'b': return '\b';
+      case 'f': return '\f';
+      case 'v': return '\v';
+      case 'u': return String.fromCharCode(parseInt(e.slice(1), 16));
+      case 'x': return String.fromCharCode(parseInt(e.slice(1), 16));
+      default: return /^[0-7]{3}$/.test(e) ? String.fromCharCode(parseInt(e, 8)) : e;
+    }
+  });
+}

@@ -1,0 +1,19 @@
+/** What an expression evaluates to at one instant, and the shape of query results. */
+import type { Labels, Sample } from '@fathom/model';
+import type { SeriesData } from '@fathom/storage';
+
+export interface VectorSample {
+  readonly labels: Labels;
+  readonly value: number;
+}
+
+export type InstantValue =
+  | { readonly type: 'scalar'; readonly value: number }
+  | { readonly type: 'vector'; readonly samples: readonly VectorSample[] }
+  | { readonly type: 'matrix'; readonly series: readonly SeriesData[] };
+
+/** The result of a query, in the Prometheus API's `resultType` terms. Times are ms. */
+export type QueryResult =
+  | { readonly resultType: 'scalar'; readonly tMs: number; readonly value: number }
+  | { readonly resultType: 'vector'; readonly tMs: number; readonly samples: readonly VectorSample[] }
+  | { readonly resultType: 'matrix'; readonly series: readonly { readonly labels: Labels; readonly samples: readonly Sample[] }[] };
