@@ -1,0 +1,60 @@
+/**
+ * The server's HTTP surface on one port: agent ingest, the Prometheus API, health, self-metrics,
+ * and (when given) the web UI's static files.
+ */
+import { Hono } from 'hono';
+import type { Logger } from '@fathom/kit';
+import { TEXT_CONTENT_TYPE, writeText } from '@fathom/expfmt';
+import { MetricSetBuilder } from '@fathom/model';
+import type { QueryEngine } from '@fathom/query';
+import type { Storage } from '@fathom/storage';
+import type { DecodeLimits } from '@fathom/protocol';
+import { ApiError, failure } from './envelope.js';
+import { ingestApi } from './ingest.js';
+import type { IngestStats } from './ingest.js';
+import { promApi } from './prom-api.js';
+
+export interface ServerAppDeps {
+  readonly storage: Storage;
+  readonly engine: QueryEngine;
+  readonly logger: Logger;
+  readonly limits: DecodeLimits & { readonly maxBodyBytes: number };
+  /** Serves `/` and other non-API paths, e.g. the web UI. */
+  readonly ui?: (path: string) => Promise<Response | undefined>;
+}
+
+export function createServerApp(deps: ServerAppDeps): Hono {
+  const stats: IngestStats = { batches: 0, samplesAccepted: 0, samplesRejected: 0, badRequests: 0 };
+  const app = new Hono();
+  app.route('/api/agent/v1', ingestApi(deps, stats));
+  app.route('/api/v1', promApi(deps));
+  app.get('/-/healthy', (c) => c.text('Fathom is Healthy.\n'));
+  app.get('/-/ready', (c) => c.text('Fathom is Ready.\n'));
+  app.get('/metrics', (c) => c.body(writeText(serverMetrics(deps.storage, stats)), 200, { 'content-type': TEXT_CONTENT_TYPE }));
+  app.all('/api/*', (c) => failure(c, new ApiError('not_found', `no API endpoint ${c.req.method} ${c.req.path}`)));
+  app.get('*', async (c) => (deps.ui ? await deps.ui(c.req.path) : undefined) ?? c.text('not found\n', 404));
+  app.onError((err, c) => {
+    deps.logger.error('unhandled error', { path: c.req.path, error: err });
+    return failure(c, new ApiError('internal', err.message));
+  });
+  return app;
+}
+
+function serverMetrics(storage: Storage, stats: IngestStats): ReturnType<MetricSetBuilder['build']> {
+  const s = storage.stats();
+  const b = new MetricSetBuilder()
+    .describe('fathom_server_ingest_batches_total', 'counter', 'Agent batches committed.')
+    .describe('fathom_server_ingest_samples_total', 'counter', 'Samples received, by result.')
+    .describe('fathom_server_ingest_bad_requests_total', 'counter', 'Ingest requests refused as malformed or too large.')
+    .describe('fathom_server_storage_series', 'gauge', 'Series in storage.')
+    .describe('fathom_server_storage_samples', 'gauge', 'Samples in storage.')
+    .describe('fathom_server_storage_rejected_samples_total', 'counter', 'Samples storage refused, by reason.');
+  b.add('fathom_server_ingest_batches_total', {}, stats.batches);
+  b.add('fathom_server_ingest_samples_total', { result: 'accepted' }, stats.samplesAccepted);
+  b.add('fathom_server_ingest_samples_total', { result: 'rejected' }, stats.samplesRejected);
+  b.add('fathom_server_ingest_bad_requests_total', {}, stats.badRequests);
+  b.add('fathom_server_storage_series', {}, s.series);
+  b.add('fathom_server_storage_samples', {}, s.samples);
+  for (const [reason, n] of Object.entries(s.rejectedTotal)) b.add('fathom_server_storage_rejected_samples_total', { reason }, n);
+  return b.build();
+}
