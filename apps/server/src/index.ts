@@ -1,0 +1,2 @@
+export { FathomServer } from './server.js';
+export type { ServerDeps } from './server.js';

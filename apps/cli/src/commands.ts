@@ -1,0 +1,86 @@
+/**
+ * The subcommands. Flags override the config file, which overrides the defaults; every flag maps
+ * to one config key so an invalid value is reported under the flag's name.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent } from '@fathom/agent';
+import { defaultDataDir, loadAgentConfig, loadServerConfig } from '@fathom/config';
+import { createLogger, untilAborted } from '@fathom/kit';
+import type { LogLevel, Service } from '@fathom/kit';
+import { FathomServer } from '@fathom/server';
+import { runUntilSignal } from './run.js';
+
+export interface CommonOptions {
+  readonly config?: string;
+  readonly dataDir?: string;
+  readonly logLevel: LogLevel;
+}
+
+export interface ServerOptions extends CommonOptions {
+  readonly port?: string;
+  readonly host?: string;
+  readonly retention?: string;
+}
+
+export interface AgentOptions extends CommonOptions {
+  readonly server?: string;
+  readonly interval?: string;
+  readonly listen?: string;
+  readonly hostname?: string;
+}
+
+const SERVER_FLAGS = { port: '--port', host: '--host', dataDir: '--data-dir', retentionMs: '--retention' };
+const AGENT_FLAGS = { server: '--server', intervalMs: '--interval', listen: '--listen', host: '--hostname', dataDir: '--data-dir' };
+
+function uiDir(): string {
+  return fileURLToPath(new URL('public', import.meta.resolve('@fathom/web/package.json')));
+}
+
+function serverFrom(opts: ServerOptions, dataDir: string | undefined): FathomServer {
+  const config = loadServerConfig({
+    file: opts.config,
+    overrides: { port: opts.port, host: opts.host, dataDir, retentionMs: opts.retention },
+    flags: SERVER_FLAGS,
+  });
+  return new FathomServer(config, { logger: createLogger(opts.logLevel), uiDir: uiDir() });
+}
+
+async function agentFrom(opts: AgentOptions, dataDir: string | undefined, server: string | undefined): Promise<Agent> {
+  const config = loadAgentConfig({
+    file: opts.config,
+    overrides: { server, intervalMs: opts.interval, listen: opts.listen, host: opts.hostname, dataDir },
+    flags: AGENT_FLAGS,
+  });
+  return Agent.create(config, { logger: createLogger(opts.logLevel) });
+}
+
+export async function serverCommand(opts: ServerOptions): Promise<void> {
+  const server = serverFrom(opts, opts.dataDir);
+  await runUntilSignal([server], createLogger(opts.logLevel));
+}
+
+export async function agentCommand(opts: AgentOptions): Promise<void> {
+  const agent = await agentFrom(opts, opts.dataDir, opts.server);
+  await runUntilSignal([agent], createLogger(opts.logLevel));
+}
+
+/** Server and agent in one process; the agent ships to the server over loopback HTTP. */
+export async function upCommand(opts: ServerOptions & AgentOptions): Promise<void> {
+  const root = opts.dataDir ?? defaultDataDir();
+  const server = serverFrom(opts, join(root, 'server'));
+  const logger = createLogger(opts.logLevel);
+  const agentAfterServer: Service = {
+    name: 'agent',
+    run: async (signal) => {
+      const port = await Promise.race([server.listening(), untilAborted(signal)]);
+      if (signal.aborted || port === undefined) return;
+      const host = loadServerConfig({ file: opts.config, overrides: { host: opts.host }, flags: SERVER_FLAGS }).host;
+      const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+      const agent = await agentFrom(opts, join(root, 'agent'), url);
+      process.stdout.write(`Fathom is up: ${url}  (data in ${root}; Ctrl-C to stop)\n`);
+      await agent.run(signal);
+    },
+  };
+  await runUntilSignal([server, agentAfterServer], logger);
+}

@@ -1,0 +1,72 @@
+/** The `fathom` command. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, DEFAULT_AGENT_METRICS_PORT, DEFAULT_PORT } from '@fathom/config';
+import { agentCommand, serverCommand, upCommand } from './commands.js';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML configuration file (sections "agent" and "server"); flags override it')
+    .addOption(new Option('--log-level <level>', 'log verbosity').choices(LOG_LEVELS).default('info'));
+}
+
+function serverFlags(cmd: Command): Command {
+  return cmd
+    .option('--port <port>', `port for the API and the web UI (default ${DEFAULT_PORT})`)
+    .option('--host <address>', 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)')
+    .option('--retention <duration>', 'how long to keep samples, e.g. 6h or 7d (default 6h)');
+}
+
+function agentFlags(cmd: Command): Command {
+  return cmd
+    .option('--interval <duration>', 'collection interval, e.g. 10s (default 10s)')
+    .option('--listen <host:port>', `where the agent serves its own /metrics, or "off" (default 127.0.0.1:${DEFAULT_AGENT_METRICS_PORT})`)
+    .option('--hostname <name>', 'value of the "host" label on every series (default: this machine\'s hostname)');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('fathom')
+    .description('Kubernetes-aware monitoring: one agent per host, one backend, one command.')
+    .version('0.1.0')
+    .showHelpAfterError();
+
+  common(agentFlags(serverFlags(program.command('up'))))
+    .description('run the server and this host\'s agent together (the embedded default)')
+    .option('--data-dir <dir>', 'where data is kept: <dir>/server and <dir>/agent (default ~/.fathom, or $FATHOM_DATA_DIR)')
+    .action(upCommand);
+
+  common(serverFlags(program.command('server')))
+    .description('run the backend only: ingest, storage, Prometheus API, web UI')
+    .option('--data-dir <dir>', 'where the server keeps its data (default ~/.fathom/server)')
+    .action(serverCommand);
+
+  common(agentFlags(program.command('agent')))
+    .description('run the agent only, shipping to a server')
+    .option('--server <url>', `URL of the Fathom server (default http://127.0.0.1:${DEFAULT_PORT})`, urlArg)
+    .option('--data-dir <dir>', 'where the agent keeps its id and disk buffer (default ~/.fathom/agent)')
+    .action(agentCommand);
+  return program;
+}
+
+function urlArg(value: string): string {
+  try {
+    return new URL(value).toString();
+  } catch {
+    throw new InvalidArgumentError(`not a URL: ${value}`);
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`fathom: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`fathom: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The backend: journaled storage, the query engine and the HTTP surface on one port, plus the
+ * retention loop. `run` resolves after the signal aborts and everything is flushed and closed.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { ServerConfig } from '@fathom/config';
+import { createServerApp } from '@fathom/http';
+import { runGroup, sleep, untilAborted } from '@fathom/kit';
+import type { Logger, Service } from '@fathom/kit';
+import { QueryEngine } from '@fathom/query';
+import { JournaledStorage } from '@fathom/storage';
+
+export interface ServerDeps {
+  readonly logger: Logger;
+  /** Directory of the web UI's static files, served at `/`. */
+  readonly uiDir?: string;
+}
+
+export class FathomServer implements Service {
+  readonly name = 'server';
+  private _port: number | undefined;
+  private readonly _listening: Promise<number>;
+  private _resolveListening!: (port: number) => void;
+
+  constructor(
+    private readonly _config: ServerConfig,
+    private readonly _deps: ServerDeps,
+  ) {
+    this._listening = new Promise((r) => (this._resolveListening = r));
+  }
+
+  /** Resolves with the bound port once the server accepts connections. */
+  listening(): Promise<number> {
+    return this._listening;
+  }
+
+  get port(): number | undefined {
+    return this._port;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const log = this._deps.logger.child({ component: 'server' });
+    const cfg = this._config;
+    const storage = JournaledStorage.open({ dataDir: cfg.dataDir, fsync: cfg.fsync, retentionMs: cfg.retentionMs, ...cfg.limits });
+    const report = storage.replayReport;
+    log.info('storage opened', { dataDir: cfg.dataDir, segments: report.segments, records: report.records, series: storage.stats().series });
+    for (const problem of report.problems) log.warn('journal damage found and skipped', { problem });
+    const app = createServerApp({
+      storage,
+      engine: new QueryEngine(storage),
+      logger: log,
+      limits: cfg.limits,
+      ...(this._deps.uiDir ? { ui: staticFiles(this._deps.uiDir) } : {}),
+    });
+    const http = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port });
+    await new Promise<void>((resolve, reject) => {
+      http.once('listening', resolve);
+      http.once('error', (err: Error) => reject(new Error(`cannot listen on ${cfg.host}:${cfg.port}: ${err.message}`)));
+    });
+    this._port = (http.address() as AddressInfo).port;
+    this._resolveListening(this._port);
+    log.info('server listening', { url: `http://${cfg.host}:${this._port}` });
+    const retention: Service = {
+      name: 'retention',
+      run: async (s) => {
+        while (!s.aborted) {
+          await sleep(60_000, s);
+          const r = storage.applyRetention();
+          if (r.samplesDropped > 0) log.debug('retention applied', r);
+        }
+      },
+    };
+    try {
+      await runGroup([retention, { name: 'http', run: untilAborted }], signal);
+    } finally {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        if ('closeAllConnections' in http) http.closeAllConnections();
+      });
+      await storage.close();
+      log.info('server stopped');
+    }
+  }
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+function staticFiles(dir: string): (path: string) => Promise<Response | undefined> {
+  return async (path) => {
+    const rel = normalize(path === '/' ? '/index.html' : path).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = await readFile(join(dir, rel));
+      return new Response(body, { headers: { 'content-type': TYPES[extname(rel)] ?? 'application/octet-stream' } });
+    } catch {
+      return undefined;
+    }
+  };
+}
