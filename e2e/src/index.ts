@@ -1,0 +1,2 @@
+export { query, rawSamples, startAgent, startServer } from './harness.js';
+export type { Running, VectorRow } from './harness.js';

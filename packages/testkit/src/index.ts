@@ -1,3 +1,3 @@
 export { dockerPeer, executablePeer, findExecutable, skipUnless } from './peers.js';
 export type { PeerCheck } from './peers.js';
-export { tempDir, waitFor } from './wait.js';
+export { freePort, tempDir, waitFor } from './wait.js';
