@@ -12,7 +12,7 @@ const logger: Logger = process.env['FATHOM_TEST_LOG'] ? createLogger('debug') : 
 
 export interface Running<T> {
   readonly service: T;
-  stop(): Promise<void>;
+  readonly stop: () => Promise<void>;
 }
 
 export async function startServer(dataDir: string, port = 0): Promise<Running<FathomServer> & { url: string }> {

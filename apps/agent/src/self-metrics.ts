@@ -16,6 +16,9 @@ export function selfMetrics(f: ForwarderStats, c: CycleStats, startTimeSeconds: 
     .describe('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.')
     .describe('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.')
     .describe('process_start_time_seconds', 'gauge', 'Start time of the process since unix epoch in seconds.')
+    .describe('nodejs_heap_size_total_bytes', 'gauge', 'Process heap size from Node.js in bytes.')
+    .describe('nodejs_heap_size_used_bytes', 'gauge', 'Process heap size used from Node.js in bytes.')
+    .describe('nodejs_external_memory_bytes', 'gauge', 'Node.js external memory size in bytes.')
     .describe('fathom_agent_cycles_total', 'counter', 'Collection cycles run.')
     .describe('fathom_agent_series', 'gauge', 'Series collected in the last cycle.')
     .describe('fathom_agent_collect_duration_seconds', 'gauge', 'How long each collector took in the last cycle.')
@@ -32,7 +35,11 @@ export function selfMetrics(f: ForwarderStats, c: CycleStats, startTimeSeconds: 
     .describe('fathom_agent_spool_corrupt_batches_total', 'counter', 'Spooled batches that failed their checksum (set aside, not sent).');
   const cpu = process.cpuUsage();
   b.add('process_cpu_seconds_total', {}, (cpu.user + cpu.system) / 1e6);
-  b.add('process_resident_memory_bytes', {}, process.memoryUsage.rss());
+  const mem = process.memoryUsage();
+  b.add('process_resident_memory_bytes', {}, mem.rss);
+  b.add('nodejs_heap_size_total_bytes', {}, mem.heapTotal);
+  b.add('nodejs_heap_size_used_bytes', {}, mem.heapUsed);
+  b.add('nodejs_external_memory_bytes', {}, mem.external);
   b.add('process_start_time_seconds', {}, startTimeSeconds);
   b.add('fathom_agent_cycles_total', {}, c.cycles);
   b.add('fathom_agent_series', {}, c.seriesLastCycle);

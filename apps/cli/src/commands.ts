@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent } from '@fathom/agent';
+import type { Agent } from '@fathom/agent';
 import { defaultDataDir, loadAgentConfig, loadServerConfig } from '@fathom/config';
 import { createLogger, untilAborted } from '@fathom/kit';
 import type { LogLevel, Service } from '@fathom/kit';
-import { FathomServer } from '@fathom/server';
+import type { FathomServer } from '@fathom/server';
 import { runUntilSignal } from './run.js';
 
 export interface CommonOptions {
@@ -37,7 +37,10 @@ function uiDir(): string {
   return fileURLToPath(new URL('public', import.meta.resolve('@fathom/web/package.json')));
 }
 
-function serverFrom(opts: ServerOptions, dataDir: string | undefined): FathomServer {
+// The agent and the server are imported when a command needs them, so `fathom agent` does not
+// load (and keep resident) the server's query engine, HTTP stack and storage.
+async function serverFrom(opts: ServerOptions, dataDir: string | undefined): Promise<FathomServer> {
+  const { FathomServer } = await import('@fathom/server');
   const config = loadServerConfig({
     file: opts.config,
     overrides: { port: opts.port, host: opts.host, dataDir, retentionMs: opts.retention },
@@ -47,6 +50,7 @@ function serverFrom(opts: ServerOptions, dataDir: string | undefined): FathomSer
 }
 
 async function agentFrom(opts: AgentOptions, dataDir: string | undefined, server: string | undefined): Promise<Agent> {
+  const { Agent } = await import('@fathom/agent');
   const config = loadAgentConfig({
     file: opts.config,
     overrides: { server, intervalMs: opts.interval, listen: opts.listen, host: opts.hostname, dataDir },
@@ -56,7 +60,7 @@ async function agentFrom(opts: AgentOptions, dataDir: string | undefined, server
 }
 
 export async function serverCommand(opts: ServerOptions): Promise<void> {
-  const server = serverFrom(opts, opts.dataDir);
+  const server = await serverFrom(opts, opts.dataDir);
   await runUntilSignal([server], createLogger(opts.logLevel));
 }
 
@@ -68,7 +72,7 @@ export async function agentCommand(opts: AgentOptions): Promise<void> {
 /** Server and agent in one process; the agent ships to the server over loopback HTTP. */
 export async function upCommand(opts: ServerOptions & AgentOptions): Promise<void> {
   const root = opts.dataDir ?? defaultDataDir();
-  const server = serverFrom(opts, join(root, 'server'));
+  const server = await serverFrom(opts, join(root, 'server'));
   const logger = createLogger(opts.logLevel);
   const agentAfterServer: Service = {
     name: 'agent',

@@ -56,3 +56,29 @@ test('no cgroup filesystem: no containers, no error', async () => {
   const c = new ContainerCollector({ procRoot: '/nonexistent', sysRoot: '/nonexistent', metadata: NO_METADATA });
   assert.equal(pointsOf(await c.collect(signal), 'container_cpu_usage_seconds_total').length, 0);
 });
+
+test('docker metadata over a unix socket speaking the Engine API; a dead socket is counted, not thrown', async (t) => {
+  const { createServer } = await import('node:http');
+  const { tempDir } = await import('@fathom/testkit');
+  const { DockerMetadataSource } = await import('../src/index.js');
+  const { NOOP_LOGGER } = await import('@fathom/kit');
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  const socketPath = `${dir.path}/docker.sock`;
+  const id = 'c'.repeat(64);
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ Id: id, Names: ['/web'], Image: 'nginx:1.27', Labels: { tier: 'front' }, State: 'running' }]));
+  });
+  await new Promise<void>((r) => server.listen(socketPath, r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const source = new DockerMetadataSource({ socketPath, logger: NOOP_LOGGER });
+  const meta = await source.lookup([id, 'd'.repeat(64)]);
+  assert.deepEqual(meta.get(id), { id, name: 'web', image: 'nginx:1.27', labels: { tier: 'front' } });
+  assert.equal(meta.size, 1);
+  assert.deepEqual(paths, ['/containers/json?all=1']);
+  const dead = new DockerMetadataSource({ socketPath: `${dir.path}/nothing.sock`, logger: NOOP_LOGGER });
+  assert.equal((await dead.lookup([id])).size, 0);
+  assert.equal(dead.errorsTotal, 1);
+});

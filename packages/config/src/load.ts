@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import { agentConfigSchema, fileConfigSchema, serverConfigSchema } from './schema.js';
 import type { AgentConfig, ServerConfig } from './schema.js';
@@ -32,7 +33,7 @@ function loadSection<S extends z.ZodType>(section: 'agent' | 'server', schema: S
   const fromFile = sources.file === undefined ? {} : readSection(sources.file, section);
   const merged = { ...fromFile, ...definedOnly(sources.overrides ?? {}) };
   const parsed = schema.safeParse(merged);
-  if (parsed.success) return parsed.data as z.infer<S>;
+  if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const key = issue?.path.map(String).join('.') ?? '';
   const top = issue?.path[0];
@@ -48,11 +49,13 @@ function readSection(file: string, section: 'agent' | 'server'): Record<string, 
   } catch (err) {
     throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
   }
+  // Loaded only when a file is given: the agent usually runs on flags and need not keep it resident.
+  const yaml = createRequire(import.meta.url)('yaml') as typeof Yaml;
   let doc: unknown;
   try {
-    doc = parseYaml(text) ?? {};
+    doc = yaml.parse(text) ?? {};
   } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
+    const where = err instanceof yaml.YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
     throw new ConfigError(`config file ${file} is not valid YAML${where}: ${(err as Error).message.split('\n')[0] ?? ''}`);
   }
   const top = fileConfigSchema.safeParse(doc);

@@ -66,7 +66,7 @@ async function readBody(c: Context, maxBytes: number): Promise<Uint8Array> {
   if (!body) throw new ApiError('bad_data', 'empty request body');
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of body) {
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
     total += chunk.length;
     if (total > maxBytes) throw new ApiError('too_large', `request body exceeds the limit of ${maxBytes} bytes`);
     chunks.push(chunk);

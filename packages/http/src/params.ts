@@ -2,7 +2,8 @@
 import type { Context } from 'hono';
 import { parseDurationMs } from '@fathom/model';
 import type { Matcher } from '@fathom/model';
-import { parseQuery, QueryError } from '@fathom/query';
+import type { QueryError } from '@fathom/query';
+import { parseQuery } from '@fathom/query';
 import { ApiError } from './envelope.js';
 
 /** All parameters of a request: query string merged with a urlencoded POST body. */

@@ -19,7 +19,7 @@ export async function runGroup(services: readonly Service[], signal: AbortSignal
   const stop = (): void => controller.abort();
   if (signal.aborted) stop();
   signal.addEventListener('abort', stop, { once: true });
-  let firstError: unknown;
+  let firstError: Error | undefined;
   const runs = services.map(async (s) => {
     try {
       await s.run(controller.signal);

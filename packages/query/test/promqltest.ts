@@ -16,7 +16,7 @@
 import assert from 'node:assert/strict';
 import { formatLabels, labelsOf, parseDurationMs, STALE_NAN } from '@fathom/model';
 import type { Labels } from '@fathom/model';
-import { JournaledStorage } from '@fathom/storage';
+import type { JournaledStorage } from '@fathom/storage';
 import { QueryEngine, QueryError } from '../src/index.js';
 import type { QueryResult } from '../src/index.js';
 

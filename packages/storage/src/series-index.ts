@@ -13,7 +13,7 @@ export class SeriesIndex {
     this._labels.set(id, labels);
     for (const [name, value] of Object.entries(labels)) {
       let values = this._postings.get(name);
-      if (!values) this._postings.set(name, (values = new Map()));
+      if (!values) this._postings.set(name, (values = new Map<string, Set<number>>()));
       let ids = values.get(value);
       if (!ids) values.set(value, (ids = new Set()));
       ids.add(id);

@@ -50,7 +50,7 @@ export class ContainerCollector implements Collector {
     if (this._layout === null) this._layout = await detectCgroupLayout(this._opts.sysRoot);
     const layout = this._layout;
     if (!layout) return b.build();
-    const containers = await discover(layout);
+    const containers = discover(layout);
     const [meta, devices, hostNetns] = await Promise.all([
       this._opts.metadata.lookup(containers.map((c) => c.id), signal),
       this._deviceNames(),
@@ -103,12 +103,11 @@ export class ContainerCollector implements Collector {
   }
 }
 
-async function discover(layout: CgroupLayout): Promise<DiscoveredContainer[]> {
+/** Every container has a cgroup in each v1 hierarchy, so one walk (memory, else cpuacct) finds them all. */
+function discover(layout: CgroupLayout): DiscoveredContainer[] {
   if (layout.version === 2) return discoverContainers(layout.root);
-  const [mem, cpu] = await Promise.all([discoverContainers(layout.memory), discoverContainers(layout.cpuacct)]);
-  const byId = new Map(cpu.map((c) => [c.id, c]));
-  for (const c of mem) byId.set(c.id, c);
-  return [...byId.values()];
+  const viaMemory = discoverContainers(layout.memory);
+  return viaMemory.length > 0 ? viaMemory : discoverContainers(layout.cpuacct);
 }
 
 /** The labels every series of a container carries. Runtime labels become `label_<sanitised>`. */

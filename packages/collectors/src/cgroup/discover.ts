@@ -3,7 +3,7 @@
  * into a container's own sub-cgroups (a container running systemd has many), and it is bounded
  * in depth so a pathological tree cannot stall a cycle.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerFromCgroupPath } from './container-id.js';
 import type { ContainerRef } from './container-id.js';
@@ -15,30 +15,27 @@ export interface DiscoveredContainer extends ContainerRef {
 
 const MAX_DEPTH = 12;
 
-export async function discoverContainers(hierarchyRoot: string): Promise<DiscoveredContainer[]> {
+/** Synchronous: cgroupfs is in memory, and the walk is on the agent's hot path (see read.ts). */
+export function discoverContainers(hierarchyRoot: string): DiscoveredContainer[] {
   const found = new Map<string, DiscoveredContainer>();
-  await walk(hierarchyRoot, '', 0, found);
+  walk(hierarchyRoot, '', 0, found);
   return [...found.values()];
 }
 
-async function walk(root: string, rel: string, depth: number, found: Map<string, DiscoveredContainer>): Promise<void> {
+function walk(root: string, rel: string, depth: number, found: Map<string, DiscoveredContainer>): void {
   if (depth > MAX_DEPTH) return;
   let entries;
   try {
-    entries = await readdir(join(root, rel), { withFileTypes: true });
+    entries = readdirSync(join(root, rel), { withFileTypes: true });
   } catch {
     return; // the cgroup went away while we walked
   }
-  const dirs = entries.filter((e) => e.isDirectory());
-  await Promise.all(
-    dirs.map(async (d) => {
-      const childRel = `${rel}/${d.name}`;
-      const ref = containerFromCgroupPath(d.name) ? containerFromCgroupPath(childRel) : undefined;
-      if (ref) {
-        if (!found.has(ref.id)) found.set(ref.id, { ...ref, cgroupPath: childRel });
-        return;
-      }
-      await walk(root, childRel, depth + 1, found);
-    }),
-  );
+  for (const d of entries) {
+    if (!d.isDirectory()) continue;
+    const childRel = `${rel}/${d.name}`;
+    const ref = containerFromCgroupPath(d.name) ? containerFromCgroupPath(childRel) : undefined;
+    if (ref) {
+      if (!found.has(ref.id)) found.set(ref.id, { ...ref, cgroupPath: childRel });
+    } else walk(root, childRel, depth + 1, found);
+  }
 }

@@ -3,8 +3,9 @@
  * and refreshed when an unknown id shows up (at most once per `minRefreshMs`) or when the cache is
  * older than `maxAgeMs`, so a steady host costs one list call a minute.
  */
-import Docker from 'dockerode';
 import type { Logger } from '@fathom/kit';
+import { listContainers } from './docker-api.js';
+import type { ContainerSummary } from './docker-api.js';
 import type { ContainerMetadata, ContainerMetadataSource } from './metadata.js';
 
 export interface DockerMetadataOptions {
@@ -16,16 +17,13 @@ export interface DockerMetadataOptions {
 }
 
 export class DockerMetadataSource implements ContainerMetadataSource {
-  private readonly _docker: Docker;
   private _cache = new Map<string, ContainerMetadata>();
   private _fetchedAtMs = 0;
   private _available = true;
   /** Failed list calls, exported as `fathom_agent_runtime_errors_total{runtime="docker"}`. */
   errorsTotal = 0;
 
-  constructor(private readonly _opts: DockerMetadataOptions) {
-    this._docker = new Docker({ socketPath: _opts.socketPath, timeout: _opts.timeoutMs ?? 5000 });
-  }
+  constructor(private readonly _opts: DockerMetadataOptions) {}
 
   async lookup(ids: readonly string[]): Promise<ReadonlyMap<string, ContainerMetadata>> {
     const now = Date.now();
@@ -43,7 +41,7 @@ export class DockerMetadataSource implements ContainerMetadataSource {
   private async _refresh(now: number): Promise<void> {
     this._fetchedAtMs = now;
     try {
-      const list = await this._docker.listContainers({ all: true });
+      const list = await listContainers(this._opts.socketPath, this._opts.timeoutMs ?? 5000);
       this._cache = new Map(list.map((c) => [c.Id, toMetadata(c)]));
       if (!this._available) this._opts.logger.info('docker engine answers again', { socket: this._opts.socketPath });
       this._available = true;
@@ -55,7 +53,7 @@ export class DockerMetadataSource implements ContainerMetadataSource {
   }
 }
 
-function toMetadata(c: Docker.ContainerInfo): ContainerMetadata {
+function toMetadata(c: ContainerSummary): ContainerMetadata {
   const name = (c.Names[0] ?? '').replace(/^\//, '');
   return { id: c.Id, name, image: c.Image, labels: c.Labels };
 }
