@@ -6,12 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { executablePeer, freePort, skipUnless, tempDir, waitFor } from '@fathom/testkit';
+import Docker from 'dockerode';
+import { dockerPeer, executablePeer, freePort, skipUnless, tempDir, waitFor } from '@fathom/testkit';
 import { startAgent } from '../src/index.js';
 
 const promtool = executablePeer('promtool', 'prometheus');
 const nodeExporter = executablePeer('prometheus-node-exporter', 'prometheus-node-exporter');
-const peers = promtool.ok ? nodeExporter : promtool;
+const docker = await dockerPeer();
+const peers = [promtool, nodeExporter, docker].find((p) => !p.ok) ?? { ok: true };
 
 /** Runs `promtool check metrics` on a text; returns exit code and the findings. */
 async function check(text: string): Promise<{ code: number; findings: string[] }> {
@@ -29,12 +31,21 @@ const CADVISOR_NAMES = new Set(['container_memory_failcnt']);
 test('agent /metrics passes promtool; lint findings only on the reference exporters\' own names', { skip: skipUnless(peers), timeout: 60_000 }, async (t) => {
   const dir = await tempDir();
   t.after(dir.cleanup);
+  // A running container, so the container metrics are in the output being checked.
+  const container = await new Docker({ socketPath: '/var/run/docker.sock' }).createContainer({
+    Image: 'fathom-busybox:latest',
+    Cmd: ['sleep', '3600'],
+    Labels: { 'com.fathom.test': 'promtool' },
+    HostConfig: { NetworkMode: 'none', Memory: 32 * 1024 * 1024 },
+  });
+  t.after(() => container.remove({ force: true }).catch(() => undefined));
+  await container.start();
   const agent = await startAgent(dir.path, 'http://127.0.0.1:9', 1000);
   t.after(agent.stop);
   const port = await waitFor('agent endpoint', () => Promise.resolve(agent.service.metricsEndpoint?.port), 5000, 50);
   const text = await waitFor('a collected cycle', async () => {
     const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return body.includes('node_cpu_seconds_total') ? body : undefined;
+    return body.includes('node_cpu_seconds_total') && body.includes(container.id) ? body : undefined;
   }, 10_000, 200);
   assert.match(text, /^# TYPE container_cpu_usage_seconds_total counter$/m);
 
