@@ -41,8 +41,18 @@ export class Forwarder implements Service {
     this._queue = new BoundedQueue(_opts.memoryBatches);
   }
 
-  /** Hands a batch over; never blocks. */
+  /**
+   * Hands a batch over; never blocks. While the server is down, or older batches are still on
+   * disk, it goes straight to the spool: an agent that dies mid-outage then loses nothing, and
+   * order holds because the spool drains before the memory queue.
+   */
   submit(payload: Uint8Array): void {
+    if (this._down || !this._opts.spool.isEmpty) {
+      this._spillMemory(); // anything in memory is older and must stay ahead
+      this._opts.spool.push(payload);
+      this._wake?.();
+      return;
+    }
     const evicted = this._queue.push(payload);
     if (evicted) this._opts.spool.push(evicted);
     this._wake?.();

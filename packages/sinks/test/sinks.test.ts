@@ -94,6 +94,7 @@ test('forwarder: an outage loses nothing and keeps order; refused batches are dr
   sink.down = true;
   for (let i = 2; i <= 8; i++) f.submit(bytes(`b${i}`));
   await waitFor('spooling', () => Promise.resolve(f.stats().spool.batches >= 7 || undefined), 2000, 5);
+  assert.equal(f.stats().memoryBatches, 0, 'while the server is down, batches go straight to disk');
   sink.refuse.add('b5');
   sink.down = false;
   await waitFor('replay', () => Promise.resolve(sink.delivered.length === 7 || undefined), 3000, 5);
