@@ -15,4 +15,4 @@ export type { JournaledStorageOptions } from './journaled-storage.js';
 export { JOURNAL_MAGIC, Journal } from './journal.js';
 export type { JournalOptions, JournalSeries, ReplayReport } from './journal.js';
 export { MemoryStore } from './memory-store.js';
-export type { MemoryStoreLimits, PendingSample } from './memory-store.js';
+export type { MemoryStoreLimits, NewSeries, PendingSample } from './memory-store.js';

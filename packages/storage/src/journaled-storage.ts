@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import type { Labels, Matcher, Millis, Sample } from '@fathom/model';
-import type { Appender, CommitResult, Querier, SeriesData, Storage, StorageError, StorageStats } from './interface.js';
+import type { Appender, CommitResult, Querier, Storage, StorageError, StorageStats } from './interface.js';
 import { Journal } from './journal.js';
 import type { JournalSeries, ReplayReport } from './journal.js';
 import { MemoryStore } from './memory-store.js';
-import type { MemoryStoreLimits, PendingSample } from './memory-store.js';
+import type { MemoryStoreLimits, NewSeries, PendingSample } from './memory-store.js';
 
 export interface JournaledStorageOptions extends MemoryStoreLimits {
   readonly dataDir: string;
@@ -71,7 +71,7 @@ export class JournaledStorage implements Storage {
 
   private _commit(pending: readonly PendingSample[]): CommitResult {
     if (this._closed) throw new Error('storage is closed');
-    const newSeries = new Map<string, string>();
+    const newSeries: NewSeries = { keys: new Set(), perMetric: new Map() };
     const accepted: PendingSample[] = [];
     const errors: StorageError[] = [];
     let rejected = 0;
@@ -87,12 +87,12 @@ export class JournaledStorage implements Storage {
 
   querier(minMs: Millis, maxMs: Millis): Promise<Querier> {
     const store = this._store;
-    const names = (matchers: readonly Matcher[] | undefined): SeriesData[] => store.select(matchers ?? [], minMs, maxMs);
+    const labelSets = (matchers: readonly Matcher[] | undefined): Labels[] => store.selectLabels(matchers ?? [], minMs, maxMs);
     return Promise.resolve({
       select: (matchers: readonly Matcher[]) => Promise.resolve(store.select(matchers, minMs, maxMs)),
-      labelNames: (matchers?: readonly Matcher[]) => Promise.resolve(sortedUnique(names(matchers).flatMap((s) => Object.keys(s.labels)))),
+      labelNames: (matchers?: readonly Matcher[]) => Promise.resolve(sortedUnique(labelSets(matchers).flatMap((l) => Object.keys(l)))),
       labelValues: (name: string, matchers?: readonly Matcher[]) =>
-        Promise.resolve(sortedUnique(names(matchers).flatMap((s) => (s.labels[name] === undefined ? [] : [s.labels[name]])))),
+        Promise.resolve(sortedUnique(labelSets(matchers).flatMap((l) => (l[name] === undefined ? [] : [l[name]])))),
     });
   }
 

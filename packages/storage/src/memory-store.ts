@@ -20,6 +20,12 @@ interface SeriesEntry {
   readonly samples: SampleBuffer;
 }
 
+/** Series a batch will create, so limits count them before they exist. */
+export interface NewSeries {
+  readonly keys: Set<string>;
+  readonly perMetric: Map<string, number>;
+}
+
 export interface PendingSample {
   readonly labels: Labels;
   readonly tMs: Millis;
@@ -52,24 +58,24 @@ export class MemoryStore {
 
   /**
    * Checks a sample against limits and existing data without storing it. Returns the error it
-   * would cause, or undefined. `newSeries` tracks series a batch creates before it is applied.
+   * would cause, or undefined. `batch` tracks the series a batch creates before it is applied.
    */
-  check(s: PendingSample, newSeries: Map<string, string>): StorageError | undefined {
+  check(s: PendingSample, batch: NewSeries): StorageError | undefined {
     if (!Number.isFinite(s.tMs) || s.tMs < 0) return this._reject('out_of_bounds', `timestamp ${s.tMs} is out of bounds`);
     const key = labelsKey(s.labels);
     const entry = this._byKey.get(key);
     if (entry) return this._checkDuplicate(entry, s);
-    if (newSeries.has(key)) return undefined;
+    if (batch.keys.has(key)) return undefined;
     const metric = metricNameOf(s.labels);
-    if (this._byKey.size + newSeries.size >= this._limits.maxSeries) {
+    if (this._byKey.size + batch.keys.size >= this._limits.maxSeries) {
       return this._reject('series_limit', `series limit of ${this._limits.maxSeries} reached; series of ${metric} refused`);
     }
-    let pendingOfMetric = 0;
-    for (const m of newSeries.values()) if (m === metric) pendingOfMetric++;
-    if (this._index.countWith('__name__', metric) + pendingOfMetric >= this._limits.maxSeriesPerMetric) {
+    const ofMetric = batch.perMetric.get(metric) ?? 0;
+    if (this._index.countWith('__name__', metric) + ofMetric >= this._limits.maxSeriesPerMetric) {
       return this._reject('metric_series_limit', `metric ${metric} reached its limit of ${this._limits.maxSeriesPerMetric} series`);
     }
-    newSeries.set(key, metric);
+    batch.keys.add(key);
+    batch.perMetric.set(metric, ofMetric + 1);
     return undefined;
   }
 
@@ -119,6 +125,16 @@ export class MemoryStore {
       const samples: Sample[] = [];
       for (let i = from; i < to; i++) samples.push({ tMs: e.samples.timeAt(i), value: e.samples.valueAt(i) });
       out.push({ labels: e.labels, samples });
+    }
+    return out;
+  }
+
+  /** Label sets of matching series with a sample in [minMs, maxMs], without copying samples. */
+  selectLabels(matchers: readonly Matcher[], minMs: Millis, maxMs: Millis): Labels[] {
+    const out: Labels[] = [];
+    for (const id of this._index.match(matchers)) {
+      const e = this._byId.get(id);
+      if (e && e.samples.lowerBound(maxMs + 1) > e.samples.lowerBound(minMs)) out.push(e.labels);
     }
     return out;
   }
