@@ -5,6 +5,7 @@ export type {
   CommitResult,
   Querier,
   Queryable,
+  SelectHints,
   SeriesData,
   Storage,
   StorageErrorCode,

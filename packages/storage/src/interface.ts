@@ -32,11 +32,34 @@ export interface Appendable {
 export interface SeriesData {
   readonly labels: Labels;
   readonly samples: readonly Sample[];
+  /**
+   * The resolution the samples were read at: absent for raw samples, else the rollup tier's
+   * interval (e.g. 60000 for the 1 m tier). Lets the query layer say which tier answered.
+   */
+  readonly resolutionMs?: number;
+}
+
+/**
+ * What the caller will do with a selection (after Prometheus' SelectHints), so a store with
+ * rollup tiers can pick the coarsest tier that still answers exactly and, for `*_over_time`
+ * functions, which rolled-up field to serve (max for max_over_time, …). Purely advisory: a store
+ * may ignore it and return raw samples.
+ */
+export interface SelectHints {
+  /** The evaluation range of the query, inclusive, before lookback and range widening. */
+  readonly startMs: Millis;
+  readonly endMs: Millis;
+  /** Query step (0 or absent for an instant query). */
+  readonly stepMs?: number;
+  /** The range of the enclosing range-vector selector (`[5m]` → 300000), if any. */
+  readonly rangeMs?: number;
+  /** The function the selection feeds (`rate`, `max_over_time`, …), if any. */
+  readonly func?: string;
 }
 
 export interface Querier {
   /** Series matching ALL matchers with at least one sample in the querier's range. */
-  select(matchers: readonly Matcher[]): Promise<readonly SeriesData[]>;
+  select(matchers: readonly Matcher[], hints?: SelectHints): Promise<readonly SeriesData[]>;
   /** Label names of matching series (all series without matchers), sorted. */
   labelNames(matchers?: readonly Matcher[]): Promise<readonly string[]>;
   /** Values of one label among matching series, sorted. */
