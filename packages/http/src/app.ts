@@ -15,6 +15,8 @@ import type { IngestStats } from './ingest.js';
 import { promApi } from './prom-api.js';
 import { eventsApi } from './events-api.js';
 import type { EventStore } from '@fathom/events';
+import type { DashboardStore } from '@fathom/dashboards';
+import { dashboardsApi } from './dashboards-api.js';
 
 export interface ServerAppDeps {
   readonly storage: Storage;
@@ -25,6 +27,8 @@ export interface ServerAppDeps {
   readonly ui?: (path: string) => Promise<Response | undefined>;
   /** Serves `/api/v1/events` when given. */
   readonly events?: EventStore;
+  /** Serves `/api/fathom/dashboards` when given. */
+  readonly dashboards?: DashboardStore;
 }
 
 export function createServerApp(deps: ServerAppDeps): Hono {
@@ -32,6 +36,7 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   const app = new Hono();
   app.route('/api/agent/v1', ingestApi(deps, stats));
   if (deps.events) app.route('/api/v1/events', eventsApi({ events: deps.events, maxBodyBytes: deps.limits.maxBodyBytes }));
+  if (deps.dashboards) app.route('/api/fathom/dashboards', dashboardsApi({ dashboards: deps.dashboards, maxBodyBytes: deps.limits.maxBodyBytes }));
   app.route('/api/v1', promApi(deps));
   app.get('/-/healthy', (c) => c.text('Fathom is Healthy.\n'));
   app.get('/-/ready', (c) => c.text('Fathom is Ready.\n'));

@@ -7,3 +7,5 @@ export { ingestApi } from './ingest.js';
 export type { IngestDeps, IngestStats } from './ingest.js';
 export { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventsApi } from './events-api.js';
 export type { EventsApiDeps } from './events-api.js';
+export { dashboardsApi } from './dashboards-api.js';
+export type { DashboardsApiDeps } from './dashboards-api.js';
