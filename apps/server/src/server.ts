@@ -10,6 +10,7 @@ import type { ServerConfig } from '@fathom/config';
 import { createServerApp } from '@fathom/http';
 import { runGroup, sleep, untilAborted } from '@fathom/kit';
 import type { Logger, Service } from '@fathom/kit';
+import { FileEventStore } from '@fathom/events';
 import { QueryEngine } from '@fathom/query';
 import { openStorage } from './storage.js';
 
@@ -46,11 +47,15 @@ export class FathomServer implements Service {
     const cfg = this._config;
     const opened = await openStorage(cfg, log);
     const storage = opened.storage;
+    const openedEvents = FileEventStore.open({ dir: join(cfg.dataDir, 'events'), retentionMs: cfg.eventsRetentionMs, fsync: cfg.fsync });
+    const events = openedEvents.store;
+    for (const problem of openedEvents.report.problems) log.warn('event log damage found and skipped', { problem });
     const app = createServerApp({
       storage,
       engine: new QueryEngine(storage),
       logger: log,
       limits: cfg.limits,
+      events,
       ...(this._deps.uiDir ? { ui: staticFiles(this._deps.uiDir) } : {}),
     });
     const http = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port });
@@ -66,6 +71,7 @@ export class FathomServer implements Service {
       run: async (s) => {
         while (!s.aborted) {
           await sleep(60_000, s);
+          events.enforceRetention();
           const r = opened.applyRetention();
           if (r.samplesDropped > 0) log.debug('retention applied', r);
         }
@@ -79,6 +85,7 @@ export class FathomServer implements Service {
         if ('closeAllConnections' in http) http.closeAllConnections();
       });
       await storage.close();
+      await events.close();
       log.info('server stopped');
     }
   }

@@ -75,6 +75,8 @@ export const serverConfigSchema = z.strictObject({
   fsync: z.enum(['always', 'never']).default('always'),
   storage: storage.default(storage.parse({})),
   limits: limits.default(limits.parse({})),
+  /** How long events (Kubernetes events, alerts) are kept; stored under `<dataDir>/events`. */
+  eventsRetentionMs: durationMs.default(7 * 24 * 3_600_000),
 });
 
 export const fileConfigSchema = z.strictObject({

@@ -13,6 +13,8 @@ import { ApiError, failure } from './envelope.js';
 import { ingestApi } from './ingest.js';
 import type { IngestStats } from './ingest.js';
 import { promApi } from './prom-api.js';
+import { eventsApi } from './events-api.js';
+import type { EventStore } from '@fathom/events';
 
 export interface ServerAppDeps {
   readonly storage: Storage;
@@ -21,12 +23,15 @@ export interface ServerAppDeps {
   readonly limits: DecodeLimits & { readonly maxBodyBytes: number };
   /** Serves `/` and other non-API paths, e.g. the web UI. */
   readonly ui?: (path: string) => Promise<Response | undefined>;
+  /** Serves `/api/v1/events` when given. */
+  readonly events?: EventStore;
 }
 
 export function createServerApp(deps: ServerAppDeps): Hono {
   const stats: IngestStats = { batches: 0, samplesAccepted: 0, samplesRejected: 0, badRequests: 0 };
   const app = new Hono();
   app.route('/api/agent/v1', ingestApi(deps, stats));
+  if (deps.events) app.route('/api/v1/events', eventsApi({ events: deps.events, maxBodyBytes: deps.limits.maxBodyBytes }));
   app.route('/api/v1', promApi(deps));
   app.get('/-/healthy', (c) => c.text('Fathom is Healthy.\n'));
   app.get('/-/ready', (c) => c.text('Fathom is Ready.\n'));
