@@ -10,6 +10,7 @@ import type { ServerConfig } from '@fathom/config';
 import { createServerApp } from '@fathom/http';
 import { runGroup, sleep, untilAborted } from '@fathom/kit';
 import type { Logger, Service } from '@fathom/kit';
+import { FileEventStore } from '@fathom/events';
 import { QueryEngine } from '@fathom/query';
 import { JournaledStorage } from '@fathom/storage';
 
@@ -48,11 +49,15 @@ export class FathomServer implements Service {
     const report = storage.replayReport;
     log.info('storage opened', { dataDir: cfg.dataDir, segments: report.segments, records: report.records, series: storage.stats().series });
     for (const problem of report.problems) log.warn('journal damage found and skipped', { problem });
+    const opened = FileEventStore.open({ dir: join(cfg.dataDir, 'events'), retentionMs: cfg.eventsRetentionMs, fsync: cfg.fsync });
+    const events = opened.store;
+    for (const problem of opened.report.problems) log.warn('event log damage found and skipped', { problem });
     const app = createServerApp({
       storage,
       engine: new QueryEngine(storage),
       logger: log,
       limits: cfg.limits,
+      events,
       ...(this._deps.uiDir ? { ui: staticFiles(this._deps.uiDir) } : {}),
     });
     const http = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port });
@@ -68,6 +73,7 @@ export class FathomServer implements Service {
       run: async (s) => {
         while (!s.aborted) {
           await sleep(60_000, s);
+          events.enforceRetention();
           const r = storage.applyRetention();
           if (r.samplesDropped > 0) log.debug('retention applied', r);
         }
@@ -81,6 +87,7 @@ export class FathomServer implements Service {
         if ('closeAllConnections' in http) http.closeAllConnections();
       });
       await storage.close();
+      await events.close();
       log.info('server stopped');
     }
   }

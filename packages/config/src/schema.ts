@@ -63,6 +63,8 @@ export const serverConfigSchema = z.strictObject({
   /** fsync the journal before acknowledging a batch (`always`) or leave it to the OS (`never`). */
   fsync: z.enum(['always', 'never']).default('always'),
   limits: limits.default(limits.parse({})),
+  /** How long events (Kubernetes events, alerts) are kept; stored under `<dataDir>/events`. */
+  eventsRetentionMs: durationMs.default(7 * 24 * 3_600_000),
 });
 
 export const fileConfigSchema = z.strictObject({

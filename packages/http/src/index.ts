@@ -11,3 +11,5 @@ export { DEFAULT_REMOTE_WRITE_LIMITS, newRemoteWriteStats, remoteWriteApi } from
 export type { RemoteWriteDeps, RemoteWriteLimits, RemoteWriteStats } from './remote-write.js';
 export { RemoteWriteError, decodeWriteRequest, encodeWriteRequest } from './prompb.js';
 export type { PbLabel, PbTimeSeries, WriteRequest } from './prompb.js';
+export { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventsApi } from './events-api.js';
+export type { EventsApiDeps } from './events-api.js';
