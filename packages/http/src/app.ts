@@ -14,13 +14,10 @@ import { ingestApi } from './ingest.js';
 import type { IngestStats } from './ingest.js';
 import { MetadataStore } from './metadata.js';
 import { promApi } from './prom-api.js';
-<<<<<<< HEAD
 import { newRemoteWriteStats, remoteWriteApi } from './remote-write.js';
 import type { RemoteWriteLimits, RemoteWriteStats } from './remote-write.js';
-=======
 import { eventsApi } from './events-api.js';
 import type { EventStore } from '@fathom/events';
->>>>>>> main
 
 export interface ServerAppDeps {
   readonly storage: Storage;
@@ -29,13 +26,10 @@ export interface ServerAppDeps {
   readonly limits: DecodeLimits & { readonly maxBodyBytes: number };
   /** Serves `/` and other non-API paths, e.g. the web UI. */
   readonly ui?: (path: string) => Promise<Response | undefined>;
-<<<<<<< HEAD
   /** Limits of the remote write receiver (defaults: 16 MiB body, 64 MiB decoded, 1 M samples). */
   readonly remoteWriteLimits?: RemoteWriteLimits;
-=======
   /** Serves `/api/v1/events` when given. */
   readonly events?: EventStore;
->>>>>>> main
 }
 
 export function createServerApp(deps: ServerAppDeps): Hono {
@@ -44,14 +38,10 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   const metadata = new MetadataStore();
   const app = new Hono();
   app.route('/api/agent/v1', ingestApi(deps, stats));
-<<<<<<< HEAD
+  if (deps.events) app.route('/api/v1/events', eventsApi({ events: deps.events, maxBodyBytes: deps.limits.maxBodyBytes }));
   const rwLimits = deps.remoteWriteLimits;
   app.route('/api/v1', remoteWriteApi({ storage: deps.storage, logger: deps.logger, metadata, ...(rwLimits ? { limits: rwLimits } : {}) }, rwStats));
   app.route('/api/v1', promApi({ ...deps, metadata }));
-=======
-  if (deps.events) app.route('/api/v1/events', eventsApi({ events: deps.events, maxBodyBytes: deps.limits.maxBodyBytes }));
-  app.route('/api/v1', promApi(deps));
->>>>>>> main
   app.get('/-/healthy', (c) => c.text('Fathom is Healthy.\n'));
   app.get('/-/ready', (c) => c.text('Fathom is Ready.\n'));
   app.get('/metrics', (c) => c.body(writeText(serverMetrics(deps.storage, stats, rwStats)), 200, { 'content-type': TEXT_CONTENT_TYPE }));
