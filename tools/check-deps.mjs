@@ -17,6 +17,7 @@ const ALLOWED = {
   expfmt: ['model'],
   collectors: ['model', 'kit'],
   sinks: ['model', 'kit', 'protocol'],
+  demo: ['model', 'kit', 'protocol', 'sinks'],
   storage: ['model', 'kit'],
   events: ['model', 'kit'],
   tsdb: ['model', 'kit', 'storage'],
@@ -24,7 +25,7 @@ const ALLOWED = {
   http: ['model', 'kit', 'storage', 'query', 'protocol', 'expfmt', 'events'],
   agent: ['model', 'kit', 'config', 'collectors', 'sinks', 'protocol', 'expfmt'],
   server: ['model', 'kit', 'config', 'storage', 'tsdb', 'query', 'http', 'events'],
-  cli: ['kit', 'config', 'agent', 'server', 'web'],
+  cli: ['kit', 'config', 'agent', 'server', 'web', 'demo', 'model'],
   e2e: '*',
   bench: '*',
 };
