@@ -54,14 +54,26 @@ const limits = z.strictObject({
   maxSeriesPerMetric: z.number().int().min(1).default(200_000),
 });
 
+const storage = z.strictObject({
+  /** `tsdb`: the time-series engine (packages/tsdb); `journal`: the earlier journaled memory store. */
+  engine: z.enum(['tsdb', 'journal']).default('tsdb'),
+  /** How far behind a series' newest sample a sample may still arrive (tsdb). */
+  outOfOrderWindowMs: durationMs.default(10 * 60_000),
+  /** WAL segment size (tsdb). */
+  walSegmentBytes: byteSize.default(32 * 1024 * 1024),
+  /** A checkpoint is written after this much WAL, bounding restart time (tsdb). */
+  checkpointEveryBytes: byteSize.default(128 * 1024 * 1024),
+});
+
 export const serverConfigSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: port.default(DEFAULT_PORT),
   dataDir: z.string().min(1).default(join(defaultDataDir(), 'server')),
   /** How long samples are kept. */
   retentionMs: durationMs.default(6 * 3_600_000),
-  /** fsync the journal before acknowledging a batch (`always`) or leave it to the OS (`never`). */
+  /** fsync the WAL (or journal) before acknowledging a batch (`always`) or leave it to the OS (`never`). */
   fsync: z.enum(['always', 'never']).default('always'),
+  storage: storage.default(storage.parse({})),
   limits: limits.default(limits.parse({})),
   /** How long events (Kubernetes events, alerts) are kept; stored under `<dataDir>/events`. */
   eventsRetentionMs: durationMs.default(7 * 24 * 3_600_000),

@@ -10,12 +10,15 @@ import { QueryError } from '@fathom/query';
 import type { QueryResult , QueryEngine} from '@fathom/query';
 import type { Queryable } from '@fathom/storage';
 import { ApiError, apiTime, failure, formatValue, success } from './envelope.js';
+import type { MetadataStore } from './metadata.js';
 import { durationParam, matchParams, readParams, requiredParam, timeParam } from './params.js';
 
 export interface PromApiDeps {
   readonly storage: Queryable;
   readonly engine: QueryEngine;
   readonly nowMs?: () => number;
+  /** Metric metadata reported by remote-write senders, for /api/v1/metadata. */
+  readonly metadata?: MetadataStore;
 }
 
 /** Prometheus' defaults when start/end are absent on metadata endpoints. */
@@ -74,6 +77,13 @@ export function promApi(deps: PromApiDeps): Hono {
   api.on(['GET', 'POST'], '/series', series);
   api.on(['GET', 'POST'], '/labels', labels);
   api.get('/label/:name/values', labelValues);
+  api.get('/metadata', handle(async (c, p) => {
+    const n = p.get('limit');
+    const max = n === null || n === '' ? undefined : Number(n);
+    if (max !== undefined && !Number.isInteger(max)) throw new ApiError('bad_data', `invalid parameter "limit": cannot parse "${n ?? ''}" to a valid limit`);
+    return Promise.resolve(success(c, deps.metadata?.query(p.get('metric') ?? undefined, max) ?? {}));
+  }));
+  api.on(['GET', 'POST'], '/query_exemplars', handle((c) => Promise.resolve(success(c, []))));
   api.get('/status/buildinfo', (c) => success(c, { version: '0.1.0', revision: '', branch: '', buildUser: '', buildDate: '', goVersion: '' }));
   return api;
 }

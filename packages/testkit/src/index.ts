@@ -1,3 +1,5 @@
 export { dockerPeer, executablePeer, findExecutable, skipUnless } from './peers.js';
 export type { PeerCheck } from './peers.js';
 export { freePort, tempDir, waitFor } from './wait.js';
+export { prometheusPeer, startPrometheus } from './prometheus.js';
+export type { PrometheusOptions, RunningPrometheus } from './prometheus.js';
