@@ -26,6 +26,7 @@ export async function openStorage(cfg: ServerConfig, log: Logger): Promise<Opene
     outOfOrderWindowMs: cfg.storage.outOfOrderWindowMs,
     walSegmentBytes: cfg.storage.walSegmentBytes,
     checkpointEveryBytes: cfg.storage.checkpointEveryBytes,
+    tiers: cfg.storage.tiers,
     ...cfg.limits,
   });
   const r = tsdb.openReport;

@@ -63,6 +63,18 @@ const storage = z.strictObject({
   walSegmentBytes: byteSize.default(32 * 1024 * 1024),
   /** A checkpoint is written after this much WAL, bounding restart time (tsdb). */
   checkpointEveryBytes: byteSize.default(128 * 1024 * 1024),
+  /**
+   * Rollup tiers after the raw tier (`retentionMs`), finest first (tsdb). Defaults after Sysdig:
+   * 1 m for 2 d, 10 m for 2 w, 1 h for 3 months, 1 d for a year. `[]` keeps raw samples only.
+   */
+  tiers: z
+    .array(z.strictObject({ resolutionMs: durationMs, retentionMs: durationMs }))
+    .default([
+      { resolutionMs: 60_000, retentionMs: 2 * 86_400_000 },
+      { resolutionMs: 600_000, retentionMs: 14 * 86_400_000 },
+      { resolutionMs: 3_600_000, retentionMs: 90 * 86_400_000 },
+      { resolutionMs: 86_400_000, retentionMs: 365 * 86_400_000 },
+    ]),
 });
 
 export const serverConfigSchema = z.strictObject({

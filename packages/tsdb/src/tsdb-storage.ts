@@ -6,10 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Labels, Matcher, Millis } from '@fathom/model';
-import type { Appender, CommitResult, Querier, SeriesData, Storage, StorageError, StorageStats } from '@fathom/storage';
+import type { Appender, CommitResult, Querier, SelectHints, SeriesData, Storage, StorageError, StorageStats } from '@fathom/storage';
 import { BatchState, Head } from './head/head.js';
 import type { CheckedSample, HeadLimits } from './head/head.js';
 import type { MemSeries } from './head/mem-series.js';
+import { checkTiers, planSelect } from './rollup/tiers.js';
 import { loadCheckpoint, writeCheckpoint } from './wal/checkpoint.js';
 import { frameRecord, RecordType } from './wal/records.js';
 import { Wal } from './wal/wal.js';
@@ -19,7 +20,7 @@ import { decodeSamples, decodeSeries, encodeSamples, encodeSeries } from './wal/
 export interface TsdbOptions extends HeadLimits {
   readonly dataDir: string;
   readonly fsync: FsyncPolicy;
-  /** Samples older than now − retention are dropped (and refused). */
+  /** Raw samples older than now − retention are dropped (and refused); rollup tiers keep their own. */
   readonly retentionMs: Millis;
   readonly walSegmentBytes?: number;
   /** A checkpoint is written once this many WAL bytes accumulated since the last one. */
@@ -60,6 +61,8 @@ export class TsdbStorage implements Storage {
 
   static open(opts: TsdbOptions): TsdbStorage {
     const started = performance.now();
+    const badTiers = checkTiers(opts.tiers ?? [], opts.retentionMs);
+    if (badTiers) throw new Error(`invalid rollup tiers: ${badTiers}`);
     const walDir = join(opts.dataDir, 'wal');
     mkdirSync(walDir, { recursive: true });
     const head = new Head(opts);
@@ -169,19 +172,21 @@ export class TsdbStorage implements Storage {
 
   querier(minMs: Millis, maxMs: Millis): Promise<Querier> {
     const head = this._head;
+    const nowMs = (this._opts.nowMs ?? Date.now)();
+    const plan = (hints: SelectHints | undefined) => planSelect(hints, nowMs, this._opts.retentionMs, this._opts.tiers ?? []);
     const labelSets = (matchers: readonly Matcher[] | undefined): Labels[] => head.selectLabels(matchers ?? [], minMs, maxMs);
     return Promise.resolve({
-      select: (matchers: readonly Matcher[]): Promise<readonly SeriesData[]> => Promise.resolve(head.select(matchers, minMs, maxMs)),
+      select: (matchers: readonly Matcher[], hints?: SelectHints): Promise<readonly SeriesData[]> => Promise.resolve(head.select(matchers, minMs, maxMs, plan(hints))),
       labelNames: (matchers?: readonly Matcher[]) => Promise.resolve(sortedUnique(labelSets(matchers).flatMap((l) => Object.keys(l)))),
       labelValues: (name: string, matchers?: readonly Matcher[]) =>
         Promise.resolve(sortedUnique(labelSets(matchers).flatMap((l) => (l[name] === undefined ? [] : [l[name]])))),
     });
   }
 
-  /** Drops data older than the retention and the series left empty (series GC). */
+  /** Drops raw samples and rollup points past their retention, and the series left empty (series GC). */
   applyRetention(): { samplesDropped: number; seriesRemoved: number } {
-    const minMs = (this._opts.nowMs ?? Date.now)() - this._opts.retentionMs;
-    return this._head.gc(minMs);
+    const nowMs = (this._opts.nowMs ?? Date.now)();
+    return this._head.gc(nowMs - this._opts.retentionMs, (this._opts.tiers ?? []).map((t) => nowMs - t.retentionMs));
   }
 
   stats(): StorageStats {

@@ -9,14 +9,19 @@ import { StorageError } from '@fathom/storage';
 import type { SeriesData, StorageErrorCode } from '@fathom/storage';
 import { sameBits } from '../chunk/float-bits.js';
 import { LabelIndex } from '../index/label-index.js';
+import type { Tier, TierPlan } from '../rollup/tiers.js';
 import { MemSeries } from './mem-series.js';
 
 export interface HeadLimits {
+  /** Active series (with raw samples); series kept only for their rollups do not count. */
   readonly maxSeries: number;
   readonly maxSeriesPerMetric: number;
   /** How far behind a series' newest sample a sample may still arrive (0 = in order only). */
   readonly outOfOrderWindowMs: number;
+  /** Rollup tiers, finest first (none: raw only). */
+  readonly tiers?: readonly Tier[];
 }
+
 
 /** What a batch has reserved before it is applied: new series and the times it writes. */
 export class BatchState {
@@ -36,6 +41,9 @@ export class Head {
   private readonly _byKey = new Map<string, MemSeries>();
   private readonly _byId = new Map<number, MemSeries>();
   private readonly _index = new LabelIndex();
+  private readonly _activePerMetric = new Map<string, number>();
+  private _active = 0;
+  private readonly _tierResolutionsMs: readonly number[];
   private _nextId = 1;
   private _samples = 0;
   /** Samples older than this are refused (they would fall behind retention or persisted data). */
@@ -48,9 +56,21 @@ export class Head {
     invalid_sample: 0,
   };
 
-  constructor(private readonly _limits: HeadLimits) {}
+  constructor(private readonly _limits: HeadLimits) {
+    this._tierResolutionsMs = (_limits.tiers ?? []).map((t) => t.resolutionMs);
+  }
 
+  get tierResolutionsMs(): readonly number[] {
+    return this._tierResolutionsMs;
+  }
+
+  /** Active series: those with raw samples. */
   get seriesCount(): number {
+    return this._active;
+  }
+
+  /** All series held, including those kept only for their rollups. */
+  get heldSeriesCount(): number {
     return this._byKey.size;
   }
 
@@ -64,7 +84,7 @@ export class Head {
     if (typeof value !== 'number') return this._reject('invalid_sample', `value of ${metricNameOf(labels)} is not a number`);
     const key = labelsKey(labels);
     const series = this._byKey.get(key);
-    if (!series && !batch.newSeries.has(key)) {
+    if (!series?.active && !batch.newSeries.has(key)) {
       const err = this._checkLimits(labels, batch);
       if (err) return err;
       batch.newSeries.set(key, labels);
@@ -75,11 +95,11 @@ export class Head {
 
   private _checkLimits(labels: Labels, batch: BatchState): StorageError | undefined {
     const metric = metricNameOf(labels);
-    if (this._byKey.size + batch.newSeries.size >= this._limits.maxSeries) {
+    if (this._active + batch.newSeries.size >= this._limits.maxSeries) {
       return this._reject('series_limit', `series limit of ${this._limits.maxSeries} reached; new series of ${metric} refused`);
     }
     const ofMetric = batch.perMetric.get(metric) ?? 0;
-    if (this._index.count('__name__', metric) + ofMetric >= this._limits.maxSeriesPerMetric) {
+    if ((this._activePerMetric.get(metric) ?? 0) + ofMetric >= this._limits.maxSeriesPerMetric) {
       return this._reject('metric_series_limit', `metric ${metric} reached its limit of ${this._limits.maxSeriesPerMetric} series`);
     }
     batch.perMetric.set(metric, ofMetric + 1);
@@ -114,6 +134,7 @@ export class Head {
   }
 
   applyTo(s: MemSeries, tMs: Millis, value: number): void {
+    if (!s.active) this._setActive(s, true);
     if (tMs > s.lastTMs) {
       s.appendInOrder(tMs, value);
       this._samples++;
@@ -122,9 +143,24 @@ export class Head {
     }
   }
 
+  private _setActive(s: MemSeries, active: boolean): void {
+    if (s.active === active) return;
+    s.active = active;
+    const metric = metricNameOf(s.labels);
+    const n = (this._activePerMetric.get(metric) ?? 0) + (active ? 1 : -1);
+    if (n > 0) this._activePerMetric.set(metric, n);
+    else this._activePerMetric.delete(metric);
+    this._active += active ? 1 : -1;
+  }
+
   /** Removes a series that holds no samples (a batch that failed to reach the WAL). */
   dropIfEmpty(s: MemSeries): void {
     if (!s.isEmpty || this._byKey.get(s.key) !== s) return;
+    this._remove(s);
+  }
+
+  private _remove(s: MemSeries): void {
+    this._setActive(s, false);
     this._byKey.delete(s.key);
     this._byId.delete(s.id);
     this._index.remove(s.id, s.labels);
@@ -139,7 +175,7 @@ export class Head {
     if (s) return s;
     const sid = id ?? this._nextId;
     this._nextId = Math.max(this._nextId, sid + 1);
-    s = new MemSeries(sid, labels, key);
+    s = new MemSeries(sid, labels, key, this._tierResolutionsMs);
     this._byKey.set(key, s);
     this._byId.set(sid, s);
     this._index.add(sid, labels);
@@ -153,6 +189,7 @@ export class Head {
     this._index.add(s.id, s.labels);
     this._nextId = Math.max(this._nextId, s.id + 1);
     this._samples += s.sampleCount;
+    if (!s.rawEmpty) this._setActive(s, true);
   }
 
   byKey(key: string): MemSeries | undefined {
@@ -173,11 +210,19 @@ export class Head {
     return out;
   }
 
-  select(matchers: readonly Matcher[], minMs: Millis, maxMs: Millis): SeriesData[] {
+  /** Raw samples, or with a plan naming a tier, that tier's field (with `resolutionMs`). */
+  select(matchers: readonly Matcher[], minMs: Millis, maxMs: Millis, plan?: TierPlan): SeriesData[] {
+    const tierIndex = plan?.tier ? this._tierResolutionsMs.indexOf(plan.tier.resolutionMs) : -1;
     const out: SeriesData[] = [];
     for (const s of this.matching(matchers)) {
-      const samples = s.samples(minMs, maxMs);
-      if (samples.length > 0) out.push({ labels: s.labels, samples });
+      const tier = s.tiers[tierIndex];
+      if (tier && plan) {
+        const samples = tier.read(plan.field, minMs, maxMs);
+        if (samples.length > 0) out.push({ labels: s.labels, samples, resolutionMs: tier.resolutionMs });
+      } else {
+        const samples = s.samples(minMs, maxMs);
+        if (samples.length > 0) out.push({ labels: s.labels, samples });
+      }
     }
     return out;
   }
@@ -187,19 +232,20 @@ export class Head {
   }
 
   /**
-   * Series GC: drops data older than `minMs` and the series left without samples, from the index
-   * too, so pod churn does not grow memory. Returns what was dropped.
+   * Retention and series GC: drops raw samples older than `minMs` and rollup points older than
+   * `tierMinMs[i]`. A series without raw samples stops counting against the limits; a series left
+   * with nothing is removed, from the index too, so pod churn does not grow memory.
    */
-  gc(minMs: Millis): { samplesDropped: number; seriesRemoved: number } {
+  gc(minMs: Millis, tierMinMs: readonly Millis[] = []): { samplesDropped: number; seriesRemoved: number } {
     this.minValidMs = Math.max(this.minValidMs, minMs);
     let samplesDropped = 0;
     let seriesRemoved = 0;
     for (const s of this._byKey.values()) {
       samplesDropped += s.dropBefore(minMs);
+      s.tiers.forEach((t, i) => t.dropBefore(tierMinMs[i] ?? -Infinity));
+      if (s.rawEmpty) this._setActive(s, false);
       if (!s.isEmpty) continue;
-      this._byKey.delete(s.key);
-      this._byId.delete(s.id);
-      this._index.remove(s.id, s.labels);
+      this._remove(s);
       seriesRemoved++;
     }
     this._samples -= samplesDropped;

@@ -4,6 +4,7 @@
  */
 import type { Labels, Sample } from '@fathom/model';
 import { decodeXorChunk, XorEncoder } from '../chunk/xor-chunk.js';
+import { TierSeries } from '../rollup/tier-series.js';
 import { SortedSamples } from './sorted-samples.js';
 
 /** Samples per chunk before it is sealed (as Prometheus: ~120 at a 10-30 s scrape interval). */
@@ -23,12 +24,19 @@ export class MemSeries {
   /** Newest in-order sample (−∞ before the first). */
   lastTMs = -Infinity;
   lastValue = NaN;
+  /** Counted against the series limits: has raw samples (a series with only rollups is not). */
+  active = false;
+  /** One per configured rollup tier, finest first. */
+  readonly tiers: TierSeries[];
 
   constructor(
     readonly id: number,
     readonly labels: Labels,
     readonly key: string,
-  ) {}
+    tierResolutionsMs: readonly number[] = [],
+  ) {
+    this.tiers = tierResolutionsMs.map((r) => new TierSeries(r));
+  }
 
   get sampleCount(): number {
     let n = (this.open?.count ?? 0) + (this.ooo?.length ?? 0);
@@ -41,14 +49,21 @@ export class MemSeries {
     return this.ooo && this.ooo.length > 0 ? Math.min(first, this.ooo.timeAt(0)) : first;
   }
 
-  get isEmpty(): boolean {
+  /** No raw samples left. */
+  get rawEmpty(): boolean {
     return this.chunks.length === 0 && (this.open?.count ?? 0) === 0 && (this.ooo?.length ?? 0) === 0;
+  }
+
+  /** Nothing left at all: no raw samples, no rollup points. */
+  get isEmpty(): boolean {
+    return this.rawEmpty && this.tiers.every((t) => t.isEmpty);
   }
 
   /** Appends a sample newer than {@link lastTMs}. */
   appendInOrder(tMs: number, value: number): void {
     if (!this.open || this.open.count >= SAMPLES_PER_CHUNK) this._cut();
     this.open?.append(tMs, value);
+    for (const t of this.tiers) t.add(tMs, value);
     this.lastTMs = tMs;
     this.lastValue = value;
   }

@@ -10,6 +10,8 @@ import { labelsKey } from '@fathom/model';
 import { XorEncoder, decodeXorChunk } from '../chunk/xor-chunk.js';
 import type { Head } from '../head/head.js';
 import { MemSeries } from '../head/mem-series.js';
+import type { RolledPoint } from '../rollup/accumulator.js';
+import { TierSeries } from '../rollup/tier-series.js';
 import { ByteReader, ByteWriter } from './codec.js';
 import { frameRecord, readRecord, RecordType } from './records.js';
 import { readLabels, writeLabels } from './wal-records.js';
@@ -90,14 +92,59 @@ function encodeSnapshot(s: MemSeries): Buffer {
   const ooo = s.ooo;
   w.uvarint(ooo?.length ?? 0);
   for (let i = 0; i < (ooo?.length ?? 0); i++) w.int64(ooo?.timeAt(i) ?? 0).float64(ooo?.valueAt(i) ?? 0);
+  w.uvarint(s.tiers.length);
+  for (const t of s.tiers) encodeTier(w, t);
   return w.finish();
 }
 
-function decodeSnapshot(payload: Buffer): MemSeries {
+function encodePoint(w: ByteWriter, p: RolledPoint): void {
+  w.int64(p.tMs).float64(p.min).float64(p.max).float64(p.sum).float64(p.count).float64(p.last).float64(p.counter);
+}
+
+function decodePoint(r: ByteReader): RolledPoint {
+  return { tMs: r.int64(), min: r.float64(), max: r.float64(), sum: r.float64(), count: r.float64(), last: r.float64(), counter: r.float64() };
+}
+
+function encodeTier(w: ByteWriter, t: TierSeries): void {
+  const st = t.acc.state();
+  w.uvarint(t.resolutionMs).float64(st.counter).float64(st.prev).uvarint(st.open ? 1 : 0);
+  if (st.open) encodePoint(w, st.open);
+  w.uvarint(t.chunks.length);
+  for (const c of t.chunks) {
+    w.int64(c.minTMs).int64(c.maxTMs).uvarint(c.count).uvarint(c.fields.length);
+    for (const f of c.fields) w.bytes(f);
+  }
+  w.uvarint(t.buffered.length);
+  for (const p of t.buffered) encodePoint(w, p);
+}
+
+/** Reads one tier's state; returns it only when the head still has a tier of that resolution. */
+function decodeTier(r: ByteReader, s: MemSeries): void {
+  const resolutionMs = r.uvarint();
+  const counter = r.float64();
+  const prev = r.float64();
+  const open = r.uvarint() === 1 ? decodePoint(r) : undefined;
+  const t = s.tiers.find((x) => x.resolutionMs === resolutionMs) ?? new TierSeries(resolutionMs);
+  t.acc.restore({ open, counter, prev });
+  const nChunks = r.uvarint();
+  for (let i = 0; i < nChunks; i++) {
+    const minTMs = r.int64();
+    const maxTMs = r.int64();
+    const count = r.uvarint();
+    const nFields = r.uvarint();
+    const fields: Uint8Array[] = [];
+    for (let f = 0; f < nFields; f++) fields.push(new Uint8Array(r.bytes()));
+    t.chunks.push({ minTMs, maxTMs, count, fields });
+  }
+  const nBuf = r.uvarint();
+  for (let i = 0; i < nBuf; i++) t.buffered.push(decodePoint(r));
+}
+
+function decodeSnapshot(payload: Buffer, tierResolutionsMs: readonly number[]): MemSeries {
   const r = new ByteReader(payload);
   const id = r.uvarint();
   const labels = readLabels(r);
-  const s = new MemSeries(id, labels, labelsKey(labels));
+  const s = new MemSeries(id, labels, labelsKey(labels), tierResolutionsMs);
   const hasLast = r.uvarint() === 1;
   const lastT = r.int64();
   const lastV = r.float64();
@@ -113,6 +160,8 @@ function decodeSnapshot(payload: Buffer): MemSeries {
   for (let i = 0; i < oooCount; i++) s.appendOutOfOrder(r.int64(), r.float64());
   s.lastTMs = hasLast ? lastT : -Infinity;
   s.lastValue = lastV;
+  const nTiers = r.uvarint();
+  for (let i = 0; i < nTiers; i++) decodeTier(r, s);
   return s;
 }
 
@@ -138,7 +187,7 @@ export function loadCheckpoint(dir: string, head: Head): CheckpointLoad | undefi
     const r = readRecord(buf, off);
     if ('problem' in r) return { seq, series, problems: [`${name} at offset ${off}: ${r.problem}; the series after it are lost`] };
     try {
-      if (r.type === RecordType.SeriesSnapshot) head.adopt(decodeSnapshot(r.payload));
+      if (r.type === RecordType.SeriesSnapshot) head.adopt(decodeSnapshot(r.payload, head.tierResolutionsMs));
       else if (r.type === RecordType.CheckpointMeta) head.minValidMs = new ByteReader(r.payload).int64();
       else if (r.type === RecordType.CheckpointEnd) return { seq, series, problems: [] };
     } catch (err) {
