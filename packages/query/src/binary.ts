@@ -47,7 +47,7 @@ function vectorScalar(e: Binary, vec: readonly VectorSample[], s: number, scalar
     if (comparison && !e.returnBool) {
       if (r === 1) out.push({ labels: v.labels, value: v.value });
     } else {
-      out.push({ labels: dropName(v.labels), value: r });
+      out.push({ labels: dropsName(e) ? dropName(v.labels) : v.labels, value: r });
     }
   }
   return out;
@@ -98,8 +98,13 @@ function vectorVector(e: Binary, lhsIn: readonly VectorSample[], rhsIn: readonly
   return out;
 }
 
+/** Operators whose result drops the metric name (atan2 keeps it, as in Prometheus 2). */
+function dropsName(e: Binary): boolean {
+  return e.op === 'atan2' ? false : !COMPARISONS.has(e.op) || e.returnBool;
+}
+
 function resultLabels(many: Labels, one: Labels, e: Binary, m: VectorMatching): Labels {
-  const dropNameToo = !COMPARISONS.has(e.op) || e.returnBool;
+  const dropNameToo = dropsName(e);
   let out: Record<string, string | undefined> = { ...many };
   if (dropNameToo) out[METRIC_NAME] = undefined;
   if (m.card === 'one-to-one') {
