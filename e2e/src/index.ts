@@ -3,3 +3,8 @@ export type { Running, VectorRow } from './harness.js';
 export { uiDir } from './harness.js';
 export { artifactsDir, chromiumPeer, CHROMIUM_PATH, launchBrowser } from './browser.js';
 export type { Browser } from './browser.js';
+export { pushData, writeRequests } from './k8s-data.js';
+export type { DataShape } from './k8s-data.js';
+export { apiQuery, compareQuery } from './promql-diff.js';
+export type { Diff, QueryKind } from './promql-diff.js';
+export { DASHBOARD_QUERIES, REFERENCE_QUERIES } from './queries.js';
