@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { executablePeer } from '@fathom/testkit';
 import type { PeerCheck } from '@fathom/testkit';
 
@@ -41,4 +41,19 @@ export async function launchBrowser(viewport = { width: 1440, height: 1000 }): P
 /** Where tests save screenshots (artifacts, not golden files): $FATHOM_ARTIFACTS or e2e/artifacts. */
 export function artifactsDir(): string {
   return process.env['FATHOM_ARTIFACTS'] ?? new URL('../../artifacts', import.meta.url).pathname;
+}
+
+/** An attribute of every element matching the selector, in document order (evaluated in the page). */
+export async function attrs(page: Page, selector: string, attr: string): Promise<(string | null)[]> {
+  return (await page.evaluate(`Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.getAttribute(${JSON.stringify(attr)}))`)) as (string | null)[];
+}
+
+/** The text of every element matching the selector. */
+export async function texts(page: Page, selector: string): Promise<string[]> {
+  return (await page.evaluate(`Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.textContent ?? '')`)) as string[];
+}
+
+/** Waits until the first element matching the selector has text matching the pattern. */
+export async function waitForText(page: Page, selector: string, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  await page.waitForFunction(`new RegExp(${JSON.stringify(pattern.source)}).test(document.querySelector(${JSON.stringify(selector)})?.textContent ?? '')`, undefined, { timeout: timeoutMs, polling: 'raf' });
 }

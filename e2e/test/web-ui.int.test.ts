@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { DemoDriver } from '@fathom/demo';
 import { NOOP_LOGGER } from '@fathom/kit';
 import { skipUnless, tempDir } from '@fathom/testkit';
-import { artifactsDir, chromiumPeer, launchBrowser, startServer } from '../src/index.js';
+import { artifactsDir, attrs, chromiumPeer, launchBrowser, startServer, texts, waitForText } from '../src/index.js';
 
 const MINUTE_MS = 60_000;
 
@@ -23,12 +23,12 @@ async function shot(page: Page, name: string): Promise<void> {
 
 async function rowsOf(page: Page): Promise<string[]> {
   await page.waitForSelector('[data-testid="entity-table"] .grid-row');
-  return page.$$eval('[data-testid="entity-table"] .grid-row', (els) => els.map((e) => e.getAttribute('data-name') ?? ''));
+  return (await attrs(page, '[data-testid="entity-table"] .grid-row', 'data-name')).map((n) => n ?? '');
 }
 
 async function openRow(page: Page, name: string, expectTitle: RegExp): Promise<void> {
   await page.click(`[data-testid="entity-table"] .grid-row[data-name="${name}"]`);
-  await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('[data-testid="entity-table"] h2')?.textContent ?? ''), expectTitle.source);
+  await waitForText(page, '[data-testid="entity-table"] h2', expectTitle);
 }
 
 test('Explore on the demo cluster: drill down, numbers match the API, zoom, links, dashboards', { skip: skipUnless(chromiumPeer()), timeout: 300_000 }, async (t) => {
@@ -65,7 +65,9 @@ test('Explore on the demo cluster: drill down, numbers match the API, zoom, link
   await shot(page, 'explore-namespace-prod');
 
   // The table's numbers are the query API's numbers at the window's end.
-  const memCells = await page.$$eval('[data-testid="entity-table"] .grid-row', (els) => els.map((e) => [e.getAttribute('data-name'), e.querySelector('[data-col="mem"]')?.getAttribute('data-value')] as const));
+  const rowNames = await attrs(page, '[data-testid="entity-table"] .grid-row', 'data-name');
+  const rowMem = await attrs(page, '[data-testid="entity-table"] .grid-row [data-col="mem"]', 'data-value');
+  const memCells = rowNames.map((n, i) => [n, rowMem[i]] as const);
   const api = (await (await fetch(`${server.url}/api/v1/query?time=${toMs / 1000}&query=${encodeURIComponent('sum by (workload) (container_memory_working_set_bytes{cluster="demo",namespace="prod",workload!=""})')}`)).json()) as { data: { result: { metric: { workload: string }; value: [number, string] }[] } };
   const expected = new Map(api.data.result.map((r) => [r.metric.workload, Number(r.value[1])]));
   assert.ok(memCells.length >= 8);
@@ -76,7 +78,7 @@ test('Explore on the demo cluster: drill down, numbers match the API, zoom, link
   // Sort by memory, ascending then descending: the rows follow.
   await page.click('.grid-header button:text-is("Memory")');
   await page.waitForURL(/sort=-mem/);
-  const sorted = await page.$$eval('[data-testid="entity-table"] .grid-row [data-col="mem"]', (els) => els.map((e) => Number(e.getAttribute('data-value'))));
+  const sorted = (await attrs(page, '[data-testid="entity-table"] .grid-row [data-col="mem"]', 'data-value')).map(Number);
   assert.deepEqual(sorted, [...sorted].sort((a, b) => b - a));
 
   await openRow(page, 'api-production', /Pods/);
@@ -86,7 +88,7 @@ test('Explore on the demo cluster: drill down, numbers match the API, zoom, link
   assert.deepEqual((await rowsOf(page)).sort(), ['api', 'log-shipper']);
   await openRow(page, 'api', /Processes/);
   assert.deepEqual(await rowsOf(page), ['node']);
-  const crumbs = await page.$$eval('[data-testid="breadcrumbs"] .crumb', (els) => els.map((e) => e.textContent));
+  const crumbs = await texts(page, '[data-testid="breadcrumbs"] .crumb');
   assert.equal(crumbs.length, 6);
   await page.waitForSelector('[data-testid="panel"] .u-over');
   await shot(page, 'explore-container');
@@ -108,15 +110,15 @@ test('Explore on the demo cluster: drill down, numbers match the API, zoom, link
   const other = await browser.context.newPage();
   await other.goto(page.url());
   await other.waitForSelector('[data-testid="entity-table"] .grid-row');
-  assert.deepEqual(await other.$$eval('[data-testid="breadcrumbs"] .crumb', (els) => els.map((e) => e.textContent)), crumbs);
+  assert.deepEqual(await texts(other, '[data-testid="breadcrumbs"] .crumb'), crumbs);
   assert.equal(await other.textContent('[data-testid="range-label"]'), await page.textContent('[data-testid="range-label"]'));
   await other.close();
 
   // Breadcrumb back up to the namespace, and the browser's Back button.
   await page.click('[data-testid="breadcrumbs"] .crumb:has-text("prod")');
-  await page.waitForFunction(() => /Workloads/.test(document.querySelector('[data-testid="entity-table"] h2')?.textContent ?? ''));
+  await waitForText(page, '[data-testid="entity-table"] h2', /Workloads/);
   await page.goBack();
-  await page.waitForFunction(() => /Processes/.test(document.querySelector('[data-testid="entity-table"] h2')?.textContent ?? ''));
+  await waitForText(page, '[data-testid="entity-table"] h2', /Processes/);
 
   // Physical grouping: nodes.
   await page.goto(`${server.url}/?group=physical&at=demo&from=${fromMs}&to=${toMs}`);
