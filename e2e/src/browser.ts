@@ -44,13 +44,13 @@ export function artifactsDir(): string {
 }
 
 /** An attribute of every element matching the selector, in document order (evaluated in the page). */
-export async function attrs(page: Page, selector: string, attr: string): Promise<(string | null)[]> {
-  return (await page.evaluate(`Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.getAttribute(${JSON.stringify(attr)}))`)) as (string | null)[];
+export function attrs(page: Page, selector: string, attr: string): Promise<(string | null)[]> {
+  return page.evaluate<(string | null)[]>(`Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.getAttribute(${JSON.stringify(attr)}))`);
 }
 
 /** The text of every element matching the selector. */
-export async function texts(page: Page, selector: string): Promise<string[]> {
-  return (await page.evaluate(`Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.textContent ?? '')`)) as string[];
+export function texts(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate<string[]>(`Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.textContent ?? '')`);
 }
 
 /** Waits until the first element matching the selector has text matching the pattern. */

@@ -21,6 +21,7 @@ test('groupings: built-in logical and physical, custom labels validated, scope a
   assert.deepEqual(scopeLabels(groupingFor('physical'), ['demo', 'n1']), { cluster: 'demo', node: 'n1' });
   assert.deepEqual(breadcrumbs(g, ['demo', 'prod']).map((c) => c.path), [['demo'], ['demo', 'prod']]);
   assert.deepEqual(groupingFor('custom:label_track, namespace').levels, ['label_track', 'namespace']);
+  assert.deepEqual(groupingFor('hosts').levels, ['host', 'container', 'comm']);
   assert.throws(() => groupingFor('custom:'), /at least one label/);
   assert.throws(() => groupingFor('custom:1bad'), /"1bad" is not a valid label name/);
   assert.throws(() => groupingFor('custom:a,a'), /lists a label twice/);
@@ -97,7 +98,7 @@ test('time ranges: relative follows now, steps are round, zoom out doubles the w
 });
 
 test('scope dashboards: each kind has its panels, requests and limits beside usage, scoped selectors', () => {
-  for (const kind of ['overview', 'cluster', 'namespace', 'workload', 'pod', 'container', 'node', 'process']) {
+  for (const kind of ['overview', 'cluster', 'namespace', 'workload', 'pod', 'container', 'node', 'host', 'process']) {
     assert.ok(scopeDashboard({ kind, scope: { cluster: 'demo' }, child: 'pod', rateMs: 60_000 }).length >= 2, kind);
   }
   const ns = scopeDashboard({ kind: 'namespace', scope: { namespace: 'prod' }, child: 'workload', rateMs: 60_000 });

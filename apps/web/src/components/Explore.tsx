@@ -7,7 +7,7 @@ import type { ViewProps } from './App.js';
 import { EntityTable } from './EntityTable.js';
 import { PanelGrid } from './PanelGrid.js';
 
-const LEVEL_TITLES: Readonly<Record<string, string>> = { cluster: 'Clusters', namespace: 'Namespaces', workload: 'Workloads', pod: 'Pods', container: 'Containers', node: 'Nodes', [PROCESS_LEVEL]: 'Processes' };
+const LEVEL_TITLES: Readonly<Record<string, string>> = { cluster: 'Clusters', namespace: 'Namespaces', workload: 'Workloads', pod: 'Pods', container: 'Containers', node: 'Nodes', host: 'Hosts', [PROCESS_LEVEL]: 'Processes' };
 
 export function levelTitle(label: string): string {
   return LEVEL_TITLES[label] ?? label;

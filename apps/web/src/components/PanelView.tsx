@@ -30,6 +30,17 @@ interface Entry {
 interface RangeData {
   readonly xs: number[];
   readonly series: ChartSeries[];
+  /** Series the queries returned, before keeping the largest MAX_SERIES. */
+  readonly total: number;
+}
+
+/** Series drawn at most per chart (the largest peaks); uPlot stays smooth with this many over 6 h. */
+export const MAX_SERIES = 500;
+
+function peak(values: readonly (number | null)[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v !== null && v > m) m = v;
+  return m;
 }
 
 async function loadRange(p: Panel, exprs: readonly string[], w: Window, stepMs: number, signal: AbortSignal): Promise<RangeData> {
@@ -49,7 +60,8 @@ async function loadRange(p: Panel, exprs: readonly string[], w: Window, stepMs: 
       series.push({ label: legendFor(s.metric, p.queries[qi]!.legend), values });
     }
   });
-  return { xs, series };
+  const kept = series.length <= MAX_SERIES ? series : series.map((s) => ({ s, p: peak(s.values) })).sort((a, b) => b.p - a.p).slice(0, MAX_SERIES).map((x) => x.s);
+  return { xs, series: kept, total: series.length };
 }
 
 async function loadInstant(p: Panel, exprs: readonly string[], atMs: number, signal: AbortSignal): Promise<Entry[]> {
@@ -80,6 +92,7 @@ export function PanelView({ panel, window: w, stepMs, nowMs, events, vars, onZoo
       {isRange && data !== undefined && !Array.isArray(data) && (
         data.series.length === 0 ? <div className="empty">No data in this range.</div> : <TimeSeriesChart xs={data.xs} series={data.series} unit={panel.unit} events={events} window={w} nowMs={nowMs} onZoom={onZoom} />
       )}
+      {isRange && data !== undefined && !Array.isArray(data) && data.total > data.series.length && <div className="muted small">showing the {data.series.length} largest of {data.total} series</div>}
       {!isRange && Array.isArray(data) && <InstantView panel={panel} entries={data} />}
     </section>
   );

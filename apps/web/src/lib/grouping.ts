@@ -17,6 +17,8 @@ export interface Grouping {
 export const BUILTIN_GROUPINGS: readonly Grouping[] = [
   { id: 'logical', title: 'Logical', levels: ['cluster', 'namespace', 'workload', 'pod', 'container', PROCESS_LEVEL] },
   { id: 'physical', title: 'Physical', levels: ['cluster', 'node', 'pod', 'container', PROCESS_LEVEL] },
+  // Hosts as agents report them, with or without Kubernetes (the agent's `host` label).
+  { id: 'hosts', title: 'Hosts', levels: ['host', 'container', PROCESS_LEVEL] },
 ];
 
 const LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -29,7 +29,7 @@ export function scopeDashboard(ctx: ScopeContext): Panel[] {
     ts('Resident memory by process', 'bytes', [{ expr: `sum by (comm) (${s('proc_resident_memory_bytes')})`, legend: '{{comm}}' }]),
   ];
   if (ctx.kind === 'process') return processPanels();
-  if (ctx.kind === 'node') return nodePanels(s, w, sumBy, leg);
+  if (ctx.kind === 'node' || ctx.kind === 'host') return nodePanels(s, w, sumBy, leg);
   if (ctx.kind === 'overview' || ctx.kind === 'cluster') return clusterPanels(s, w, sumBy, leg);
   const panels: Panel[] = [
     ts('CPU (cores) against requests and limits', 'cores', [
