@@ -109,7 +109,9 @@ test('Explore on the demo cluster: drill down, numbers match the API, zoom, link
   // A link reproduces the view: open the URL in a fresh page.
   const other = await browser.context.newPage();
   await other.goto(page.url());
-  await other.waitForSelector('[data-testid="entity-table"] .grid-row');
+  // (The pod may not have existed yet in the zoomed window — the domino rescheduled it — so wait for the page, not rows.)
+  await other.waitForSelector('[data-testid="entity-table"] h2');
+  await other.waitForSelector('[data-testid="panel"]');
   assert.deepEqual(await texts(other, '[data-testid="breadcrumbs"] .crumb'), crumbs);
   assert.equal(await other.textContent('[data-testid="range-label"]'), await page.textContent('[data-testid="range-label"]'));
   await other.close();
