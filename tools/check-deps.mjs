@@ -19,6 +19,7 @@ const ALLOWED = {
   sinks: ['model', 'kit', 'protocol'],
   storage: ['model', 'kit'],
   events: ['model', 'kit'],
+  k8s: ['model', 'kit', 'events'],
   query: ['model', 'storage'],
   http: ['model', 'kit', 'storage', 'query', 'protocol', 'expfmt', 'events'],
   agent: ['model', 'kit', 'config', 'collectors', 'sinks', 'protocol', 'expfmt'],

@@ -1,0 +1,17 @@
+export { KubeApiError, KubeClient, loadKubeConfig } from './client.js';
+export type { KubeClientStats, KubeConnection, WatchQuery } from './client.js';
+export { ListWatch } from './list-watch.js';
+export type { ListWatchHandler, ListWatchOptions, ListWatchStats } from './list-watch.js';
+export { isGone, ResourceVersionCursor } from './resource-version.js';
+export { objectKey } from './objects.js';
+export type { Condition, ContainerSpec, ContainerState, ContainerStatus, KubeEvent, KubeObject, Node, ObjectMeta, OwnerReference, Pod, Service, Workload as WorkloadObject } from './objects.js';
+export { controllerOf, workloadOf } from './workload.js';
+export type { OwnerLookup, Workload } from './workload.js';
+export { selectorOf, selects, serviceLabel } from './services.js';
+export type { ServiceSelector } from './services.js';
+export { DEFAULT_LABEL_POLICY, LabelPolicy } from './label-policy.js';
+export type { LabelPolicyConfig } from './label-policy.js';
+export { Topology } from './topology.js';
+export type { TopologySnapshot } from './topology.js';
+export { PodTagger, stripRuntimePrefix } from './tagger.js';
+export type { TaggerOptions } from './tagger.js';
