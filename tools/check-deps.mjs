@@ -22,7 +22,7 @@ const ALLOWED = {
   k8s: ['model', 'kit', 'events'],
   query: ['model', 'storage'],
   http: ['model', 'kit', 'storage', 'query', 'protocol', 'expfmt', 'events'],
-  agent: ['model', 'kit', 'config', 'collectors', 'sinks', 'protocol', 'expfmt'],
+  agent: ['model', 'kit', 'config', 'collectors', 'sinks', 'protocol', 'expfmt', 'k8s', 'events'],
   server: ['model', 'kit', 'config', 'storage', 'query', 'http', 'events'],
   cli: ['kit', 'config', 'agent', 'server', 'web'],
   e2e: '*',
