@@ -3,7 +3,6 @@
  * `GET /v1/topology?after=<version>&waitMs=<ms>` answers the current snapshot at once when its
  * version differs from `after`, else when it changes, else after `waitMs` with 304.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'node:http';
 import { backoffDelayMs, DEFAULT_BACKOFF, sleep } from '@fathom/kit';
 import type { Logger, Service } from '@fathom/kit';
@@ -13,7 +12,17 @@ export const TOPOLOGY_PATH = '/v1/topology';
 const MAX_WAIT_MS = 60_000;
 
 /** Handles one long-poll request; returns false when the path is not the topology's. */
-export function serveTopology(topology: Topology, req: IncomingMessage, res: ServerResponse): boolean {
+/** The parts of node:http's request/response used here (structural, so any @types/node fits). */
+export interface TopologyRequest {
+  readonly url?: string | undefined;
+}
+export interface TopologyResponse {
+  writeHead(status: number, headers?: Record<string, string>): TopologyResponse;
+  end(body?: string): unknown;
+  on(event: 'close', listener: () => void): unknown;
+}
+
+export function serveTopology(topology: Topology, req: TopologyRequest, res: TopologyResponse): boolean {
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.pathname !== TOPOLOGY_PATH) return false;
   const after = Number(url.searchParams.get('after') ?? '-1');
