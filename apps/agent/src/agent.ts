@@ -17,6 +17,7 @@ import type { AgentInfo } from '@fathom/protocol';
 import { DiskSpool, Forwarder, HttpSink } from '@fathom/sinks';
 import type { Sink } from '@fathom/sinks';
 import { toBatch, withHost } from './batch.js';
+import { StalenessTracker } from './staleness.js';
 import type { NodeMetadata } from '@fathom/k8s';
 import { kubernetesEnabled, withKubernetesTags } from './k8s-tags.js';
 import { MetricsEndpoint } from './metrics-endpoint.js';
@@ -45,6 +46,7 @@ export class Agent implements Service {
   private readonly _collectSeconds = new Map<string, number>();
   private readonly _collectorErrors = new Map<string, number>();
   private readonly _containers: ContainerCollector;
+  private readonly _staleness = new StalenessTracker();
   /** Kubernetes metadata of this node, when running in (or pointed at) a cluster. */
   readonly kubernetes: NodeMetadata | undefined;
 
@@ -125,7 +127,8 @@ export class Agent implements Service {
     const points = k8s ? withKubernetesTags(set.points, k8s.tagger, this._containers.seen) : set.points;
     const tagged: MetricSet = { meta: set.meta, points: withHost(points, this.info.host) };
     this._snapshot = tagged;
-    this._forwarder.submit(encodeBatch(toBatch(tagged, this.info, this._seq++, tMs)));
+    const shipped: MetricSet = { meta: set.meta, points: [...tagged.points, ...this._staleness.markers(tagged.points)] };
+    this._forwarder.submit(encodeBatch(toBatch(shipped, this.info, this._seq++, tMs)));
     // Deleted pods keep their tags until a cycle no longer sees their containers.
     k8s?.tagger.sweep(new Set(this._containers.seen.keys()));
   }

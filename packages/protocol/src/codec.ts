@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { formatFloat, parseFloatStrict } from '@fathom/model';
+import { formatFloat, isStaleMarker, parseFloatStrict, STALE_NAN } from '@fathom/model';
 import type { Batch, BatchSeries } from './batch.js';
 import { PROTOCOL_VERSION } from './batch.js';
 import { ProtocolError } from './errors.js';
@@ -25,7 +25,8 @@ export function encodeBatch(batch: Batch): Uint8Array {
 }
 
 function toWire(v: number): number | string {
-  return Number.isFinite(v) ? v : formatFloat(v);
+  if (Number.isFinite(v)) return v;
+  return isStaleMarker(v) ? 'stale' : formatFloat(v);
 }
 
 /** Decompresses, parses and validates a batch; throws {@link ProtocolError} saying what is wrong. */
@@ -78,7 +79,7 @@ function checkVersion(raw: unknown): void {
 function fromWire(wire: BatchWire): Batch {
   const series: BatchSeries[] = wire.series.map((s) => ({
     labels: s.labels,
-    samples: s.samples.map(([t, v]) => [t, typeof v === 'number' ? v : (parseFloatStrict(v) ?? NaN)] as const),
+    samples: s.samples.map(([t, v]) => [t, typeof v === 'number' ? v : v === 'stale' ? STALE_NAN : (parseFloatStrict(v) ?? NaN)] as const),
   }));
   return { version: PROTOCOL_VERSION, agent: wire.agent, seq: wire.seq, metadata: wire.metadata, series };
 }
