@@ -13,7 +13,7 @@ test('a series gone since the last cycle gets exactly one stale marker, which su
   const markers = t.markers([p('a')]);
   assert.equal(markers.length, 1);
   assert.equal(markers[0]?.labels['pod'], 'b');
-  assert.ok(isStaleMarker(markers[0]!.value));
+  assert.ok(isStaleMarker(markers[0].value));
   assert.deepEqual(t.markers([p('a')]), [], 'only once');
   const batch = decodeBatch(encodeBatch(toBatch({ meta: new Map(), points: markers }, { id: 'x', host: 'h', version: '0' }, 1, 1000)), true);
   assert.ok(isStaleMarker(batch.series[0]!.samples[0]![1]), 'the marker keeps its bits through protocol v1 ("stale")');

@@ -76,10 +76,20 @@ function checkVersion(raw: unknown): void {
   }
 }
 
+/**
+ * `[t, STALE_NAN]` as a literal would be a double array, where V8 canonicalizes NaN and erases the
+ * marker's bits; a tuple created with a non-number slot keeps the value boxed, bits intact.
+ */
+function staleSample(tMs: number): readonly [number, number] {
+  const tuple: [number, number | null] = [tMs, null];
+  tuple[1] = STALE_NAN;
+  return tuple as [number, number];
+}
+
 function fromWire(wire: BatchWire): Batch {
   const series: BatchSeries[] = wire.series.map((s) => ({
     labels: s.labels,
-    samples: s.samples.map(([t, v]) => [t, typeof v === 'number' ? v : v === 'stale' ? STALE_NAN : (parseFloatStrict(v) ?? NaN)] as const),
+    samples: s.samples.map(([t, v]) => (v === 'stale' ? staleSample(t) : ([t, typeof v === 'number' ? v : (parseFloatStrict(v) ?? NaN)] as const))),
   }));
   return { version: PROTOCOL_VERSION, agent: wire.agent, seq: wire.seq, metadata: wire.metadata, series };
 }
