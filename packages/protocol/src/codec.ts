@@ -81,8 +81,13 @@ function checkVersion(raw: unknown): void {
  * marker's bits; a tuple created with a non-number slot keeps the value boxed, bits intact.
  */
 function staleSample(tMs: number): readonly [number, number] {
+  return sampleTuple(tMs, STALE_NAN);
+}
+
+/** A `[tMs, value]` sample whose value keeps its exact bits (use it for stale markers). */
+export function sampleTuple(tMs: number, value: number): readonly [number, number] {
   const tuple: [number, number | null] = [tMs, null];
-  tuple[1] = STALE_NAN;
+  tuple[1] = value;
   return tuple as [number, number];
 }
 
