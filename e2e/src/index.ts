@@ -1,2 +1,3 @@
 export { query, rawSamples, startAgent, startServer } from './harness.js';
 export type { Running, VectorRow } from './harness.js';
+export { FakeKubelet } from './kubelet.js';
