@@ -126,6 +126,7 @@ export class ListWatch<T extends KubeObject> implements Service {
     return new Promise<void>((resolve, reject) => {
       let gone: unknown;
       let stop: (() => void) | undefined;
+      let finished = false;
       const onAbort = (): void => stop?.();
       const onEvent = (type: string, obj: unknown): void => {
         if (type === 'ERROR') {
@@ -136,6 +137,7 @@ export class ListWatch<T extends KubeObject> implements Service {
         this._apply(type, obj as T);
       };
       const done = (err: unknown): void => {
+        finished = true;
         signal.removeEventListener('abort', onAbort);
         if (gone !== undefined) reject(isGone(gone) ? Object.assign(new Error('watch: 410 Gone'), { statusCode: 410 }) : new Error(`watch error: ${JSON.stringify(gone)}`));
         else if (err && !signal.aborted && !isAbort(err)) reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
@@ -158,7 +160,7 @@ export class ListWatch<T extends KubeObject> implements Service {
         .then((s) => {
           stop = s;
           if (signal.aborted) s();
-          else signal.addEventListener('abort', onAbort, { once: true });
+          else if (!finished) signal.addEventListener('abort', onAbort, { once: true });
         }, reject);
     });
   }

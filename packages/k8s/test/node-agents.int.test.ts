@@ -38,6 +38,14 @@ test(`${NODES} node agents: the API server's cluster-wide watches stay those of 
     await k.request('PATCH', `/api/v1/namespaces/shop/pods/cart-6f7c8-${i}/status`, {}, { status: { containerStatuses: [{ name: 'app', containerID: `docker://cid${i}`, ready: true, restartCount: 0, image: 'fathom-busybox:latest', imageID: '', state: { running: {} } }] } }, undefined, 'application/merge-patch+json');
   }
 
+  const watchesByResource = async (): Promise<Map<string, number>> => {
+    const byResource = new Map<string, number>();
+    for (const r of await apiMetric(k, 'apiserver_longrunning_requests')) {
+      if (r.labels['verb'] === 'WATCH') byResource.set(r.labels['resource'] ?? '', (byResource.get(r.labels['resource'] ?? '') ?? 0) + r.value);
+    }
+    return byResource;
+  };
+  const baseline = await watchesByResource(); // the API server's own informers
   const stop = new AbortController();
   const state = new ClusterState({ client: adminClient(c), cluster: 'test', logger: NOOP_LOGGER });
   const http = createServer((req, res) => {
@@ -59,10 +67,9 @@ test(`${NODES} node agents: the API server's cluster-wide watches stay those of 
     assert.equal(agents[50]!.tagger.pods, 0);
 
     const watches = await waitFor('watch counts settle', async () => {
-      const rows = (await apiMetric(k, 'apiserver_longrunning_requests')).filter((r) => r.labels['verb'] === 'WATCH');
-      const byResource = new Map<string, number>();
-      for (const r of rows) byResource.set(r.labels['resource'] ?? '', (byResource.get(r.labels['resource'] ?? '') ?? 0) + r.value);
-      return (byResource.get('pods') ?? 0) >= NODES + 1 ? byResource : undefined;
+      const now = await watchesByResource();
+      const delta = new Map([...now].map(([r, n]) => [r, n - (baseline.get(r) ?? 0)] as const).filter(([, n]) => n !== 0));
+      return (delta.get('pods') ?? 0) >= NODES + 1 ? delta : undefined;
     }, 60_000);
     const clusterWide = [...watches].filter(([r]) => r !== 'pods').reduce((s, [, n]) => s + n, 0);
     const kinds = Object.keys(CLUSTER_PATHS).length;

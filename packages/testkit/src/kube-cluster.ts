@@ -11,6 +11,7 @@ import { accessSync, constants, mkdirSync, openSync, writeFileSync } from 'node:
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerCheck } from './peers.js';
+import { findExecutable } from './peers.js';
 import { freePort, tempDir, waitFor } from './wait.js';
 
 export const KUBERNETES_VERSION = 'v1.37.2';
@@ -19,8 +20,23 @@ export function kubeBinDir(): string {
   return join(process.env['FATHOM_CI_CACHE'] ?? join(homedir(), '.cache', 'fathom-ci'), `kubernetes-${KUBERNETES_VERSION}`);
 }
 
+/** Debian's etcd-server (the API server accepts its 3.4), else one built into the cache dir. */
+export function etcdPath(): string | undefined {
+  return findExecutable('etcd') ?? (isExecutable(join(kubeBinDir(), 'etcd')) ? join(kubeBinDir(), 'etcd') : undefined);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function kubernetesPeer(): PeerCheck {
-  for (const b of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl']) {
+  if (etcdPath() === undefined) return { ok: false, missing: 'etcd (Debian package etcd-server; run .ci/peers/k8s.sh)' };
+  for (const b of ['kube-apiserver', 'kube-controller-manager', 'kubectl']) {
     try {
       accessSync(join(kubeBinDir(), b), constants.X_OK);
     } catch {
@@ -53,7 +69,7 @@ export async function startKubeCluster(opts: KubeClusterOptions = {}): Promise<K
   const dir = tmp.path;
   const procs: ChildProcess[] = [];
   const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const etcd = run(join(bin, 'etcd'), [
+  const etcd = run(etcdPath() ?? 'etcd', [
     '--name=fathom', `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
     `--advertise-client-urls=http://127.0.0.1:${etcdPort}`, `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
     `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-cluster=fathom=http://127.0.0.1:${peerPort}`,
@@ -68,7 +84,7 @@ export async function startKubeCluster(opts: KubeClusterOptions = {}): Promise<K
   mkdirSync(join(dir, 'certs'), { recursive: true });
   const url = `https://127.0.0.1:${apiPort}`;
   const apiArgs = [
-    `--etcd-servers=http://127.0.0.1:${etcdPort}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
+    `--etcd-servers=http://127.0.0.1:${etcdPort}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', '--endpoint-reconciler-type=none',
     `--secure-port=${apiPort}`, `--cert-dir=${join(dir, 'certs')}`, '--authorization-mode=RBAC',
     `--token-auth-file=${join(dir, 'tokens.csv')}`, '--service-account-issuer=https://kubernetes.default.svc',
     `--service-account-key-file=${join(dir, 'sa.pub')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
