@@ -26,10 +26,15 @@ const kube = kubernetesPeer();
 const skip = skipUnless(docker.ok ? kube : docker);
 
 test('Kubernetes: tags, scale, OOMKilled restart, deleted pod, API server restart', { skip, timeout: 600_000 }, async (t) => {
+  // Teardown in reverse order of setup (agents stop before the API server and the temp dir go).
+  const teardown: (() => Promise<unknown>)[] = [];
+  t.after(async () => {
+    for (const fn of teardown.reverse()) await fn().catch(() => undefined);
+  });
   const dir = await tempDir();
-  t.after(dir.cleanup);
+  teardown.push(dir.cleanup);
   const cluster = await startKubeCluster({ controllers: true });
-  t.after(() => cluster.stop());
+  teardown.push(() => cluster.stop());
   const k = new KubeClient(loadKubeConfig({ apiUrl: cluster.url, token: cluster.adminToken, insecureSkipTlsVerify: true }));
   await promisify(execFile)(join(kubeBinDir(), 'kubectl'), [`--kubeconfig=${cluster.kubeconfig}`, 'apply', '-f', join(DEPLOY, '00-namespace.yaml'), '-f', join(DEPLOY, '10-rbac.yaml')]);
   const tokenFile = async (sa: string): Promise<string> => {
@@ -43,10 +48,10 @@ test('Kubernetes: tags, scale, OOMKilled restart, deleted pod, API server restar
   const kubelet = new FakeKubelet(k, NS, NODE);
   await kubelet.registerNode();
   kubelet.start();
-  t.after(() => kubelet.stop());
+  teardown.push(() => kubelet.stop());
 
   const server = await startServer(join(dir.path, 'server'));
-  t.after(server.stop);
+  teardown.push(server.stop);
   const connection = { apiUrl: cluster.url, insecureSkipTlsVerify: true, cluster: 'e2e', nodeName: NODE };
   const clusterAgent = await createClusterAgent(
     loadAgentConfig({ overrides: { server: server.url, intervalMs: 1000, dataDir: join(dir.path, 'cluster-agent'), kubernetes: { ...connection, tokenFile: await tokenFile('fathom-cluster-agent') } } }),
@@ -54,12 +59,12 @@ test('Kubernetes: tags, scale, OOMKilled restart, deleted pod, API server restar
   );
   const stopCluster = new AbortController();
   const clusterRun = clusterAgent.run(stopCluster.signal);
-  t.after(() => (stopCluster.abort(), clusterRun));
+  teardown.push(() => (stopCluster.abort(), clusterRun));
   await waitFor('cluster agent port', () => Promise.resolve(clusterAgent.port), 30_000);
   const agent = await startAgent(join(dir.path, 'agent'), server.url, 1000, {
     kubernetes: { ...connection, enabled: 'on', tokenFile: await tokenFile('fathom-agent'), clusterAgentUrl: `http://127.0.0.1:${clusterAgent.port}` },
   });
-  t.after(agent.stop);
+  teardown.push(agent.stop);
 
   const count = async (expr: string): Promise<number> => Number((await query(server.url, `count(${expr})`))[0]?.value[1] ?? 0);
   const until = (what: string, expr: string, n: number) => waitFor(what, async () => ((await count(expr)) === n ? true : undefined), 120_000, 500);

@@ -4,6 +4,7 @@
  * kube-state metrics to the server every interval, and forwards Kubernetes events with their
  * context to the server's event store.
  */
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -48,6 +49,7 @@ export class ClusterAgent implements Service {
     this.events = new BoundedQueue(_o.maxQueuedEvents ?? 10_000);
     this.state = new ClusterState({ client: _o.client, cluster: _o.cluster, logger: _o.logger, onEvent: (e) => this.events.push(e) });
     const sink = _o.sink ?? (_o.server ? new HttpSink(_o.server) : undefined);
+    if (sink) mkdirSync(join(_o.dataDir, 'spool'), { recursive: true });
     this._forwarder = sink
       ? new Forwarder({ sink, spool: new DiskSpool(join(_o.dataDir, 'spool'), 64 * 1024 * 1024), logger: _o.logger, memoryBatches: 8, sendTimeoutMs: 10_000, backoff: { ...DEFAULT_BACKOFF, maxMs: 10_000 } })
       : undefined;

@@ -2,6 +2,7 @@
  * The cluster component's view: ONE list/watch per cluster-wide kind, whatever the number of
  * nodes. It feeds the {@link Topology} served to node agents, kube-state metrics, and events.
  */
+import { setMaxListeners } from 'node:events';
 import type { FathomEvent } from '@fathom/events';
 import { runGroup } from '@fathom/kit';
 import type { Logger, Service } from '@fathom/kit';
@@ -71,6 +72,7 @@ export class ClusterState implements Service {
   }
 
   run(signal: AbortSignal): Promise<void> {
+    setMaxListeners(64, signal); // one listener per watch, by design
     return runGroup(Object.values(this.watches), signal);
   }
 
