@@ -33,11 +33,11 @@ test('real Docker containers: CPU, memory limit, names, image, labels, processes
   await run(idleName, ['sleep', '3600']);
 
   const dir = await tempDir();
-  t.after(dir.cleanup);
   const server = await startServer(`${dir.path}/server`);
   t.after(server.stop);
   const agent = await startAgent(`${dir.path}/agent`, server.url, 1000);
   t.after(agent.stop);
+  t.after(dir.cleanup); // after the stops: hooks run in order, and a running agent writes into dir
 
   const cpuOf = async (name: string): Promise<number | undefined> => {
     const rows = await query(server.url, `rate(container_cpu_usage_seconds_total{container="${name}"}[5s])`);
@@ -78,11 +78,11 @@ test('a container with no runtime metadata still appears with its id', { skip: s
   t.after(() => c.remove({ force: true }).catch(() => undefined));
   await c.start();
   const dir = await tempDir();
-  t.after(dir.cleanup);
   const server = await startServer(`${dir.path}/server`);
   t.after(server.stop);
   const agent = await startAgent(`${dir.path}/agent`, server.url, 1000, { dockerSocket: '/nonexistent/docker.sock' });
   t.after(agent.stop);
+  t.after(dir.cleanup); // after the stops: hooks run in order, and a running agent writes into dir
   const rows = await waitFor('the container by id', async () => {
     const r = await query(server.url, `container_memory_usage_bytes{container_id="${c.id}"}`);
     return r.length ? r : undefined;

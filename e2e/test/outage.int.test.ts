@@ -26,13 +26,13 @@ async function stopProcess(p: ChildProcess): Promise<void> {
 
 test('server down for 30 s: no sample from the outage is missing after it comes back', { timeout: 180_000 }, async (t) => {
   const dir = await tempDir();
-  t.after(dir.cleanup);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let server = startServerProcess(port, `${dir.path}/server`);
   t.after(() => stopProcess(server));
   const agent = await startAgent(`${dir.path}/agent`, url, 1000);
   t.after(agent.stop);
+  t.after(dir.cleanup); // after the stops: hooks run in order, and a running agent writes into dir
 
   const cycles = async (): Promise<[number, string][]> => (await rawSamples(url, 'fathom_agent_cycles_total{host="e2e-host"}[10m]'))[0]?.values ?? [];
   await waitFor('first batches', async () => ((await cycles()).length >= 3 ? true : undefined), 20_000, 250);

@@ -30,7 +30,6 @@ const CADVISOR_NAMES = new Set(['container_memory_failcnt']);
 
 test('agent /metrics passes promtool; lint findings only on the reference exporters\' own names', { skip: skipUnless(peers), timeout: 60_000 }, async (t) => {
   const dir = await tempDir();
-  t.after(dir.cleanup);
   // A running container, so the container metrics are in the output being checked.
   const container = await new Docker({ socketPath: '/var/run/docker.sock' }).createContainer({
     Image: 'fathom-busybox:latest',
@@ -42,6 +41,7 @@ test('agent /metrics passes promtool; lint findings only on the reference export
   await container.start();
   const agent = await startAgent(dir.path, 'http://127.0.0.1:9', 1000);
   t.after(agent.stop);
+  t.after(dir.cleanup); // after the stops: hooks run in order, and a running agent writes into dir
   const port = await waitFor('agent endpoint', () => Promise.resolve(agent.service.metricsEndpoint?.port), 5000, 50);
   const text = await waitFor('a collected cycle', async () => {
     const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -5,10 +5,12 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent } from '@fathom/agent';
-import { defaultDataDir, loadAgentConfig, loadServerConfig } from '@fathom/config';
+import { DEFAULT_PORT, defaultDataDir, loadAgentConfig, loadServerConfig } from '@fathom/config';
 import { createLogger, untilAborted } from '@fathom/kit';
 import type { LogLevel, Service } from '@fathom/kit';
 import type { FathomServer } from '@fathom/server';
+import { demoDriver } from './demo.js';
+import type { DemoOptions } from './demo.js';
 import { runUntilSignal } from './run.js';
 
 export interface CommonOptions {
@@ -78,8 +80,27 @@ export async function clusterAgentCommand(opts: AgentOptions): Promise<void> {
   await runUntilSignal([agent], logger);
 }
 
-/** Server and agent in one process; the agent ships to the server over loopback HTTP. */
-export async function upCommand(opts: ServerOptions & AgentOptions): Promise<void> {
+export interface UpOptions extends ServerOptions, AgentOptions, DemoOptions {
+  readonly demo?: boolean;
+}
+
+export interface SimulateOptions extends DemoOptions {
+  readonly server?: string;
+  readonly logLevel: LogLevel;
+}
+
+/** Drives a running server with a simulated cluster (load tests, or a demo on a remote server). */
+export async function simulateCommand(opts: SimulateOptions): Promise<void> {
+  const logger = createLogger(opts.logLevel);
+  const driver = await demoDriver(opts, opts.server ?? `http://127.0.0.1:${DEFAULT_PORT}`, logger, { historyMs: 3_600_000, intervalMs: 10_000 });
+  await runUntilSignal([driver], logger);
+}
+
+/**
+ * Server and agent in one process; the agent ships to the server over loopback HTTP. With
+ * `--demo`, a simulated cluster replaces this host's agent (same ingest path).
+ */
+export async function upCommand(opts: UpOptions): Promise<void> {
   const root = opts.dataDir ?? defaultDataDir();
   const server = await serverFrom(opts, join(root, 'server'));
   const logger = createLogger(opts.logLevel);
@@ -90,6 +111,12 @@ export async function upCommand(opts: ServerOptions & AgentOptions): Promise<voi
       if (signal.aborted || port === undefined) return;
       const host = loadServerConfig({ file: opts.config, overrides: { host: opts.host }, flags: SERVER_FLAGS }).host;
       const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+      if (opts.demo === true) {
+        const driver = await demoDriver(opts, url, logger, { historyMs: 3 * 3_600_000, intervalMs: 10_000 });
+        process.stdout.write(`Fathom is up with a demo cluster: ${url}  (data in ${root}; Ctrl-C to stop)\n`);
+        await driver.run(signal);
+        return;
+      }
       const agent = await agentFrom(opts, join(root, 'agent'), url);
       process.stdout.write(`Fathom is up: ${url}  (data in ${root}; Ctrl-C to stop)\n`);
       await agent.run(signal);

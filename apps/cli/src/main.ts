@@ -1,7 +1,7 @@
 /** The `fathom` command. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, DEFAULT_AGENT_METRICS_PORT, DEFAULT_PORT } from '@fathom/config';
-import { agentCommand, clusterAgentCommand, serverCommand, upCommand } from './commands.js';
+import { agentCommand, clusterAgentCommand, serverCommand, simulateCommand, upCommand } from './commands.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
@@ -34,7 +34,22 @@ export function buildProgram(): Command {
   common(agentFlags(serverFlags(program.command('up'))))
     .description('run the server and this host\'s agent together (the embedded default)')
     .option('--data-dir <dir>', 'where data is kept: <dir>/server and <dir>/agent (default ~/.fathom, or $FATHOM_DATA_DIR)')
+    .option('--demo', 'run a simulated Kubernetes cluster instead of this host\'s agent (backfills --history, default 3h)')
+    .option('--nodes <n>', 'demo: number of simulated nodes (default 12)')
+    .option('--seed <n>', 'demo: random seed; the same seed replays the same cluster (default 1)')
+    .option('--history <duration>', 'demo: history to backfill, e.g. 3h or 0 (default 3h)')
+    .option('--incident <kind@when...>', 'demo: scripted incidents instead of the default script, e.g. domino@+5m canary@-30m')
     .action(upCommand);
+
+  common(program.command('simulate'))
+    .description('drive a running server with a simulated Kubernetes cluster (demo data, load tests up to 1,000+ nodes)')
+    .option('--server <url>', `URL of the Fathom server (default http://127.0.0.1:${DEFAULT_PORT})`, urlArg)
+    .option('--nodes <n>', 'number of simulated nodes (default 12)')
+    .option('--seed <n>', 'random seed; the same seed replays the same cluster (default 1)')
+    .option('--history <duration>', 'history to backfill before going live, e.g. 1h or 0 (default 1h)')
+    .option('--interval <duration>', 'live sample interval (default 10s)')
+    .option('--incident <kind@when...>', 'scripted incidents instead of the default script, e.g. domino@+5m canary@-30m')
+    .action(simulateCommand);
 
   common(serverFlags(program.command('server')))
     .description('run the backend only: ingest, storage, Prometheus API, web UI')
@@ -70,7 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await buildProgram().parseAsync([...argv]);
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof InvalidArgumentError) {
       process.stderr.write(`fathom: ${err.message}\n`);
       return 2;
     }

@@ -1,5 +1,5 @@
 /**
- * The backend: journaled storage, the query engine and the HTTP surface on one port, plus the
+ * The backend: storage (the tsdb engine by default), the query engine and the HTTP surface on one port, plus the
  * retention loop. `run` resolves after the signal aborts and everything is flushed and closed.
  */
 import { readFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { runGroup, sleep, untilAborted } from '@fathom/kit';
 import type { Logger, Service } from '@fathom/kit';
 import { FileEventStore } from '@fathom/events';
 import { QueryEngine } from '@fathom/query';
-import { JournaledStorage } from '@fathom/storage';
+import { openStorage } from './storage.js';
 
 export interface ServerDeps {
   readonly logger: Logger;
@@ -45,13 +45,11 @@ export class FathomServer implements Service {
   async run(signal: AbortSignal): Promise<void> {
     const log = this._deps.logger.child({ component: 'server' });
     const cfg = this._config;
-    const storage = JournaledStorage.open({ dataDir: cfg.dataDir, fsync: cfg.fsync, retentionMs: cfg.retentionMs, ...cfg.limits });
-    const report = storage.replayReport;
-    log.info('storage opened', { dataDir: cfg.dataDir, segments: report.segments, records: report.records, series: storage.stats().series });
-    for (const problem of report.problems) log.warn('journal damage found and skipped', { problem });
-    const opened = FileEventStore.open({ dir: join(cfg.dataDir, 'events'), retentionMs: cfg.eventsRetentionMs, fsync: cfg.fsync });
-    const events = opened.store;
-    for (const problem of opened.report.problems) log.warn('event log damage found and skipped', { problem });
+    const opened = await openStorage(cfg, log);
+    const storage = opened.storage;
+    const openedEvents = FileEventStore.open({ dir: join(cfg.dataDir, 'events'), retentionMs: cfg.eventsRetentionMs, fsync: cfg.fsync });
+    const events = openedEvents.store;
+    for (const problem of openedEvents.report.problems) log.warn('event log damage found and skipped', { problem });
     const app = createServerApp({
       storage,
       engine: new QueryEngine(storage),
@@ -74,7 +72,7 @@ export class FathomServer implements Service {
         while (!s.aborted) {
           await sleep(60_000, s);
           events.enforceRetention();
-          const r = storage.applyRetention();
+          const r = opened.applyRetention();
           if (r.samplesDropped > 0) log.debug('retention applied', r);
         }
       },

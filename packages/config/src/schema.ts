@@ -77,14 +77,38 @@ const limits = z.strictObject({
   maxSeriesPerMetric: z.number().int().min(1).default(200_000),
 });
 
+const storage = z.strictObject({
+  /** `tsdb`: the time-series engine (packages/tsdb); `journal`: the earlier journaled memory store. */
+  engine: z.enum(['tsdb', 'journal']).default('tsdb'),
+  /** How far behind a series' newest sample a sample may still arrive (tsdb). */
+  outOfOrderWindowMs: durationMs.default(10 * 60_000),
+  /** WAL segment size (tsdb). */
+  walSegmentBytes: byteSize.default(32 * 1024 * 1024),
+  /** A checkpoint is written after this much WAL, bounding restart time (tsdb). */
+  checkpointEveryBytes: byteSize.default(128 * 1024 * 1024),
+  /**
+   * Rollup tiers after the raw tier (`retentionMs`), finest first (tsdb). Defaults after Sysdig:
+   * 1 m for 2 d, 10 m for 2 w, 1 h for 3 months, 1 d for a year. `[]` keeps raw samples only.
+   */
+  tiers: z
+    .array(z.strictObject({ resolutionMs: durationMs, retentionMs: durationMs }))
+    .default([
+      { resolutionMs: 60_000, retentionMs: 2 * 86_400_000 },
+      { resolutionMs: 600_000, retentionMs: 14 * 86_400_000 },
+      { resolutionMs: 3_600_000, retentionMs: 90 * 86_400_000 },
+      { resolutionMs: 86_400_000, retentionMs: 365 * 86_400_000 },
+    ]),
+});
+
 export const serverConfigSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: port.default(DEFAULT_PORT),
   dataDir: z.string().min(1).default(join(defaultDataDir(), 'server')),
   /** How long samples are kept. */
   retentionMs: durationMs.default(6 * 3_600_000),
-  /** fsync the journal before acknowledging a batch (`always`) or leave it to the OS (`never`). */
+  /** fsync the WAL (or journal) before acknowledging a batch (`always`) or leave it to the OS (`never`). */
   fsync: z.enum(['always', 'never']).default('always'),
+  storage: storage.default(storage.parse({})),
   limits: limits.default(limits.parse({})),
   /** How long events (Kubernetes events, alerts) are kept; stored under `<dataDir>/events`. */
   eventsRetentionMs: durationMs.default(7 * 24 * 3_600_000),

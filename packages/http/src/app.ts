@@ -12,7 +12,10 @@ import type { DecodeLimits } from '@fathom/protocol';
 import { ApiError, failure } from './envelope.js';
 import { ingestApi } from './ingest.js';
 import type { IngestStats } from './ingest.js';
+import { MetadataStore } from './metadata.js';
 import { promApi } from './prom-api.js';
+import { newRemoteWriteStats, remoteWriteApi } from './remote-write.js';
+import type { RemoteWriteLimits, RemoteWriteStats } from './remote-write.js';
 import { eventsApi } from './events-api.js';
 import type { EventStore } from '@fathom/events';
 
@@ -23,19 +26,25 @@ export interface ServerAppDeps {
   readonly limits: DecodeLimits & { readonly maxBodyBytes: number };
   /** Serves `/` and other non-API paths, e.g. the web UI. */
   readonly ui?: (path: string) => Promise<Response | undefined>;
+  /** Limits of the remote write receiver (defaults: 16 MiB body, 64 MiB decoded, 1 M samples). */
+  readonly remoteWriteLimits?: RemoteWriteLimits;
   /** Serves `/api/v1/events` when given. */
   readonly events?: EventStore;
 }
 
 export function createServerApp(deps: ServerAppDeps): Hono {
   const stats: IngestStats = { batches: 0, samplesAccepted: 0, samplesRejected: 0, badRequests: 0 };
+  const rwStats = newRemoteWriteStats();
+  const metadata = new MetadataStore();
   const app = new Hono();
   app.route('/api/agent/v1', ingestApi(deps, stats));
   if (deps.events) app.route('/api/v1/events', eventsApi({ events: deps.events, maxBodyBytes: deps.limits.maxBodyBytes }));
-  app.route('/api/v1', promApi(deps));
+  const rwLimits = deps.remoteWriteLimits;
+  app.route('/api/v1', remoteWriteApi({ storage: deps.storage, logger: deps.logger, metadata, ...(rwLimits ? { limits: rwLimits } : {}) }, rwStats));
+  app.route('/api/v1', promApi({ ...deps, metadata }));
   app.get('/-/healthy', (c) => c.text('Fathom is Healthy.\n'));
   app.get('/-/ready', (c) => c.text('Fathom is Ready.\n'));
-  app.get('/metrics', (c) => c.body(writeText(serverMetrics(deps.storage, stats)), 200, { 'content-type': TEXT_CONTENT_TYPE }));
+  app.get('/metrics', (c) => c.body(writeText(serverMetrics(deps.storage, stats, rwStats)), 200, { 'content-type': TEXT_CONTENT_TYPE }));
   app.all('/api/*', (c) => failure(c, new ApiError('not_found', `no API endpoint ${c.req.method} ${c.req.path}`)));
   app.get('*', async (c) => (deps.ui ? await deps.ui(c.req.path) : undefined) ?? c.text('not found\n', 404));
   app.onError((err, c) => {
@@ -45,12 +54,16 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   return app;
 }
 
-function serverMetrics(storage: Storage, stats: IngestStats): ReturnType<MetricSetBuilder['build']> {
+function serverMetrics(storage: Storage, stats: IngestStats, rw: RemoteWriteStats): ReturnType<MetricSetBuilder['build']> {
   const s = storage.stats();
   const b = new MetricSetBuilder()
     .describe('fathom_server_ingest_batches_total', 'counter', 'Agent batches committed.')
     .describe('fathom_server_ingest_samples_total', 'counter', 'Samples received, by result.')
     .describe('fathom_server_ingest_bad_requests_total', 'counter', 'Ingest requests refused as malformed or too large.')
+    .describe('fathom_server_remote_write_requests_total', 'counter', 'Remote write requests committed.')
+    .describe('fathom_server_remote_write_samples_total', 'counter', 'Remote write samples received, by result.')
+    .describe('fathom_server_remote_write_bad_requests_total', 'counter', 'Remote write requests refused as malformed or too large.')
+    .describe('fathom_server_remote_write_unsupported_total', 'counter', 'Exemplars and native histograms received and not stored.')
     .describe('fathom_server_storage_series', 'gauge', 'Series in storage.')
     .describe('fathom_server_storage_samples', 'gauge', 'Samples in storage.')
     .describe('fathom_server_storage_rejected_samples_total', 'counter', 'Samples storage refused, by reason.');
@@ -58,6 +71,11 @@ function serverMetrics(storage: Storage, stats: IngestStats): ReturnType<MetricS
   b.add('fathom_server_ingest_samples_total', { result: 'accepted' }, stats.samplesAccepted);
   b.add('fathom_server_ingest_samples_total', { result: 'rejected' }, stats.samplesRejected);
   b.add('fathom_server_ingest_bad_requests_total', {}, stats.badRequests);
+  b.add('fathom_server_remote_write_requests_total', {}, rw.requests);
+  b.add('fathom_server_remote_write_samples_total', { result: 'accepted' }, rw.samplesAccepted);
+  b.add('fathom_server_remote_write_samples_total', { result: 'rejected' }, rw.samplesRejected);
+  b.add('fathom_server_remote_write_bad_requests_total', {}, rw.badRequests);
+  b.add('fathom_server_remote_write_unsupported_total', {}, rw.unsupportedSkipped);
   b.add('fathom_server_storage_series', {}, s.series);
   b.add('fathom_server_storage_samples', {}, s.samples);
   for (const [reason, n] of Object.entries(s.rejectedTotal)) b.add('fathom_server_storage_rejected_samples_total', { reason }, n);

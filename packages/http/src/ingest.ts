@@ -59,7 +59,8 @@ function isGzip(c: Context): boolean {
   return (c.req.header('content-encoding') ?? '').toLowerCase() === 'gzip';
 }
 
-async function readBody(c: Context, maxBytes: number): Promise<Uint8Array> {
+/** Reads a request body, refusing (413) past `maxBytes` without buffering the rest. */
+export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(c.req.header('content-length') ?? NaN);
   if (declared > maxBytes) throw new ApiError('too_large', `request body of ${declared} bytes exceeds the limit of ${maxBytes} bytes`);
   const body = c.req.raw.body;

@@ -7,15 +7,18 @@ import type { Context } from 'hono';
 import { labelsKey } from '@fathom/model';
 import type { Labels, Matcher } from '@fathom/model';
 import { QueryError } from '@fathom/query';
-import type { QueryResult , QueryEngine} from '@fathom/query';
+import type { QueryControls, QueryEngine, QueryResult } from '@fathom/query';
 import type { Queryable } from '@fathom/storage';
 import { ApiError, apiTime, failure, formatValue, success } from './envelope.js';
+import type { MetadataStore } from './metadata.js';
 import { durationParam, matchParams, readParams, requiredParam, timeParam } from './params.js';
 
 export interface PromApiDeps {
   readonly storage: Queryable;
   readonly engine: QueryEngine;
   readonly nowMs?: () => number;
+  /** Metric metadata reported by remote-write senders, for /api/v1/metadata. */
+  readonly metadata?: MetadataStore;
 }
 
 /** Prometheus' defaults when start/end are absent on metadata endpoints. */
@@ -35,8 +38,8 @@ export function promApi(deps: PromApiDeps): Hono {
 
   const query = handle(async (c, p) => {
     const tMs = timeParam(p, 'time', now());
-    const r = await deps.engine.instantQuery(requiredParam(p, 'query'), tMs, durationParam(p, 'timeout'));
-    return success(c, formatResult(r));
+    const r = await deps.engine.instantQuery(requiredParam(p, 'query'), tMs, controls(c, p));
+    return success(c, formatResult(r), undefined, r.infos);
   });
   const queryRange = handle(async (c, p) => {
     const startMs = timeParam(p, 'start', NaN);
@@ -45,8 +48,8 @@ export function promApi(deps: PromApiDeps): Hono {
     if (Number.isNaN(endMs)) throw new ApiError('bad_data', 'invalid parameter "end": parameter is required');
     const stepMs = durationParam(p, 'step');
     if (stepMs === undefined) throw new ApiError('bad_data', 'invalid parameter "step": parameter is required');
-    const r = await deps.engine.rangeQuery(requiredParam(p, 'query'), startMs, endMs, stepMs, durationParam(p, 'timeout'));
-    return success(c, formatResult(r));
+    const r = await deps.engine.rangeQuery(requiredParam(p, 'query'), startMs, endMs, stepMs, controls(c, p));
+    return success(c, formatResult(r), undefined, r.infos);
   });
   const series = handle(async (c, p) => {
     const sets = matchParams(p);
@@ -74,8 +77,22 @@ export function promApi(deps: PromApiDeps): Hono {
   api.on(['GET', 'POST'], '/series', series);
   api.on(['GET', 'POST'], '/labels', labels);
   api.get('/label/:name/values', labelValues);
+  api.get('/metadata', handle(async (c, p) => {
+    const n = p.get('limit');
+    const max = n === null || n === '' ? undefined : Number(n);
+    if (max !== undefined && !Number.isInteger(max)) throw new ApiError('bad_data', `invalid parameter "limit": cannot parse "${n ?? ''}" to a valid limit`);
+    return Promise.resolve(success(c, deps.metadata?.query(p.get('metric') ?? undefined, max) ?? {}));
+  }));
+  api.on(['GET', 'POST'], '/query_exemplars', handle((c) => Promise.resolve(success(c, []))));
   api.get('/status/buildinfo', (c) => success(c, { version: '0.1.0', revision: '', branch: '', buildUser: '', buildDate: '', goVersion: '' }));
   return api;
+}
+
+/** The request's timeout parameter and its abort signal (the client going away cancels the query). */
+function controls(c: Context, p: URLSearchParams): QueryControls {
+  const timeoutMs = durationParam(p, 'timeout');
+  const signal = c.req.raw.signal as AbortSignal | undefined;
+  return { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(signal ? { signal } : {}) };
 }
 
 async function selectAll(storage: Queryable, sets: Matcher[][], p: URLSearchParams): Promise<Labels[]> {
@@ -101,6 +118,8 @@ export function formatResult(r: QueryResult): unknown {
   switch (r.resultType) {
     case 'scalar':
       return { resultType: 'scalar', result: [apiTime(r.tMs), formatValue(r.value)] };
+    case 'string':
+      return { resultType: 'string', result: [apiTime(r.tMs), r.value] };
     case 'vector':
       return { resultType: 'vector', result: r.samples.map((s) => ({ metric: s.labels, value: [apiTime(r.tMs), formatValue(s.value)] })) };
     case 'matrix':

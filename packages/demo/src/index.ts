@@ -1,0 +1,13 @@
+export { buildTopology, GIB, MIB, TRACKS } from './topology.js';
+export type { ContainerSpec, NodeSpec, Topology, TopologyOptions, Track, WorkloadKind, WorkloadSpec } from './topology.js';
+export { buildTimeline, CANARY_DURATION_MS, DOMINO_DURATION_MS, epochAt } from './scenario.js';
+export type { Degradation, Incident, Leak, Timeline } from './scenario.js';
+export type { Epoch, NodeCondition, PodInstance } from './placement.js';
+export { ClusterSimulator, KUBE_STATE_AGENT, restartPeriodMs } from './simulator.js';
+export type { SimPoint, SimulatorOptions } from './simulator.js';
+export { diurnal, LATENCY_BUCKETS_S } from './load.js';
+export type { DemoEvent } from './events.js';
+export { METRIC_META } from './metrics.js';
+export { defaultIncidents, parseIncident } from './incidents.js';
+export { DemoDriver } from './driver.js';
+export type { DemoDriverOptions, DemoStats } from './driver.js';

@@ -1,0 +1,254 @@
+/**
+ * The head: in-memory series (compressed chunks), the postings index, limits and series GC.
+ * Synchronous, no I/O: the WAL makes it durable. Appends are validated first ({@link Head.check},
+ * which reserves series and times of the batch), written to the WAL, then applied.
+ */
+import { labelsKey, metricNameOf } from '@fathom/model';
+import type { Labels, Matcher, Millis } from '@fathom/model';
+import { StorageError } from '@fathom/storage';
+import type { SeriesData, StorageErrorCode } from '@fathom/storage';
+import { sameBits } from '../chunk/float-bits.js';
+import { LabelIndex } from '../index/label-index.js';
+import type { Tier, TierPlan } from '../rollup/tiers.js';
+import { MemSeries } from './mem-series.js';
+
+export interface HeadLimits {
+  /** Active series (with raw samples); series kept only for their rollups do not count. */
+  readonly maxSeries: number;
+  readonly maxSeriesPerMetric: number;
+  /** How far behind a series' newest sample a sample may still arrive (0 = in order only). */
+  readonly outOfOrderWindowMs: number;
+  /** Rollup tiers, finest first (none: raw only). */
+  readonly tiers?: readonly Tier[];
+}
+
+
+/** What a batch has reserved before it is applied: new series and the times it writes. */
+export class BatchState {
+  readonly newSeries = new Map<string, Labels>();
+  readonly perMetric = new Map<string, number>();
+  readonly times = new Map<string, Map<number, number>>();
+}
+
+export interface CheckedSample {
+  readonly key: string;
+  readonly labels: Labels;
+  readonly tMs: Millis;
+  readonly value: number;
+}
+
+export class Head {
+  private readonly _byKey = new Map<string, MemSeries>();
+  private readonly _byId = new Map<number, MemSeries>();
+  private readonly _index = new LabelIndex();
+  private readonly _activePerMetric = new Map<string, number>();
+  private _active = 0;
+  private readonly _tierResolutionsMs: readonly number[];
+  private _nextId = 1;
+  private _samples = 0;
+  /** Samples older than this are refused (they would fall behind retention or persisted data). */
+  minValidMs = 0;
+  readonly rejectedTotal: Record<StorageErrorCode, number> = {
+    series_limit: 0,
+    metric_series_limit: 0,
+    duplicate_sample: 0,
+    out_of_bounds: 0,
+    invalid_sample: 0,
+  };
+
+  constructor(private readonly _limits: HeadLimits) {
+    this._tierResolutionsMs = (_limits.tiers ?? []).map((t) => t.resolutionMs);
+  }
+
+  get tierResolutionsMs(): readonly number[] {
+    return this._tierResolutionsMs;
+  }
+
+  /** Active series: those with raw samples. */
+  get seriesCount(): number {
+    return this._active;
+  }
+
+  /** All series held, including those kept only for their rollups. */
+  get heldSeriesCount(): number {
+    return this._byKey.size;
+  }
+
+  get sampleCount(): number {
+    return this._samples;
+  }
+
+  /** Validates one sample against limits and stored data; reserves it in `batch` when accepted. */
+  check(labels: Labels, tMs: Millis, value: number, batch: BatchState): StorageError | CheckedSample {
+    if (!Number.isSafeInteger(tMs) || tMs < this.minValidMs) return this._reject('out_of_bounds', `timestamp ${tMs} of ${metricNameOf(labels)} is out of bounds (older than ${this.minValidMs} or not an integer)`);
+    if (typeof value !== 'number') return this._reject('invalid_sample', `value of ${metricNameOf(labels)} is not a number`);
+    const key = labelsKey(labels);
+    const series = this._byKey.get(key);
+    if (!series?.active && !batch.newSeries.has(key)) {
+      const err = this._checkLimits(labels, batch);
+      if (err) return err;
+      batch.newSeries.set(key, labels);
+    }
+    const err = this._checkTime(series, key, labels, tMs, value, batch);
+    return err ?? { key, labels, tMs, value };
+  }
+
+  private _checkLimits(labels: Labels, batch: BatchState): StorageError | undefined {
+    const metric = metricNameOf(labels);
+    if (this._active + batch.newSeries.size >= this._limits.maxSeries) {
+      return this._reject('series_limit', `series limit of ${this._limits.maxSeries} reached; new series of ${metric} refused`);
+    }
+    const ofMetric = batch.perMetric.get(metric) ?? 0;
+    if ((this._activePerMetric.get(metric) ?? 0) + ofMetric >= this._limits.maxSeriesPerMetric) {
+      return this._reject('metric_series_limit', `metric ${metric} reached its limit of ${this._limits.maxSeriesPerMetric} series`);
+    }
+    batch.perMetric.set(metric, ofMetric + 1);
+    return undefined;
+  }
+
+  private _checkTime(series: MemSeries | undefined, key: string, labels: Labels, tMs: number, value: number, batch: BatchState): StorageError | undefined {
+    let times = batch.times.get(key);
+    const inBatch = times?.get(tMs);
+    const stored = inBatch ?? (series && tMs <= series.lastTMs ? series.valueAt(tMs) : undefined);
+    if (stored !== undefined) {
+      if (sameBits(stored, value)) return undefined; // an exact replay is a no-op, as in Prometheus
+      return this._reject('duplicate_sample', `duplicate sample for timestamp ${tMs} with a different value in ${metricNameOf(labels)}`);
+    }
+    const newest = series?.lastTMs ?? -Infinity;
+    if (tMs < newest - this._limits.outOfOrderWindowMs) {
+      return this._reject('out_of_bounds', `sample at ${tMs} of ${metricNameOf(labels)} is older than the out-of-order window (${this._limits.outOfOrderWindowMs} ms behind ${newest})`);
+    }
+    if (!times) batch.times.set(key, (times = new Map<number, number>()));
+    times.set(tMs, value);
+    return undefined;
+  }
+
+  private _reject(code: StorageErrorCode, message: string): StorageError {
+    this.rejectedTotal[code]++;
+    return new StorageError(code, message);
+  }
+
+  /** Stores a sample. Exact replays of stored samples are no-ops (WAL replay relies on that). */
+  apply(labels: Labels, tMs: Millis, value: number, key = labelsKey(labels)): void {
+    this.applyTo(this.getOrCreate(labels, key), tMs, value);
+  }
+
+  applyTo(s: MemSeries, tMs: Millis, value: number): void {
+    if (!s.active) this._setActive(s, true);
+    if (tMs > s.lastTMs) {
+      s.appendInOrder(tMs, value);
+      this._samples++;
+    } else if (tMs < s.lastTMs && s.valueAt(tMs) === undefined) {
+      if (s.appendOutOfOrder(tMs, value)) this._samples++;
+    }
+  }
+
+  private _setActive(s: MemSeries, active: boolean): void {
+    if (s.active === active) return;
+    s.active = active;
+    const metric = metricNameOf(s.labels);
+    const n = (this._activePerMetric.get(metric) ?? 0) + (active ? 1 : -1);
+    if (n > 0) this._activePerMetric.set(metric, n);
+    else this._activePerMetric.delete(metric);
+    this._active += active ? 1 : -1;
+  }
+
+  /** Removes a series that holds no samples (a batch that failed to reach the WAL). */
+  dropIfEmpty(s: MemSeries): void {
+    if (!s.isEmpty || this._byKey.get(s.key) !== s) return;
+    this._remove(s);
+  }
+
+  private _remove(s: MemSeries): void {
+    this._setActive(s, false);
+    this._byKey.delete(s.key);
+    this._byId.delete(s.id);
+    this._index.remove(s.id, s.labels);
+  }
+
+  byId(id: number): MemSeries | undefined {
+    return this._byId.get(id);
+  }
+
+  getOrCreate(labels: Labels, key = labelsKey(labels), id?: number): MemSeries {
+    let s = this._byKey.get(key);
+    if (s) return s;
+    const sid = id ?? this._nextId;
+    this._nextId = Math.max(this._nextId, sid + 1);
+    s = new MemSeries(sid, labels, key, this._tierResolutionsMs);
+    this._byKey.set(key, s);
+    this._byId.set(sid, s);
+    this._index.add(sid, labels);
+    return s;
+  }
+
+  /** Registers a restored series (from a checkpoint) with its sample count. */
+  adopt(s: MemSeries): void {
+    this._byKey.set(s.key, s);
+    this._byId.set(s.id, s);
+    this._index.add(s.id, s.labels);
+    this._nextId = Math.max(this._nextId, s.id + 1);
+    this._samples += s.sampleCount;
+    if (!s.rawEmpty) this._setActive(s, true);
+  }
+
+  byKey(key: string): MemSeries | undefined {
+    return this._byKey.get(key);
+  }
+
+  /** All series in id order (checkpoints). */
+  allSeries(): MemSeries[] {
+    return [...this._byId.values()].sort((a, b) => a.id - b.id);
+  }
+
+  matching(matchers: readonly Matcher[]): MemSeries[] {
+    const out: MemSeries[] = [];
+    for (const id of this._index.match(matchers)) {
+      const s = this._byId.get(id);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  /** Raw samples, or with a plan naming a tier, that tier's field (with `resolutionMs`). */
+  select(matchers: readonly Matcher[], minMs: Millis, maxMs: Millis, plan?: TierPlan): SeriesData[] {
+    const tierIndex = plan?.tier ? this._tierResolutionsMs.indexOf(plan.tier.resolutionMs) : -1;
+    const out: SeriesData[] = [];
+    for (const s of this.matching(matchers)) {
+      const tier = s.tiers[tierIndex];
+      if (tier && plan) {
+        const samples = tier.read(plan.field, minMs, maxMs);
+        if (samples.length > 0) out.push({ labels: s.labels, samples, resolutionMs: tier.resolutionMs });
+      } else {
+        const samples = s.samples(minMs, maxMs);
+        if (samples.length > 0) out.push({ labels: s.labels, samples });
+      }
+    }
+    return out;
+  }
+
+  selectLabels(matchers: readonly Matcher[], minMs: Millis, maxMs: Millis): Labels[] {
+    return this.matching(matchers).filter((s) => s.hasSamplesIn(minMs, maxMs)).map((s) => s.labels);
+  }
+
+  /**
+   * Retention and series GC: drops raw samples older than `minMs` and rollup points older than
+   * `tierMinMs[i]`. A series without raw samples stops counting against the limits; a series left
+   * with nothing is removed, from the index too, so pod churn does not grow memory.
+   */
+  gc(minMs: Millis, tierMinMs: readonly Millis[] = []): { samplesDropped: number; seriesRemoved: number } {
+    this.minValidMs = Math.max(this.minValidMs, minMs);
+    let samplesDropped = 0;
+    let seriesRemoved = 0;
+    for (const s of this._byKey.values()) {
+      samplesDropped += s.dropBefore(minMs);
+      s.tiers.forEach((t, i) => t.dropBefore(tierMinMs[i] ?? -Infinity));
+      if (s.rawEmpty) this._setActive(s, false);
+      if (!s.isEmpty) continue;
+      this._remove(s);
+      seriesRemoved++;
+    }
+    this._samples -= samplesDropped;
+    return { samplesDropped, seriesRemoved };
+  }
+}

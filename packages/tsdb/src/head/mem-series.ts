@@ -1,0 +1,153 @@
+/**
+ * One series in the head: sealed XOR chunks, the open chunk being appended to, and a sorted
+ * buffer for out-of-order samples (within the configured window). Reads merge the three.
+ */
+import type { Labels, Sample } from '@fathom/model';
+import { decodeXorChunk, XorEncoder } from '../chunk/xor-chunk.js';
+import { TierSeries } from '../rollup/tier-series.js';
+import { SortedSamples } from './sorted-samples.js';
+
+/** Samples per chunk before it is sealed (as Prometheus: ~120 at a 10-30 s scrape interval). */
+export const SAMPLES_PER_CHUNK = 120;
+
+export interface SealedChunk {
+  readonly minTMs: number;
+  readonly maxTMs: number;
+  readonly count: number;
+  readonly bytes: Uint8Array;
+}
+
+export class MemSeries {
+  readonly chunks: SealedChunk[] = [];
+  open: XorEncoder | undefined;
+  ooo: SortedSamples | undefined;
+  /** Newest in-order sample (−∞ before the first). */
+  lastTMs = -Infinity;
+  lastValue = NaN;
+  /** Counted against the series limits: has raw samples (a series with only rollups is not). */
+  active = false;
+  /** One per configured rollup tier, finest first. */
+  readonly tiers: TierSeries[];
+
+  constructor(
+    readonly id: number,
+    readonly labels: Labels,
+    readonly key: string,
+    tierResolutionsMs: readonly number[] = [],
+  ) {
+    this.tiers = tierResolutionsMs.map((r) => new TierSeries(r));
+  }
+
+  get sampleCount(): number {
+    let n = (this.open?.count ?? 0) + (this.ooo?.length ?? 0);
+    for (const c of this.chunks) n += c.count;
+    return n;
+  }
+
+  get minTMs(): number {
+    const first = this.chunks[0]?.minTMs ?? this.open?.minTMs ?? Infinity;
+    return this.ooo && this.ooo.length > 0 ? Math.min(first, this.ooo.timeAt(0)) : first;
+  }
+
+  /** No raw samples left. */
+  get rawEmpty(): boolean {
+    return this.chunks.length === 0 && (this.open?.count ?? 0) === 0 && (this.ooo?.length ?? 0) === 0;
+  }
+
+  /** Nothing left at all: no raw samples, no rollup points. */
+  get isEmpty(): boolean {
+    return this.rawEmpty && this.tiers.every((t) => t.isEmpty);
+  }
+
+  /** Appends a sample newer than {@link lastTMs}. */
+  appendInOrder(tMs: number, value: number): void {
+    if (!this.open || this.open.count >= SAMPLES_PER_CHUNK) this._cut();
+    this.open?.append(tMs, value);
+    for (const t of this.tiers) t.add(tMs, value);
+    this.lastTMs = tMs;
+    this.lastValue = value;
+  }
+
+  /** Stores an older sample; false when its time is already present in the buffer. */
+  appendOutOfOrder(tMs: number, value: number): boolean {
+    this.ooo ??= new SortedSamples();
+    return this.ooo.insert(tMs, value);
+  }
+
+  private _cut(): void {
+    const open = this.open;
+    if (open && open.count > 0) this.chunks.push({ minTMs: open.minTMs, maxTMs: open.maxTMs, count: open.count, bytes: open.bytes() });
+    this.open = new XorEncoder();
+  }
+
+  /** The stored value at exactly `tMs`, or undefined (decodes at most one chunk). */
+  valueAt(tMs: number): number | undefined {
+    const fromOoo = this.ooo?.get(tMs);
+    if (fromOoo !== undefined) return fromOoo;
+    let found: number | undefined;
+    for (const c of this._chunksOverlapping(tMs, tMs)) decodeXorChunk(c.bytes, (t, v) => t === tMs && (found = v));
+    return found;
+  }
+
+  /** Samples in [minMs, maxMs], oldest first. */
+  samples(minMs: number, maxMs: number): Sample[] {
+    const inOrder: Sample[] = [];
+    for (const c of this._chunksOverlapping(minMs, maxMs)) {
+      decodeXorChunk(c.bytes, (tMs, value) => {
+        if (tMs >= minMs && tMs <= maxMs) inOrder.push({ tMs, value });
+      });
+    }
+    return this.ooo && this.ooo.length > 0 ? mergeOoo(inOrder, this.ooo, minMs, maxMs) : inOrder;
+  }
+
+  /** True when a sample lies in [minMs, maxMs], without decoding when the bounds tell. */
+  hasSamplesIn(minMs: number, maxMs: number): boolean {
+    for (const c of this._chunksOverlapping(minMs, maxMs)) if (c.minTMs >= minMs && c.maxTMs <= maxMs) return true;
+    if (this.ooo) {
+      const i = this.ooo.lowerBound(minMs);
+      if (i < this.ooo.length && this.ooo.timeAt(i) <= maxMs) return true;
+    }
+    return this.samples(minMs, maxMs).length > 0;
+  }
+
+  private _chunksOverlapping(minMs: number, maxMs: number): SealedChunk[] {
+    const out: SealedChunk[] = [];
+    for (const c of this.chunks) if (c.maxTMs >= minMs && c.minTMs <= maxMs) out.push(c);
+    const open = this.open;
+    if (open && open.count > 0 && open.maxTMs >= minMs && open.minTMs <= maxMs) {
+      out.push({ minTMs: open.minTMs, maxTMs: open.maxTMs, count: open.count, bytes: open.bytes() });
+    }
+    return out;
+  }
+
+  /** Drops sealed chunks ending before `minMs` and older out-of-order samples; returns samples dropped. */
+  dropBefore(minMs: number): number {
+    let dropped = 0;
+    while (this.chunks.length > 0 && (this.chunks[0]?.maxTMs ?? Infinity) < minMs) dropped += this.chunks.shift()?.count ?? 0;
+    if (this.open && this.open.count > 0 && this.open.maxTMs < minMs) {
+      dropped += this.open.count;
+      this.open = undefined;
+    }
+    dropped += this.ooo?.dropBefore(minMs) ?? 0;
+    return dropped;
+  }
+}
+
+function mergeOoo(inOrder: readonly Sample[], ooo: SortedSamples, minMs: number, maxMs: number): Sample[] {
+  const out: Sample[] = [];
+  let i = 0;
+  let j = ooo.lowerBound(minMs);
+  while (i < inOrder.length || (j < ooo.length && ooo.timeAt(j) <= maxMs)) {
+    const a = inOrder[i];
+    const bT = j < ooo.length && ooo.timeAt(j) <= maxMs ? ooo.timeAt(j) : Infinity;
+    if (a && a.tMs <= bT) {
+      out.push(a);
+      i++;
+      if (a.tMs === bT) j++;
+    } else {
+      out.push({ tMs: bT, value: ooo.valueAt(j) });
+      j++;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,200 @@
+/**
+ * Checkpoints: a snapshot of the whole head (series, their compressed chunks, out-of-order
+ * samples) in one file `checkpoint.NNNNNNNN`, covering every WAL segment below NNNNNNNN. Restart
+ * loads the newest checkpoint and replays only the segments after it, so restart time is bounded
+ * by the checkpoint interval, not by history. Written to a temp file, fsynced, then renamed.
+ */
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { labelsKey } from '@fathom/model';
+import { XorEncoder, decodeXorChunk } from '../chunk/xor-chunk.js';
+import type { Head } from '../head/head.js';
+import { MemSeries } from '../head/mem-series.js';
+import type { RolledPoint } from '../rollup/accumulator.js';
+import { TierSeries } from '../rollup/tier-series.js';
+import { ByteReader, ByteWriter } from './codec.js';
+import { frameRecord, readRecord, RecordType } from './records.js';
+import { readLabels, writeLabels } from './wal-records.js';
+
+export const CHECKPOINT_MAGIC = Buffer.from('FTHMCKP1', 'ascii');
+const NAME = /^checkpoint\.(\d{8})$/;
+
+export function checkpointName(seq: number): string {
+  return `checkpoint.${String(seq).padStart(8, '0')}`;
+}
+
+/** Sequence numbers of the checkpoints in `dir`, newest first. */
+export function listCheckpoints(dir: string): number[] {
+  return readdirSync(dir)
+    .map((f) => NAME.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .map(Number)
+    .sort((a, b) => b - a);
+}
+
+/** Writes the head as checkpoint `seq` (atomically) and deletes older checkpoints. */
+export function writeCheckpoint(dir: string, seq: number, head: Head): void {
+  const tmp = join(dir, `${checkpointName(seq)}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeAll(fd, CHECKPOINT_MAGIC);
+    writeAll(fd, frameRecord(RecordType.CheckpointMeta, new ByteWriter().int64(head.minValidMs).finish()));
+    let count = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    for (const s of head.allSeries()) {
+      const rec = frameRecord(RecordType.SeriesSnapshot, encodeSnapshot(s));
+      pending.push(rec);
+      pendingBytes += rec.length;
+      count++;
+      if (pendingBytes > 1 << 20) {
+        writeAll(fd, Buffer.concat(pending));
+        pending = [];
+        pendingBytes = 0;
+      }
+    }
+    writeAll(fd, Buffer.concat(pending));
+    writeAll(fd, frameRecord(RecordType.CheckpointEnd, new ByteWriter().uvarint(count).finish()));
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, join(dir, checkpointName(seq)));
+  syncDir(dir);
+  for (const old of listCheckpoints(dir)) if (old < seq) rmSync(join(dir, checkpointName(old)), { force: true });
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function encodeSnapshot(s: MemSeries): Buffer {
+  const w = new ByteWriter().uvarint(s.id);
+  writeLabels(w, s.labels);
+  const hasLast = Number.isFinite(s.lastTMs);
+  w.uvarint(hasLast ? 1 : 0).int64(hasLast ? s.lastTMs : 0).float64(s.lastValue);
+  w.uvarint(s.chunks.length);
+  for (const c of s.chunks) w.int64(c.minTMs).int64(c.maxTMs).uvarint(c.count).bytes(c.bytes);
+  w.bytes(s.open && s.open.count > 0 ? s.open.bytes() : new Uint8Array(0));
+  const ooo = s.ooo;
+  w.uvarint(ooo?.length ?? 0);
+  for (let i = 0; i < (ooo?.length ?? 0); i++) w.int64(ooo?.timeAt(i) ?? 0).float64(ooo?.valueAt(i) ?? 0);
+  w.uvarint(s.tiers.length);
+  for (const t of s.tiers) encodeTier(w, t);
+  return w.finish();
+}
+
+function encodePoint(w: ByteWriter, p: RolledPoint): void {
+  w.int64(p.tMs).float64(p.min).float64(p.max).float64(p.sum).float64(p.count).float64(p.last).float64(p.counter);
+}
+
+function decodePoint(r: ByteReader): RolledPoint {
+  return { tMs: r.int64(), min: r.float64(), max: r.float64(), sum: r.float64(), count: r.float64(), last: r.float64(), counter: r.float64() };
+}
+
+function encodeTier(w: ByteWriter, t: TierSeries): void {
+  const st = t.acc.state();
+  w.uvarint(t.resolutionMs).float64(st.counter).float64(st.prev).uvarint(st.open ? 1 : 0);
+  if (st.open) encodePoint(w, st.open);
+  w.uvarint(t.chunks.length);
+  for (const c of t.chunks) {
+    w.int64(c.minTMs).int64(c.maxTMs).uvarint(c.count).uvarint(c.fields.length);
+    for (const f of c.fields) w.bytes(f);
+  }
+  w.uvarint(t.buffered.length);
+  for (const p of t.buffered) encodePoint(w, p);
+}
+
+/** Reads one tier's state; returns it only when the head still has a tier of that resolution. */
+function decodeTier(r: ByteReader, s: MemSeries): void {
+  const resolutionMs = r.uvarint();
+  const counter = r.float64();
+  const prev = r.float64();
+  const open = r.uvarint() === 1 ? decodePoint(r) : undefined;
+  const t = s.tiers.find((x) => x.resolutionMs === resolutionMs) ?? new TierSeries(resolutionMs);
+  t.acc.restore({ open, counter, prev });
+  const nChunks = r.uvarint();
+  for (let i = 0; i < nChunks; i++) {
+    const minTMs = r.int64();
+    const maxTMs = r.int64();
+    const count = r.uvarint();
+    const nFields = r.uvarint();
+    const fields: Uint8Array[] = [];
+    for (let f = 0; f < nFields; f++) fields.push(new Uint8Array(r.bytes()));
+    t.chunks.push({ minTMs, maxTMs, count, fields });
+  }
+  const nBuf = r.uvarint();
+  for (let i = 0; i < nBuf; i++) t.buffered.push(decodePoint(r));
+}
+
+function decodeSnapshot(payload: Buffer, tierResolutionsMs: readonly number[]): MemSeries {
+  const r = new ByteReader(payload);
+  const id = r.uvarint();
+  const labels = readLabels(r);
+  const s = new MemSeries(id, labels, labelsKey(labels), tierResolutionsMs);
+  const hasLast = r.uvarint() === 1;
+  const lastT = r.int64();
+  const lastV = r.float64();
+  const n = r.uvarint();
+  for (let i = 0; i < n; i++) s.chunks.push({ minTMs: r.int64(), maxTMs: r.int64(), count: r.uvarint(), bytes: new Uint8Array(r.bytes()) });
+  const open = r.bytes();
+  if (open.length > 0) {
+    const enc = new XorEncoder();
+    decodeXorChunk(open, (t, v) => enc.append(t, v));
+    s.open = enc;
+  }
+  const oooCount = r.uvarint();
+  for (let i = 0; i < oooCount; i++) s.appendOutOfOrder(r.int64(), r.float64());
+  s.lastTMs = hasLast ? lastT : -Infinity;
+  s.lastValue = lastV;
+  const nTiers = r.uvarint();
+  for (let i = 0; i < nTiers; i++) decodeTier(r, s);
+  return s;
+}
+
+export interface CheckpointLoad {
+  readonly seq: number;
+  readonly series: number;
+  readonly problems: readonly string[];
+}
+
+/**
+ * Loads the newest checkpoint into `head`. A damaged checkpoint keeps the series read before the
+ * damage and reports it; an older checkpoint is not consulted (its WAL segments are gone).
+ */
+export function loadCheckpoint(dir: string, head: Head): CheckpointLoad | undefined {
+  const seq = listCheckpoints(dir)[0];
+  if (seq === undefined) return undefined;
+  const name = checkpointName(seq);
+  const buf = readFileSync(join(dir, name));
+  if (!buf.subarray(0, CHECKPOINT_MAGIC.length).equals(CHECKPOINT_MAGIC)) return { seq, series: 0, problems: [`${name}: bad header (not a Fathom checkpoint); its series are lost`] };
+  let off = CHECKPOINT_MAGIC.length;
+  let series = 0;
+  while (off < buf.length) {
+    const r = readRecord(buf, off);
+    if ('problem' in r) return { seq, series, problems: [`${name} at offset ${off}: ${r.problem}; the series after it are lost`] };
+    try {
+      if (r.type === RecordType.SeriesSnapshot) head.adopt(decodeSnapshot(r.payload, head.tierResolutionsMs));
+      else if (r.type === RecordType.CheckpointMeta) head.minValidMs = new ByteReader(r.payload).int64();
+      else if (r.type === RecordType.CheckpointEnd) return { seq, series, problems: [] };
+    } catch (err) {
+      return { seq, series, problems: [`${name} at offset ${off}: undecodable record (${(err as Error).message}); the series after it are lost`] };
+    }
+    if (r.type === RecordType.SeriesSnapshot) series++;
+    off = r.next;
+  }
+  return { seq, series, problems: [`${name}: ends without its end record (truncated); the series after offset ${off} are lost`] };
+}

@@ -1,0 +1,39 @@
+/**
+ * Record framing shared by WAL segments and checkpoints (docs/formats/tsdb-wal.md):
+ * `u32be payloadLength | u32be crc32(type ‖ payload) | u8 type | payload`.
+ */
+import { crc32 } from 'node:zlib';
+
+export const RECORD_HEADER_BYTES = 9;
+const MAX_RECORD_BYTES = 512 * 1024 * 1024;
+
+export const RecordType = {
+  Series: 1,
+  Samples: 2,
+  SeriesSnapshot: 3,
+  CheckpointEnd: 4,
+  CheckpointMeta: 5,
+} as const;
+export type RecordType = (typeof RecordType)[keyof typeof RecordType];
+
+export function frameRecord(type: RecordType, payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
+  out.writeUInt32BE(payload.length, 0);
+  out[8] = type;
+  payload.copy(out, RECORD_HEADER_BYTES);
+  out.writeUInt32BE(crc32(out.subarray(8)), 4);
+  return out;
+}
+
+export type ReadResult = { readonly type: number; readonly payload: Buffer; readonly next: number } | { readonly problem: string };
+
+/** Reads the record at `off`; a problem names what is wrong (torn, checksum, implausible). */
+export function readRecord(buf: Buffer, off: number): ReadResult {
+  if (off + RECORD_HEADER_BYTES > buf.length) return { problem: 'torn record header' };
+  const len = buf.readUInt32BE(off);
+  if (len > MAX_RECORD_BYTES) return { problem: `record length ${len} is implausible` };
+  const end = off + RECORD_HEADER_BYTES + len;
+  if (end > buf.length) return { problem: 'torn record (shorter than its length)' };
+  if (crc32(buf.subarray(off + 8, end)) !== buf.readUInt32BE(off + 4)) return { problem: 'checksum mismatch' };
+  return { type: buf[off + 8] ?? 0, payload: buf.subarray(off + RECORD_HEADER_BYTES, end), next: end };
+}

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { isStaleMarker, STALE_NAN } from '@fathom/model';
+import { ChunkDecodeError, XorEncoder, xorChunkSamples } from '../src/index.js';
+
+const f64 = new Float64Array(1);
+const u8 = new Uint8Array(f64.buffer);
+function hexBits(v: number): string {
+  f64[0] = v;
+  return Buffer.from(u8).toString('hex');
+}
+
+/** Values travel as objects: V8 canonicalises NaN payloads in plain double arrays. */
+function encode(samples: readonly { t: number; v: number }[]): Uint8Array {
+  const enc = new XorEncoder();
+  for (const { t, v } of samples) enc.append(t, v);
+  return enc.bytes();
+}
+
+function fromBits(hex: string): number {
+  u8.set(Buffer.from(hex, 'hex'));
+  return f64[0] ?? 0;
+}
+
+/** Increasing integer timestamps with deltas from regular (10 s) to jittery to huge jumps. */
+const timestamps = fc
+  .tuple(
+    fc.integer({ min: 0, max: 2 ** 45 }),
+    fc.array(fc.oneof(fc.constant(10_000), fc.integer({ min: 9_000, max: 11_000 }), fc.integer({ min: 1, max: 2 ** 40 })), { maxLength: 300 }),
+  )
+  .map(([start, deltas]) => {
+    const out = [start];
+    for (const d of deltas) out.push((out[out.length - 1] ?? 0) + d);
+    return out.filter((t) => t <= Number.MAX_SAFE_INTEGER);
+  });
+
+const values = fc.oneof(
+  fc.double(),
+  fc.constantFrom(STALE_NAN, NaN, -0, 0, Infinity, -Infinity, Number.MIN_VALUE, Number.MAX_VALUE),
+  fc.integer({ min: 0, max: 1e9 }).map((n) => n * 1.0),
+  fc.integer({ min: 0, max: 1000 }).map((n) => n / 8),
+);
+
+test('XOR chunk: every sample round-trips bit-exactly (property)', () => {
+  fc.assert(
+    fc.property(timestamps, fc.array(values, { minLength: 301, maxLength: 301 }), (times, vals) => {
+      const samples = times.map((t, i) => ({ t, v: vals[i] ?? 0 }));
+      const decoded = xorChunkSamples(encode(samples));
+      assert.equal(decoded.length, samples.length);
+      decoded.forEach((s, i) => {
+        assert.equal(s.tMs, samples[i]?.t);
+        assert.equal(hexBits(s.value), hexBits(samples[i]?.v ?? 0), `value ${i}`);
+      });
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('XOR chunk: the stale marker keeps its NaN payload', () => {
+  const [a, b, c] = xorChunkSamples(encode([{ t: 1000, v: 1 }, { t: 2000, v: STALE_NAN }, { t: 3000, v: NaN }]));
+  assert.equal(a?.value, 1);
+  assert.ok(isStaleMarker(b?.value ?? 0), 'stale marker survives');
+  assert.ok(Number.isNaN(c?.value) && !isStaleMarker(c?.value ?? 0), 'a plain NaN stays a plain NaN');
+});
+
+test('XOR chunk: golden bytes (format version 1 must not drift)', () => {
+  const golden = JSON.parse(readFileSync(new URL('../../test/testdata/xor-chunk-golden.json', import.meta.url), 'utf8')) as {
+    cases: { name: string; samples: [number, string][]; hex: string }[];
+  };
+  for (const c of golden.cases) {
+    const samples = c.samples.map(([t, bits]) => ({ t, v: fromBits(bits) }));
+    assert.equal(Buffer.from(encode(samples)).toString('hex'), c.hex, c.name);
+    assert.deepEqual(xorChunkSamples(Buffer.from(c.hex, 'hex')).map((s) => [s.tMs, hexBits(s.value)]), c.samples, c.name);
+  }
+});
+
+test('XOR chunk: a truncated chunk fails with a clear error, never with made-up samples', () => {
+  const bytes = encode(Array.from({ length: 50 }, (_, i) => ({ t: i * 10_000, v: Math.sin(i) })));
+  for (const cut of [1, 5, bytes.length - 40, bytes.length - 1]) {
+    assert.throws(() => xorChunkSamples(bytes.subarray(0, cut)), ChunkDecodeError, `cut at ${cut}`);
+  }
+});
+
+test('XOR chunk: refuses times that do not increase', () => {
+  const enc = new XorEncoder();
+  enc.append(2000, 1);
+  assert.throws(() => enc.append(2000, 2), /increasing times/);
+  assert.throws(() => enc.append(1000, 2), /increasing times/);
+});
+
+test('XOR chunk: regular gauge-like data compresses to under 2 bytes a sample', () => {
+  const samples = Array.from({ length: 120 }, (_, i) => ({ t: 1_700_000_000_000 + i * 10_000, v: 1024 + (i % 7) }));
+  const bytes = encode(samples);
+  assert.ok(bytes.length / samples.length < 2, `${bytes.length} bytes for 120 samples`);
+});
