@@ -42,3 +42,4 @@ if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
 fi
 echo "setup-peers: docker $(docker version --format '{{.Server.Version}}'), image $IMAGE, $(promtool --version 2>&1 | head -n1)"
 bash "$(dirname "$0")/peers/promql.sh"
+bash "$(dirname "$0")/peers/tsdb.sh"
