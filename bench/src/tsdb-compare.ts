@@ -90,9 +90,10 @@ function buildRequests(all: readonly Series[], startMs: number, steps: number): 
   return { shards, samples };
 }
 
-async function ready(base: string, params: string): Promise<boolean> {
+/** True once the engine answers a query over the data set's last minute with data. */
+async function ready(base: string, params: string, endMs: number): Promise<boolean> {
   try {
-    const r = await fetch(`${base}/api/v1/query?query=${encodeURIComponent('count(container_memory_rss)')}${params}`);
+    const r = await fetch(`${base}/api/v1/query?query=${encodeURIComponent('count(container_memory_rss)')}&time=${endMs / 1000}${params}`);
     if (!r.ok) return false;
     const body = (await r.json()) as { data?: { result?: { value: [number, string] }[] } };
     return Number(body.data?.result?.[0]?.value[1] ?? 0) > 0;
@@ -148,7 +149,7 @@ async function benchEngine(e: Engine, work: string, reqs: { shards: Buffer[][]; 
     }));
     const ingestWallS = (performance.now() - t0) / 1000;
     const ingestCpuS = cpuSeconds(pid) - cpu0;
-    await waitFor(`${e.name} to answer`, () => ready(base, e.queryParams).then((ok) => (ok ? true : undefined)), 60_000, 500);
+    await waitFor(`${e.name} to answer`, () => ready(base, e.queryParams, endMs).then((ok) => (ok ? true : undefined)), 60_000, 500);
     await delay(5000);
     const rss = rssBytes(pid);
     const queries: Result['queries'] = {};
@@ -167,7 +168,7 @@ async function benchEngine(e: Engine, work: string, reqs: { shards: Buffer[][]; 
     await stop(proc, 'SIGKILL');
     const r0 = performance.now();
     proc = e.start(dataDir, port);
-    await waitFor(`${e.name} to answer after kill -9`, () => ready(base, e.queryParams).then((ok) => (ok ? true : undefined)), 600_000, 100);
+    await waitFor(`${e.name} to answer after kill -9`, () => ready(base, e.queryParams, endMs).then((ok) => (ok ? true : undefined)), 600_000, 100);
     const restartS = (performance.now() - r0) / 1000;
     const measured = await e.compact(base, dataDir);
     await delay(e === victoriaMetrics ? 10_000 : 0);
