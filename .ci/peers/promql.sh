@@ -10,3 +10,16 @@ if ! command -v prometheus >/dev/null 2>&1; then
   apt-get install -y -q --no-install-recommends prometheus
 fi
 echo "peers/promql: $(prometheus --version 2>&1 | head -n1)"
+
+# The official PromQL compliance tester, built from the Go module proxy into the CI cache (a
+# throwaway module outside the repo; nothing of it is committed).
+CACHE=${FATHOM_CI_CACHE:-$HOME/.cache/fathom-ci}
+TESTER="$CACHE/bin/promql-compliance-tester"
+if [ ! -x "$TESTER" ] && command -v go >/dev/null 2>&1; then
+  echo "peers/promql: building promql-compliance-tester (go $(go env GOVERSION))"
+  mkdir -p "$CACHE/bin" "$CACHE/gopath"
+  GOPATH="$CACHE/gopath" GOBIN="$CACHE/bin" GOFLAGS=-mod=mod \
+    nice go install github.com/prometheus/compliance/promql/cmd/promql-compliance-tester@latest
+fi
+[ -x "$TESTER" ] && echo "peers/promql: $TESTER"
+true

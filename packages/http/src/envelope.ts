@@ -29,8 +29,9 @@ export class ApiError extends Error {
   }
 }
 
-export function success(c: Context, data: unknown, warnings?: readonly string[]): Response {
-  return c.json(warnings && warnings.length ? { status: 'success', data, warnings } : { status: 'success', data });
+/** The success envelope; `warnings` and `infos` (Prometheus 3's annotations) only when non-empty. */
+export function success(c: Context, data: unknown, warnings?: readonly string[], infos?: readonly string[]): Response {
+  return c.json({ status: 'success', data, ...(warnings?.length ? { warnings } : {}), ...(infos?.length ? { infos } : {}) });
 }
 
 export function failure(c: Context, err: ApiError): Response {

@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { labelsKey } from '@fathom/model';
 import type { Labels, Matcher } from '@fathom/model';
 import { QueryError } from '@fathom/query';
-import type { QueryResult , QueryEngine} from '@fathom/query';
+import type { QueryControls, QueryEngine, QueryResult } from '@fathom/query';
 import type { Queryable } from '@fathom/storage';
 import { ApiError, apiTime, failure, formatValue, success } from './envelope.js';
 import type { MetadataStore } from './metadata.js';
@@ -38,8 +38,8 @@ export function promApi(deps: PromApiDeps): Hono {
 
   const query = handle(async (c, p) => {
     const tMs = timeParam(p, 'time', now());
-    const r = await deps.engine.instantQuery(requiredParam(p, 'query'), tMs, durationParam(p, 'timeout'));
-    return success(c, formatResult(r));
+    const r = await deps.engine.instantQuery(requiredParam(p, 'query'), tMs, controls(c, p));
+    return success(c, formatResult(r), undefined, r.infos);
   });
   const queryRange = handle(async (c, p) => {
     const startMs = timeParam(p, 'start', NaN);
@@ -48,8 +48,8 @@ export function promApi(deps: PromApiDeps): Hono {
     if (Number.isNaN(endMs)) throw new ApiError('bad_data', 'invalid parameter "end": parameter is required');
     const stepMs = durationParam(p, 'step');
     if (stepMs === undefined) throw new ApiError('bad_data', 'invalid parameter "step": parameter is required');
-    const r = await deps.engine.rangeQuery(requiredParam(p, 'query'), startMs, endMs, stepMs, durationParam(p, 'timeout'));
-    return success(c, formatResult(r));
+    const r = await deps.engine.rangeQuery(requiredParam(p, 'query'), startMs, endMs, stepMs, controls(c, p));
+    return success(c, formatResult(r), undefined, r.infos);
   });
   const series = handle(async (c, p) => {
     const sets = matchParams(p);
@@ -88,6 +88,13 @@ export function promApi(deps: PromApiDeps): Hono {
   return api;
 }
 
+/** The request's timeout parameter and its abort signal (the client going away cancels the query). */
+function controls(c: Context, p: URLSearchParams): QueryControls {
+  const timeoutMs = durationParam(p, 'timeout');
+  const signal = c.req.raw.signal as AbortSignal | undefined;
+  return { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(signal ? { signal } : {}) };
+}
+
 async function selectAll(storage: Queryable, sets: Matcher[][], p: URLSearchParams): Promise<Labels[]> {
   const q = await storage.querier(timeParam(p, 'start', MIN_TIME_MS), timeParam(p, 'end', MAX_TIME_MS));
   const byKey = new Map<string, Labels>();
@@ -111,6 +118,8 @@ export function formatResult(r: QueryResult): unknown {
   switch (r.resultType) {
     case 'scalar':
       return { resultType: 'scalar', result: [apiTime(r.tMs), formatValue(r.value)] };
+    case 'string':
+      return { resultType: 'string', result: [apiTime(r.tMs), r.value] };
     case 'vector':
       return { resultType: 'vector', result: r.samples.map((s) => ({ metric: s.labels, value: [apiTime(r.tMs), formatValue(s.value)] })) };
     case 'matrix':

@@ -1,10 +1,16 @@
-/** Binary operators between scalars and instant vectors, with PromQL's matching rules. */
+/**
+ * Binary operators between scalars and instant vectors with PromQL's vector matching: on/ignoring,
+ * group_left/group_right (with copied labels), bool, and the set operators.
+ */
 import { labelsKey, labelsOf, METRIC_NAME, onlyLabels, withoutLabels } from '@fathom/model';
 import type { Labels } from '@fathom/model';
-import type { Binary } from './ast.js';
+import type { Binary, VectorMatching } from './ast.js';
 import { QueryError } from './errors.js';
 import type { InstantValue, VectorSample } from './value.js';
 
+const COMPARISONS = new Set(['==', '!=', '>', '<', '>=', '<=']);
+
+/** The operator on two floats; comparisons give 1/0. */
 export function arith(op: string, a: number, b: number): number {
   switch (op) {
     case '+': return a + b;
@@ -13,6 +19,7 @@ export function arith(op: string, a: number, b: number): number {
     case '/': return a / b;
     case '%': return a % b;
     case '^': return a ** b;
+    case 'atan2': return Math.atan2(a, b);
     case '==': return a === b ? 1 : 0;
     case '!=': return a !== b ? 1 : 0;
     case '>': return a > b ? 1 : 0;
@@ -22,8 +29,6 @@ export function arith(op: string, a: number, b: number): number {
     default: throw new QueryError('execution', `operator ${op} is not valid here`);
   }
 }
-
-const COMPARISONS = new Set(['==', '!=', '>', '<', '>=', '<=']);
 
 export function applyBinary(e: Binary, lhs: InstantValue, rhs: InstantValue): InstantValue {
   if (lhs.type === 'scalar' && rhs.type === 'scalar') return { type: 'scalar', value: arith(e.op, lhs.value, rhs.value) };
@@ -42,58 +47,84 @@ function vectorScalar(e: Binary, vec: readonly VectorSample[], s: number, scalar
     if (comparison && !e.returnBool) {
       if (r === 1) out.push({ labels: v.labels, value: v.value });
     } else {
-      out.push({ labels: dropName(v.labels), value: r });
+      out.push({ labels: dropsName(e) ? dropName(v.labels) : v.labels, value: r });
     }
   }
   return out;
 }
 
-function signature(labels: Labels, e: Binary): string {
-  const m = e.matching;
-  const kept = m?.on ? onlyLabels(labels, m.labels) : withoutLabels(labels, [METRIC_NAME, ...(m?.labels ?? [])]);
-  return labelsKey(kept);
+const ONE_TO_ONE: VectorMatching = { on: false, labels: [], card: 'one-to-one', include: [] };
+
+function signatureOf(m: VectorMatching): (labels: Labels) => string {
+  return m.on ? (l) => labelsKey(onlyLabels(l, m.labels)) : (l) => labelsKey(withoutLabels(l, [METRIC_NAME, ...m.labels]));
 }
 
-function vectorVector(e: Binary, lhs: readonly VectorSample[], rhs: readonly VectorSample[]): VectorSample[] {
-  if (e.op === 'and' || e.op === 'or' || e.op === 'unless') return setOp(e, lhs, rhs);
-  const right = new Map<string, VectorSample>();
+function vectorVector(e: Binary, lhsIn: readonly VectorSample[], rhsIn: readonly VectorSample[]): VectorSample[] {
+  const m = e.matching ?? ONE_TO_ONE;
+  const sig = signatureOf(m);
+  if (e.op === 'and' || e.op === 'or' || e.op === 'unless') return setOp(e.op, sig, lhsIn, rhsIn);
+  const swapped = m.card === 'one-to-many';
+  const [lhs, rhs] = swapped ? [rhsIn, lhsIn] : [lhsIn, rhsIn];
+  const oneSide = new Map<string, VectorSample>();
   for (const r of rhs) {
-    const sig = signature(r.labels, e);
-    if (right.has(sig)) throw new QueryError('execution', 'found duplicate series for the match group on the right hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side');
-    right.set(sig, r);
-  }
-  const seen = new Set<string>();
-  const out: VectorSample[] = [];
-  const comparison = COMPARISONS.has(e.op);
-  for (const l of lhs) {
-    const sig = signature(l.labels, e);
-    const r = right.get(sig);
-    if (!r) continue;
-    if (seen.has(sig)) throw new QueryError('execution', 'found duplicate series for the match group on the left hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side');
-    seen.add(sig);
-    const v = arith(e.op, l.value, r.value);
-    if (comparison && !e.returnBool) {
-      if (v === 1) out.push({ labels: resultLabels(l.labels, e, false), value: l.value });
-    } else {
-      out.push({ labels: resultLabels(l.labels, e, true), value: v });
+    const s = sig(r.labels);
+    if (oneSide.has(s)) {
+      const side = swapped ? 'left' : 'right';
+      throw new QueryError('execution', `found duplicate series for the match group ${formatSig(r.labels, m)} on the ${side} hand-side of the operation: [${r.labels[METRIC_NAME] ?? ''}${JSON.stringify(r.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`);
     }
+    oneSide.set(s, r);
+  }
+  const comparison = COMPARISONS.has(e.op);
+  const matched = new Map<string, Labels>();
+  const out: VectorSample[] = [];
+  for (const l of lhs) {
+    const s = sig(l.labels);
+    const r = oneSide.get(s);
+    if (!r) continue;
+    const [a, b] = swapped ? [r.value, l.value] : [l.value, r.value];
+    const v = arith(e.op, a, b);
+    if (comparison && !e.returnBool && v !== 1) continue;
+    const labels = resultLabels(l.labels, r.labels, e, m);
+    if (m.card === 'one-to-one') {
+      if (matched.has(s)) throw new QueryError('execution', 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      matched.set(s, labels);
+    } else {
+      const k = labelsKey(labels);
+      if (matched.has(k)) throw new QueryError('execution', 'multiple matches for labels: grouping labels must ensure unique matches');
+      matched.set(k, labels);
+    }
+    out.push({ labels, value: comparison && !e.returnBool ? a : v });
   }
   return out;
 }
 
-function resultLabels(labels: Labels, e: Binary, drop: boolean): Labels {
-  const base = drop ? dropName(labels) : labels;
-  if (e.matching?.on) return onlyLabels(base, e.matching.labels);
-  if (e.matching) return withoutLabels(base, e.matching.labels);
-  return base;
+/** Operators whose result drops the metric name (atan2 keeps it, as in Prometheus 2). */
+function dropsName(e: Binary): boolean {
+  return e.op === 'atan2' ? false : !COMPARISONS.has(e.op) || e.returnBool;
 }
 
-function setOp(e: Binary, lhs: readonly VectorSample[], rhs: readonly VectorSample[]): VectorSample[] {
-  const rightSigs = new Set(rhs.map((r) => signature(r.labels, e)));
-  if (e.op === 'and') return lhs.filter((l) => rightSigs.has(signature(l.labels, e)));
-  if (e.op === 'unless') return lhs.filter((l) => !rightSigs.has(signature(l.labels, e)));
-  const leftSigs = new Set(lhs.map((l) => signature(l.labels, e)));
-  return [...lhs, ...rhs.filter((r) => !leftSigs.has(signature(r.labels, e)))];
+function resultLabels(many: Labels, one: Labels, e: Binary, m: VectorMatching): Labels {
+  const dropNameToo = dropsName(e);
+  let out: Record<string, string | undefined> = { ...many };
+  if (dropNameToo) out[METRIC_NAME] = undefined;
+  if (m.card === 'one-to-one') {
+    out = m.on ? { ...onlyLabels(out as Labels, m.labels) } : { ...withoutLabels(labelsOf(out), m.labels) };
+  }
+  for (const name of m.include) out[name] = one[name];
+  return labelsOf(out);
+}
+
+function formatSig(labels: Labels, m: VectorMatching): string {
+  const kept = m.on ? onlyLabels(labels, m.labels) : withoutLabels(labels, [METRIC_NAME, ...m.labels]);
+  return `{${Object.entries(kept).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
+}
+
+function setOp(op: 'and' | 'or' | 'unless', sig: (l: Labels) => string, lhs: readonly VectorSample[], rhs: readonly VectorSample[]): VectorSample[] {
+  const rightSigs = new Set(rhs.map((r) => sig(r.labels)));
+  if (op === 'and') return lhs.filter((l) => rightSigs.has(sig(l.labels)));
+  if (op === 'unless') return lhs.filter((l) => !rightSigs.has(sig(l.labels)));
+  const leftSigs = new Set(lhs.map((l) => sig(l.labels)));
+  return [...lhs, ...rhs.filter((r) => !leftSigs.has(sig(r.labels)))];
 }
 
 export function dropName(labels: Labels): Labels {

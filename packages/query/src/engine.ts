@@ -1,28 +1,48 @@
 /**
- * Runs queries: parses, fetches every selector's series once for the whole query range, then
- * evaluates step by step with the pure {@link Evaluator}. Bounded by a timeout and a sample budget.
+ * Runs queries: parses, fetches every selector's series once for the whole query range (passing
+ * SelectHints), then evaluates step by step with the pure {@link Evaluator}. Bounded by a timeout,
+ * an abort signal, a loaded-series budget and a sample budget, with Prometheus' error messages.
  */
-import { labelsKey } from '@fathom/model';
+import { labelsKey, labelsOf } from '@fathom/model';
 import type { Labels, Sample } from '@fathom/model';
 import type { Queryable, SeriesData } from '@fathom/storage';
 import type { Expr, VectorSelector } from './ast.js';
 import { typeOf } from './ast.js';
 import { QueryError } from './errors.js';
 import { Evaluator } from './evaluator.js';
+import type { EvalContext } from './evaluator.js';
 import { parseQuery } from './parse.js';
+import { planSelectors } from './plan.js';
 import type { QueryResult } from './value.js';
 
 export interface EngineOptions {
   /** How far back an instant selector looks for the latest sample (Prometheus: 5m). */
   readonly lookbackMs: number;
   readonly timeoutMs: number;
-  /** Most samples a query may load; past it the query fails rather than exhaust memory. */
+  /** Most samples a query may load or produce; past it the query fails rather than exhaust memory. */
   readonly maxSamples: number;
+  /** Most series a query may load. */
+  readonly maxSeries: number;
   /** Most steps a range query may have (Prometheus: 11,000). */
   readonly maxSteps: number;
+  /** Step of subqueries written without one (Prometheus: the evaluation interval, 1m). */
+  readonly defaultSubqueryStepMs: number;
 }
 
-export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { lookbackMs: 300_000, timeoutMs: 120_000, maxSamples: 50_000_000, maxSteps: 11_000 };
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  lookbackMs: 300_000,
+  timeoutMs: 120_000,
+  maxSamples: 50_000_000,
+  maxSeries: 1_000_000,
+  maxSteps: 11_000,
+  defaultSubqueryStepMs: 60_000,
+};
+
+/** Per-query controls: a timeout (ms) and a signal that cancels the query. */
+export interface QueryControls {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
 
 export class QueryEngine {
   private readonly _opts: EngineOptions;
@@ -34,18 +54,20 @@ export class QueryEngine {
     this._opts = { ...DEFAULT_ENGINE_OPTIONS, ...opts };
   }
 
-  async instantQuery(query: string, tMs: number, timeoutMs = this._opts.timeoutMs): Promise<QueryResult> {
+  async instantQuery(query: string, tMs: number, controls: QueryControls | number = {}): Promise<QueryResult> {
+    const c = typeof controls === 'number' ? { timeoutMs: controls } : controls;
     const expr = parseQuery(query);
-    const evaluator = await this._prepare(expr, tMs, tMs);
-    const deadline = Date.now() + timeoutMs;
+    const { evaluator, infos } = await this._prepare(expr, tMs, tMs, 0, c);
     const v = evaluator.eval(expr, tMs);
-    checkDeadline(deadline);
-    if (v.type === 'scalar') return { resultType: 'scalar', tMs, value: v.value };
-    if (v.type === 'vector') return { resultType: 'vector', tMs, samples: v.samples };
-    return { resultType: 'matrix', series: sortSeries(v.series.map((s) => ({ labels: s.labels, samples: s.samples }))) };
+    const extra = infos.length ? { infos } : {};
+    if (v.type === 'scalar') return { resultType: 'scalar', tMs, value: v.value, ...extra };
+    if (v.type === 'string') return { resultType: 'string', tMs, value: v.value, ...extra };
+    if (v.type === 'vector') return { resultType: 'vector', tMs, samples: v.samples.map((s) => ({ labels: s.labels, value: s.value })), ...extra };
+    return { resultType: 'matrix', series: sortSeries(v.series.map((s) => ({ labels: s.labels, samples: s.samples }))), ...extra };
   }
 
-  async rangeQuery(query: string, startMs: number, endMs: number, stepMs: number, timeoutMs = this._opts.timeoutMs): Promise<QueryResult> {
+  async rangeQuery(query: string, startMs: number, endMs: number, stepMs: number, controls: QueryControls | number = {}): Promise<QueryResult> {
+    const c = typeof controls === 'number' ? { timeoutMs: controls } : controls;
     if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
     if (stepMs <= 0) throw new QueryError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
     if ((endMs - startMs) / stepMs > this._opts.maxSteps) {
@@ -53,14 +75,13 @@ export class QueryEngine {
     }
     const expr = parseQuery(query);
     const type = typeOf(expr);
-    if (type === 'matrix') throw new QueryError('bad_data', 'invalid expression type "range vector" for range query, must be Scalar or instant Vector');
-    const evaluator = await this._prepare(expr, startMs, endMs);
-    const deadline = Date.now() + timeoutMs;
+    if (type !== 'scalar' && type !== 'vector') throw new QueryError('bad_data', `invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
+    const { evaluator, checkpoint, infos } = await this._prepare(expr, startMs, endMs, stepMs, c);
     const series = new Map<string, { labels: Labels; samples: Sample[] }>();
     for (let t = startMs; t <= endMs; t += stepMs) {
-      checkDeadline(deadline);
       const v = evaluator.eval(expr, t);
-      const samples = v.type === 'scalar' ? [{ labels: {}, value: v.value }] : v.type === 'vector' ? v.samples : [];
+      const samples = v.type === 'scalar' ? [{ labels: labelsOf({}), value: v.value }] : v.type === 'vector' ? v.samples : [];
+      checkpoint(samples.length);
       for (const s of samples) {
         const key = labelsKey(s.labels);
         let entry = series.get(key);
@@ -68,44 +89,45 @@ export class QueryEngine {
         entry.samples.push({ tMs: t, value: s.value });
       }
     }
-    return { resultType: 'matrix', series: sortSeries([...series.values()]) };
+    return { resultType: 'matrix', series: sortSeries([...series.values()]), ...(infos.length ? { infos } : {}) };
   }
 
-  private async _prepare(expr: Expr, startMs: number, endMs: number): Promise<Evaluator> {
+  private async _prepare(expr: Expr, startMs: number, endMs: number, stepMs: number, c: QueryControls) {
+    const deadline = Date.now() + (c.timeoutMs ?? this._opts.timeoutMs);
+    let samples = 0;
+    const checkpoint = (n: number): void => {
+      if (c.signal?.aborted) throw new QueryError('canceled', 'query was canceled');
+      if (Date.now() >= deadline) throw new QueryError('timeout', 'query timed out in expression evaluation');
+      samples += n;
+      if (samples > this._opts.maxSamples) throw new QueryError('execution', 'query processing would load too many samples into memory in query execution');
+    };
+    const ctx: EvalContext = { startMs, endMs, lookbackMs: this._opts.lookbackMs, defaultSubqueryStepMs: this._opts.defaultSubqueryStepMs, checkpoint };
     const data = new Map<VectorSelector, readonly SeriesData[]>();
-    let loaded = 0;
-    for (const { sel, windowMs } of selectors(expr)) {
-      const querier = await this._storage.querier(startMs - sel.offsetMs - (windowMs ?? this._opts.lookbackMs), endMs - sel.offsetMs);
-      const series = await querier.select(sel.matchers);
-      for (const s of series) loaded += s.samples.length;
-      if (loaded > this._opts.maxSamples) throw new QueryError('execution', 'query processing would load too many samples into memory in query execution');
+    const resolutions = new Set<number>();
+    let seriesCount = 0;
+    for (const [sel, plan] of planSelectors(expr, { ...ctx, stepMs })) {
+      checkpoint(0);
+      const querier = await this._storage.querier(plan.minMs, plan.maxMs);
+      const series = await querier.select(sel.matchers, plan.hints);
+      seriesCount += series.length;
+      if (seriesCount > this._opts.maxSeries) throw new QueryError('execution', `query would load more than ${this._opts.maxSeries} series (the query's series limit)`);
+      let n = 0;
+      for (const s of series) {
+        n += s.samples.length;
+        if (s.resolutionMs !== undefined) resolutions.add(s.resolutionMs);
+      }
+      checkpoint(n);
       data.set(sel, series);
     }
-    return new Evaluator(data, this._opts.lookbackMs);
+    const infos = [...resolutions].sort((a, b) => a - b).map((ms) => `answered from the ${formatTier(ms)} rollup tier`);
+    return { evaluator: new Evaluator(data, ctx), checkpoint, infos };
   }
 }
 
-/** Every vector selector of an expression, with the window it needs (range for matrices). */
-function selectors(e: Expr): { sel: VectorSelector; windowMs?: number }[] {
-  switch (e.kind) {
-    case 'vector':
-      return [{ sel: e }];
-    case 'matrix':
-      return [{ sel: e.vector, windowMs: e.rangeMs }];
-    case 'unary':
-    case 'aggregate':
-      return selectors(e.expr);
-    case 'binary':
-      return [...selectors(e.lhs), ...selectors(e.rhs)];
-    case 'call':
-      return e.args.flatMap(selectors);
-    case 'number':
-      return [];
-  }
-}
-
-function checkDeadline(deadline: number): void {
-  if (Date.now() > deadline) throw new QueryError('timeout', 'query timed out in expression evaluation');
+function formatTier(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 function sortSeries<T extends { labels: Labels }>(series: T[]): T[] {

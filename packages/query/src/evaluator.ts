@@ -1,112 +1,191 @@
 /**
- * Evaluates an AST at one instant over series fetched beforehand. Pure: no I/O, no clock.
+ * Evaluates an AST at one instant over series fetched beforehand. Pure: no I/O, no clock; the
+ * caller's `checkpoint` enforces deadlines and cancellation between steps.
  */
-import { isStaleMarker, labelsOf } from '@fathom/model';
-import type { Sample } from '@fathom/model';
+import { isStaleMarker, labelsKey, labelsOf } from '@fathom/model';
+import type { Labels, Sample } from '@fathom/model';
 import type { SeriesData } from '@fathom/storage';
 import { aggregate } from './aggregate.js';
-import type { Call, Expr, VectorSelector } from './ast.js';
+import type { At, Call, Expr, Subquery, VectorSelector } from './ast.js';
+import { AGGREGATE_PARAM } from './ast.js';
 import { applyBinary, dropName } from './binary.js';
 import { QueryError } from './errors.js';
-import { FUNCTIONS } from './functions.js';
+import { callSpecial } from './eval-special.js';
+import { DATE_FUNCTIONS, MATH_FUNCTIONS } from './fn-math.js';
+import { RANGE_FUNCTIONS } from './fn-range.js';
+import { KEEPS_NAME } from './functions.js';
 import type { InstantValue, VectorSample } from './value.js';
+
+export interface EvalContext {
+  /** The query's start and end (for `@ start()` / `@ end()`). */
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly lookbackMs: number;
+  /** Step of subqueries written without one (Prometheus: the global evaluation interval, 1m). */
+  readonly defaultSubqueryStepMs: number;
+  /** Called between steps; throws to stop (deadline, cancellation, sample budget). */
+  readonly checkpoint: (samples: number) => void;
+}
 
 export class Evaluator {
   constructor(
     private readonly _data: ReadonlyMap<VectorSelector, readonly SeriesData[]>,
-    private readonly _lookbackMs: number,
+    private readonly _ctx: EvalContext,
   ) {}
 
   eval(e: Expr, tMs: number): InstantValue {
     switch (e.kind) {
       case 'number':
         return { type: 'scalar', value: e.value };
+      case 'string':
+        return { type: 'string', value: e.value };
       case 'vector':
         return { type: 'vector', samples: this._instant(e, tMs) };
       case 'matrix':
         return { type: 'matrix', series: this._range(e.vector, tMs, e.rangeMs) };
+      case 'subquery':
+        return { type: 'matrix', series: this.subquery(e, tMs) };
       case 'unary':
         return this._unary(e.op, this.eval(e.expr, tMs));
       case 'binary':
         return applyBinary(e, this.eval(e.lhs, tMs), this.eval(e.rhs, tMs));
-      case 'aggregate':
-        return { type: 'vector', samples: aggregate(e, this._vector(e.expr, tMs)) };
+      case 'aggregate': {
+        const param = e.param && AGGREGATE_PARAM[e.op] ? this.eval(e.param, tMs) : undefined;
+        const p = param?.type === 'scalar' || param?.type === 'string' ? param.value : undefined;
+        return { type: 'vector', samples: aggregate(e, this.vector(e.expr, tMs), p) };
+      }
       case 'call':
-        return this._call(e, tMs);
+        return { ...this._call(e, tMs) };
     }
   }
 
-  private _vector(e: Expr, tMs: number): readonly VectorSample[] {
+  vector(e: Expr, tMs: number): readonly VectorSample[] {
     const v = this.eval(e, tMs);
     if (v.type !== 'vector') throw new QueryError('execution', `expected instant vector, got ${v.type}`);
     return v.samples;
   }
 
+  scalar(e: Expr | undefined, tMs: number, fallback: number): number {
+    if (!e) return fallback;
+    const v = this.eval(e, tMs);
+    return v.type === 'scalar' ? v.value : fallback;
+  }
+
+  matrix(e: Expr, tMs: number): { series: readonly SeriesData[]; startMs: number; endMs: number } {
+    if (e.kind === 'matrix') {
+      const endMs = this._time(e.vector.at, tMs) - e.vector.offsetMs;
+      return { series: this._range(e.vector, tMs, e.rangeMs), startMs: endMs - e.rangeMs, endMs };
+    }
+    if (e.kind === 'subquery') {
+      const endMs = this._time(e.at, tMs) - e.offsetMs;
+      return { series: this.subquery(e, tMs), startMs: endMs - e.rangeMs, endMs };
+    }
+    throw new QueryError('execution', `expected range vector, got ${e.kind}`);
+  }
+
+  private _time(at: At | undefined, tMs: number): number {
+    if (at === undefined) return tMs;
+    if (at === 'start') return this._ctx.startMs;
+    if (at === 'end') return this._ctx.endMs;
+    return at.ms;
+  }
+
   private _instant(sel: VectorSelector, tMs: number): VectorSample[] {
-    const at = tMs - sel.offsetMs;
+    const at = this._time(sel.at, tMs) - sel.offsetMs;
     const out: VectorSample[] = [];
     for (const s of this._data.get(sel) ?? []) {
       const i = upperBound(s.samples, at) - 1;
       const p = s.samples[i];
-      if (!p || p.tMs <= at - this._lookbackMs || isStaleMarker(p.value)) continue;
-      out.push({ labels: s.labels, value: p.value });
+      if (!p || p.tMs <= at - this._ctx.lookbackMs || isStaleMarker(p.value)) continue;
+      out.push({ labels: s.labels, value: p.value, tMs: p.tMs });
     }
     return out;
   }
 
   private _range(sel: VectorSelector, tMs: number, rangeMs: number): SeriesData[] {
-    const end = tMs - sel.offsetMs;
+    const end = this._time(sel.at, tMs) - sel.offsetMs;
     const out: SeriesData[] = [];
+    let n = 0;
     for (const s of this._data.get(sel) ?? []) {
       const from = upperBound(s.samples, end - rangeMs);
       const to = upperBound(s.samples, end);
       const samples = s.samples.slice(from, to).filter((p) => !isStaleMarker(p.value));
+      n += samples.length;
       if (samples.length) out.push({ labels: s.labels, samples });
     }
+    this._ctx.checkpoint(n);
     return out;
+  }
+
+  /** The subquery's inner expression at every step in (end - range, end], aligned to the step. */
+  subquery(e: Subquery, tMs: number): SeriesData[] {
+    const endMs = this._time(e.at, tMs) - e.offsetMs;
+    const stepMs = e.stepMs > 0 ? e.stepMs : this._ctx.defaultSubqueryStepMs;
+    const startMs = endMs - e.rangeMs;
+    let t = Math.floor(startMs / stepMs) * stepMs;
+    if (t <= startMs) t += stepMs;
+    const series = new Map<string, { labels: Labels; samples: Sample[] }>();
+    for (; t <= endMs; t += stepMs) {
+      const v = this.eval(e.expr, t);
+      const samples = v.type === 'scalar' ? [{ labels: labelsOf({}), value: v.value }] : v.type === 'vector' ? v.samples : [];
+      for (const s of samples) {
+        const key = labelsKey(s.labels);
+        let entry = series.get(key);
+        if (!entry) series.set(key, (entry = { labels: s.labels, samples: [] }));
+        entry.samples.push({ tMs: t, value: s.value });
+      }
+      this._ctx.checkpoint(samples.length);
+    }
+    return [...series.values()];
   }
 
   private _unary(op: '-' | '+', v: InstantValue): InstantValue {
     if (op === '+') return v;
     if (v.type === 'scalar') return { type: 'scalar', value: -v.value };
     if (v.type === 'vector') return { type: 'vector', samples: v.samples.map((s) => ({ labels: dropName(s.labels), value: -s.value })) };
-    throw new QueryError('execution', 'unary minus on a range vector');
+    throw new QueryError('execution', 'unary minus is only allowed on scalars and instant vectors');
   }
 
   private _call(e: Call, tMs: number): InstantValue {
-    const def = FUNCTIONS[e.func];
-    const [arg] = e.args;
-    if (!def) throw new QueryError('bad_data', `unknown function ${e.func}`);
-    if (def.kind === 'range' && arg?.kind === 'matrix') {
+    const range = RANGE_FUNCTIONS[e.func];
+    if (range) {
+      const matrixArg = e.args.find((a) => a.kind === 'matrix' || a.kind === 'subquery');
+      if (!matrixArg) throw new QueryError('execution', `${e.func} needs a range vector`);
+      const params = e.args.filter((a) => a !== matrixArg).map((a) => this.scalar(a, tMs, NaN));
+      const m = this.matrix(matrixArg, tMs);
       const out: VectorSample[] = [];
-      const endMs = tMs - arg.vector.offsetMs;
-      for (const s of this._range(arg.vector, tMs, arg.rangeMs)) {
-        const v = def.fn({ samples: s.samples, startMs: endMs - arg.rangeMs, endMs });
-        if (v !== undefined) out.push({ labels: e.func === 'last_over_time' ? s.labels : dropName(s.labels), value: v });
+      for (const s of m.series) {
+        const v = range({ samples: s.samples, startMs: m.startMs, endMs: m.endMs }, params);
+        if (v !== undefined) out.push({ labels: KEEPS_NAME.has(e.func) ? s.labels : dropName(s.labels), value: v });
       }
-      return { type: 'vector', samples: out };
+      return { type: 'vector', samples: unique(out, e.func) };
     }
-    if (def.kind === 'math' && arg) return { type: 'vector', samples: this._vector(arg, tMs).map((s) => ({ labels: dropName(s.labels), value: def.fn(s.value) })) };
-    return this._special(e, tMs);
-  }
-
-  private _special(e: Call, tMs: number): InstantValue {
-    const [arg] = e.args;
-    if (e.func === 'time') return { type: 'scalar', value: tMs / 1000 };
-    if (e.func === 'vector' && arg) {
-      const v = this.eval(arg, tMs);
-      return { type: 'vector', samples: [{ labels: labelsOf({}), value: v.type === 'scalar' ? v.value : NaN }] };
+    const math = MATH_FUNCTIONS[e.func] ?? DATE_FUNCTIONS[e.func];
+    if (math) {
+      const [arg, ...rest] = e.args;
+      const params = rest.map((a) => this.scalar(a, tMs, NaN));
+      if (e.func === 'clamp' && (params[1] ?? NaN) < (params[0] ?? NaN)) return { type: 'vector', samples: [] };
+      const input = arg ? this.vector(arg, tMs) : [{ labels: labelsOf({}), value: tMs / 1000 }];
+      return { type: 'vector', samples: unique(input.map((s) => ({ labels: dropName(s.labels), value: math(s.value, params) })), e.func) };
     }
-    if (e.func === 'scalar' && arg) {
-      const samples = this._vector(arg, tMs);
-      return { type: 'scalar', value: samples.length === 1 ? (samples[0]?.value ?? NaN) : NaN };
-    }
-    throw new QueryError('bad_data', `function ${e.func} is not supported yet`);
+    return callSpecial(this, e, tMs);
   }
 }
 
+/** Prometheus refuses a function result with two samples of one label set. */
+export function unique(samples: VectorSample[], func: string): VectorSample[] {
+  if (samples.length < 2) return samples;
+  const seen = new Set<string>();
+  for (const s of samples) {
+    const k = labelsKey(s.labels);
+    if (seen.has(k)) throw new QueryError('execution', `vector cannot contain metrics with the same labelset (in ${func})`);
+    seen.add(k);
+  }
+  return samples;
+}
+
 /** First index whose time is > t. */
-function upperBound(samples: readonly Sample[], t: number): number {
+export function upperBound(samples: readonly Sample[], t: number): number {
   let lo = 0;
   let hi = samples.length;
   while (lo < hi) {

@@ -7,8 +7,8 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { InvalidMatcherError, matcher, parseDurationMs } from '@fathom/model';
 import type { MatchType, Matcher } from '@fathom/model';
-import type { AggregateOp, ArithmeticOp, ComparisonOp, Expr, SetOp, VectorMatching, VectorSelector } from './ast.js';
-import { typeOf } from './ast.js';
+import type { AggregateOp, ArithmeticOp, At, ComparisonOp, Expr, SetOp, VectorMatching, VectorSelector } from './ast.js';
+import { AGGREGATE_OPS, AGGREGATE_PARAM, typeName, typeOf } from './ast.js';
 import { parseError } from './errors.js';
 import { FUNCTIONS } from './functions.js';
 
@@ -22,7 +22,11 @@ export function parseQuery(query: string): Expr {
       if (n.type.isError && errorAt === undefined) errorAt = n.from;
     },
   });
-  if (errorAt !== undefined) throw parseError(query, errorAt, `unexpected ${describeAt(query, errorAt)}`);
+  if (errorAt !== undefined) {
+    const fn = query[errorAt] === '(' ? /([a-zA-Z_][\w]*)\s*$/.exec(query.slice(0, errorAt)) : null;
+    if (fn?.[1] && !FUNCTIONS[fn[1]]) throw parseError(query, fn.index, `unknown function with name ${JSON.stringify(fn[1])}`);
+    throw parseError(query, errorAt, `unexpected ${describeAt(query, errorAt)}`);
+  }
   const top = tree.topNode.firstChild;
   if (!top) throw parseError(query, 0, 'no expression found in input');
   return new Builder(query).build(top, 0);
@@ -37,9 +41,9 @@ const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlReg
 const BINARY_OPS: Record<string, ArithmeticOp | ComparisonOp | SetOp> = {
   Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^',
   Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
-  And: 'and', Or: 'or', Unless: 'unless',
+  And: 'and', Or: 'or', Unless: 'unless', Atan2: 'atan2',
 };
-const AGG_OPS = new Set<string>(['sum', 'avg', 'min', 'max', 'count']);
+const AGG_OPS = new Set<string>(AGGREGATE_OPS.filter((op) => op !== 'limitk'));
 
 class Builder {
   constructor(private readonly _q: string) {}
@@ -75,7 +79,11 @@ class Builder {
       case 'FunctionCall':
         return this._call(n, d);
       case 'StringLiteral':
-        return this._fail(n, 'string literals are not supported as expressions');
+        return { kind: 'string', pos: n.from, value: unquote(this._text(n)) };
+      case 'SubqueryExpr':
+        return this._subquery(n, d);
+      case 'StepInvariantExpr':
+        return this._at(n, d);
       default:
         return this._fail(n, `${n.name} is not supported yet`);
     }
@@ -133,10 +141,41 @@ class Builder {
     const durNode = n.getChild('OffsetDurationExpr');
     if (!durNode) this._fail(n, 'offset needs a duration');
     const negative = this._text(durNode).trim().startsWith('-');
-    const ms = this._duration(negative ? (durNode.firstChild ?? durNode) : durNode) * (negative ? -1 : 1);
-    if (inner.kind === 'vector') return { ...inner, offsetMs: ms };
+    const ms = this._duration(negative ? (durNode.getChild('OffsetDurationExpr') ?? durNode.lastChild ?? durNode) : durNode) * (negative ? -1 : 1);
+    const already = inner.kind === 'matrix' ? inner.vector.offsetMs : inner.kind === 'vector' || inner.kind === 'subquery' ? inner.offsetMs : 0;
+    if (already !== 0) this._fail(n, 'offset may not be set multiple times');
+    if (inner.kind === 'vector' || inner.kind === 'subquery') return { ...inner, offsetMs: ms };
     if (inner.kind === 'matrix') return { ...inner, vector: { ...inner.vector, offsetMs: ms } };
-    return this._fail(n, 'offset modifier must be preceded by an instant vector selector or range vector selector');
+    return this._fail(n, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+  }
+
+  private _at(n: SyntaxNode, d: number): Expr {
+    const inner = this.build(this._only(n), d);
+    const pre = n.getChild('AtModifierPreprocessors');
+    let at: At;
+    if (pre) at = pre.getChild('AtStart') ? 'start' : 'end';
+    else {
+      const lit = n.lastChild;
+      const sec = lit ? Number(this._text(lit).trim()) : NaN;
+      if (!lit || !Number.isFinite(sec)) this._fail(lit ?? n, `invalid @ timestamp ${lit ? JSON.stringify(this._text(lit)) : ''}`);
+      at = { ms: Math.round(sec * 1000) };
+    }
+    const existing = inner.kind === 'matrix' ? inner.vector.at : inner.kind === 'vector' || inner.kind === 'subquery' ? inner.at : undefined;
+    if (existing !== undefined) this._fail(n, '@ <timestamp> may not be set multiple times');
+    if (inner.kind === 'vector' || inner.kind === 'subquery') return { ...inner, at };
+    if (inner.kind === 'matrix') return { ...inner, vector: { ...inner.vector, at } };
+    return this._fail(n, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+  }
+
+  private _subquery(n: SyntaxNode, d: number): Expr {
+    const inner = n.firstChild;
+    const durs = n.getChildren('DurationExpr');
+    const range = durs[0];
+    if (!inner || !range) this._fail(n, 'malformed subquery');
+    const expr = this.build(inner, d);
+    if (typeOf(expr) !== 'vector' && typeOf(expr) !== 'scalar') this._fail(n, `subquery is only allowed on instant vector, got ${typeName(typeOf(expr))} instead`);
+    const step = durs[1];
+    return { kind: 'subquery', pos: n.from, expr, rangeMs: this._duration(range), stepMs: step ? this._duration(step) : 0, offsetMs: 0 };
   }
 
   private _unary(n: SyntaxNode, d: number): Expr {
@@ -155,6 +194,12 @@ class Builder {
     while (opNode && !(opNode.name in BINARY_OPS)) opNode = opNode.nextSibling;
     if (!lhsNode || !rhsNode || !opNode) this._fail(n, 'malformed binary expression');
     const op = BINARY_OPS[opNode.name] ?? '+';
+    if (op === '^' && lhsNode.name === 'NumberDurationLiteral' && this._text(lhsNode).trim().startsWith('-')) {
+      // Unary minus binds looser than ^ (-2 ^ 2 = -4), but the grammar lexes "-2" as one literal.
+      const base = { kind: 'number' as const, pos: lhsNode.from, value: -parseNumber(this._text(lhsNode)) };
+      const pow = { kind: 'binary' as const, pos: n.from, op, lhs: base, rhs: this.build(rhsNode, d), returnBool: false };
+      return { kind: 'unary', pos: n.from, op: '-', expr: pow };
+    }
     const lhs = this.build(lhsNode, d);
     const rhs = this.build(rhsNode, d);
     for (const side of [lhs, rhs]) if (typeOf(side) === 'matrix') this._fail(n, 'binary expression must contain only scalar and instant vector types');
@@ -168,15 +213,22 @@ class Builder {
       this._fail(n, `set operator "${op}" not allowed in binary scalar expression`);
     }
     const matching = this._matching(n);
-    return { kind: 'binary', pos: n.from, op, lhs, rhs, returnBool, ...(matching ? { matching } : {}) };
+    if (matching && matching.card !== 'one-to-one' && ['and', 'or', 'unless'].includes(op)) this._fail(n, `no grouping allowed for "${op}" operation`);
+    if (matching && (typeOf(lhs) === 'scalar' || typeOf(rhs) === 'scalar')) this._fail(n, 'vector matching only allowed between instant vectors');
+    const setMatching = matching && ['and', 'or', 'unless'].includes(op) ? { ...matching, card: 'many-to-many' as const } : matching;
+    for (const side of [lhs, rhs]) if (typeOf(side) === 'string') this._fail(n, 'binary expression must contain only scalar and instant vector types');
+    return { kind: 'binary', pos: n.from, op, lhs, rhs, returnBool, ...(setMatching ? { matching: setMatching } : {}) };
   }
 
   private _matching(n: SyntaxNode): VectorMatching | undefined {
     const clause = n.getChild('MatchingModifierClause');
     if (!clause) return undefined;
-    if (clause.getChild('GroupLeft') || clause.getChild('GroupRight')) this._fail(clause, 'group_left/group_right are not supported yet');
     const on = clause.getChild('On') !== null;
-    return { on, labels: this._labelList(clause.getChild('GroupingLabels')) };
+    const [labels, include] = clause.getChildren('GroupingLabels');
+    const card = clause.getChild('GroupLeft') ? 'many-to-one' : clause.getChild('GroupRight') ? 'one-to-many' : 'one-to-one';
+    const matching: VectorMatching = { on, labels: this._labelList(labels ?? null), card, include: card === 'one-to-one' ? [] : this._labelList(include ?? null) };
+    if (on) for (const l of matching.include) if (matching.labels.includes(l)) this._fail(clause, `label "${l}" must not occur in ON and GROUP clause at once`);
+    return matching;
   }
 
   private _labelList(n: SyntaxNode | null): string[] {
@@ -195,13 +247,20 @@ class Builder {
     const modifier = n.getChild('AggregateModifier');
     const body = n.getChild('FunctionCallBody');
     const args = this._args(body, d);
-    if (args.length !== 1 || !args[0]) this._fail(n, `wrong number of arguments for aggregate expression provided, expected 1, got ${args.length}`);
-    if (typeOf(args[0]) !== 'vector') this._fail(n, `expected type instant vector in aggregation expression, got ${typeOf(args[0])}`);
+    const paramType = AGGREGATE_PARAM[op as AggregateOp];
+    const want = paramType ? 2 : 1;
+    if (args.length !== want) this._fail(n, `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`);
+    const expr = args[want - 1];
+    const param = paramType ? args[0] : undefined;
+    if (!expr) this._fail(n, 'aggregation without an expression');
+    if (typeOf(expr) !== 'vector') this._fail(n, `expected type instant vector in aggregation expression, got ${typeName(typeOf(expr))}`);
+    if (param && paramType && typeOf(param) !== paramType) this._fail(n, `expected type ${typeName(paramType)} in aggregation parameter, got ${typeName(typeOf(param))}`);
     return {
       kind: 'aggregate',
       pos: n.from,
       op: op as AggregateOp,
-      expr: args[0],
+      expr,
+      ...(param ? { param } : {}),
       grouping: this._labelList(modifier?.getChild('GroupingLabels') ?? null),
       without: modifier?.getChild('Without') !== null && modifier !== null,
     };
@@ -221,14 +280,17 @@ class Builder {
     const ident = n.getChild('FunctionIdentifier');
     const name = ident ? this._text(ident) : '';
     const fn = FUNCTIONS[name];
-    if (!fn) return this._fail(ident ?? n, `function ${JSON.stringify(name)} is not supported yet`);
+    if (!fn) return this._fail(ident ?? n, `unknown function with name ${JSON.stringify(name)}`);
     const args = this._args(n.getChild('FunctionCallBody'), d);
-    if (args.length !== fn.argTypes.length) {
-      this._fail(n, `expected ${fn.argTypes.length} argument(s) in call to "${name}", got ${args.length}`);
+    const max = fn.optional < 0 ? Infinity : fn.argTypes.length;
+    const min = fn.optional < 0 ? fn.argTypes.length - 1 : fn.argTypes.length - fn.optional;
+    if (args.length < min || args.length > max) {
+      const expected = fn.optional === 0 ? `${min}` : fn.optional < 0 ? `at least ${min}` : `at most ${max}`;
+      this._fail(n, `expected ${expected} argument(s) in call to "${name}", got ${args.length}`);
     }
     args.forEach((a, i) => {
-      const want = fn.argTypes[i];
-      if (typeOf(a) !== want) this._fail(n, `expected type ${want === 'matrix' ? 'range vector' : want === 'vector' ? 'instant vector' : want} in call to function "${name}", got ${typeOf(a)}`);
+      const want = fn.argTypes[Math.min(i, fn.argTypes.length - 1)] ?? 'vector';
+      if (typeOf(a) !== want) this._fail(n, `expected type ${typeName(want)} in call to function "${name}", got ${typeName(typeOf(a))}`);
     });
     return { kind: 'call', pos: n.from, func: name, args };
   }
