@@ -41,4 +41,5 @@ if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
   rm -rf "$root"
 fi
 echo "setup-peers: docker $(docker version --format '{{.Server.Version}}'), image $IMAGE, $(promtool --version 2>&1 | head -n1)"
+bash "$(dirname "$0")/peers/k8s.sh"
 bash "$(dirname "$0")/peers/promql.sh"

@@ -1,5 +1,6 @@
 export { query, rawSamples, startAgent, startServer } from './harness.js';
 export type { Running, VectorRow } from './harness.js';
+export { FakeKubelet } from './kubelet.js';
 export { pushData, writeRequests } from './k8s-data.js';
 export type { DataShape } from './k8s-data.js';
 export { apiQuery, compareQuery } from './promql-diff.js';

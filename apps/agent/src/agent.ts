@@ -17,6 +17,9 @@ import type { AgentInfo } from '@fathom/protocol';
 import { DiskSpool, Forwarder, HttpSink } from '@fathom/sinks';
 import type { Sink } from '@fathom/sinks';
 import { toBatch, withHost } from './batch.js';
+import { StalenessTracker } from './staleness.js';
+import type { NodeMetadata } from '@fathom/k8s';
+import { kubernetesEnabled, withKubernetesTags } from './k8s-tags.js';
 import { MetricsEndpoint } from './metrics-endpoint.js';
 import { selfMetrics } from './self-metrics.js';
 
@@ -26,6 +29,8 @@ export interface AgentDeps {
   readonly logger: Logger;
   /** Replaces the HTTP sink (tests). */
   readonly sink?: Sink;
+  /** Replaces the Kubernetes metadata built from config (tests). */
+  readonly kubernetes?: NodeMetadata;
 }
 
 export class Agent implements Service {
@@ -40,13 +45,19 @@ export class Agent implements Service {
   private _cycles = 0;
   private readonly _collectSeconds = new Map<string, number>();
   private readonly _collectorErrors = new Map<string, number>();
+  private readonly _containers: ContainerCollector;
+  private readonly _staleness = new StalenessTracker();
+  /** Kubernetes metadata of this node, when running in (or pointed at) a cluster. */
+  readonly kubernetes: NodeMetadata | undefined;
 
   private constructor(
     private readonly _config: AgentConfig,
     private readonly _collectors: readonly Collector[],
     private readonly _logger: Logger,
-    deps: { forwarder: Forwarder; docker: DockerMetadataSource; info: AgentInfo },
+    deps: { forwarder: Forwarder; docker: DockerMetadataSource; info: AgentInfo; containers: ContainerCollector; kubernetes: NodeMetadata | undefined },
   ) {
+    this._containers = deps.containers;
+    this.kubernetes = deps.kubernetes;
     this._forwarder = deps.forwarder;
     this._docker = deps.docker;
     this.info = deps.info;
@@ -74,13 +85,14 @@ export class Agent implements Service {
       backoff: { ...DEFAULT_BACKOFF, maxMs: 10_000 },
     });
     const info: AgentInfo = { id: agentId(config.dataDir), host: config.host, version: AGENT_VERSION };
-    return new Agent(config, collectors, logger, { forwarder, docker, info });
+    const kubernetes = deps.kubernetes ?? (kubernetesEnabled(config.kubernetes) ? (await import('./kubernetes.js')).nodeMetadataFrom(config.kubernetes, logger) : undefined);
+    return new Agent(config, collectors, logger, { forwarder, docker, info, containers, kubernetes });
   }
 
   async run(signal: AbortSignal): Promise<void> {
     this._logger.info('agent starting', { host: this.info.host, server: this._config.server, intervalMs: this._config.intervalMs });
     const loop: Service = { name: 'collect-loop', run: (s) => this._loop(s) };
-    await runGroup([loop, this._forwarder, ...(this.metricsEndpoint ? [this.metricsEndpoint] : [])], signal);
+    await runGroup([loop, this._forwarder, ...(this.metricsEndpoint ? [this.metricsEndpoint] : []), ...(this.kubernetes ? [this.kubernetes] : [])], signal);
     this._logger.info('agent stopped', { spooledBatches: this._forwarder.stats().spool.batches });
   }
 
@@ -111,9 +123,14 @@ export class Agent implements Service {
     const collected = merged.build();
     merged.merge(selfMetrics(this._forwarder.stats(), this._cycleStats(collected.points.length), this._startSeconds));
     const set = merged.build();
-    const tagged: MetricSet = { meta: set.meta, points: withHost(set.points, this.info.host) };
+    const k8s = this.kubernetes;
+    const points = k8s ? withKubernetesTags(set.points, k8s.tagger, this._containers.seen) : set.points;
+    const tagged: MetricSet = { meta: set.meta, points: withHost(points, this.info.host) };
     this._snapshot = tagged;
-    this._forwarder.submit(encodeBatch(toBatch(tagged, this.info, this._seq++, tMs)));
+    const shipped: MetricSet = { meta: set.meta, points: [...tagged.points, ...this._staleness.markers(tagged.points)] };
+    this._forwarder.submit(encodeBatch(toBatch(shipped, this.info, this._seq++, tMs)));
+    // Deleted pods keep their tags until a cycle no longer sees their containers.
+    k8s?.tagger.sweep(new Set(this._containers.seen.keys()));
   }
 
   private _cycleStats(series: number): Parameters<typeof selfMetrics>[1] {

@@ -1,6 +1,6 @@
 import { labelsOf } from '@fathom/model';
 import type { MetricMeta, MetricSet, Millis, Point } from '@fathom/model';
-import { PROTOCOL_VERSION } from '@fathom/protocol';
+import { PROTOCOL_VERSION, sampleTuple } from '@fathom/protocol';
 import type { AgentInfo, Batch } from '@fathom/protocol';
 
 /** Adds the `host` label every series of this agent carries. */
@@ -16,6 +16,6 @@ export function toBatch(set: MetricSet, agent: AgentInfo, seq: number, tMs: Mill
     agent,
     seq,
     metadata,
-    series: set.points.map((p) => ({ labels: p.labels, samples: [[tMs, p.value] as const] })),
+    series: set.points.map((p) => ({ labels: p.labels, samples: [sampleTuple(tMs, p.value)] })),
   };
 }

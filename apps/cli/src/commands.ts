@@ -71,6 +71,15 @@ export async function agentCommand(opts: AgentOptions): Promise<void> {
   await runUntilSignal([agent], createLogger(opts.logLevel));
 }
 
+/** The cluster component: one per cluster, next to the node agents' DaemonSet. */
+export async function clusterAgentCommand(opts: AgentOptions): Promise<void> {
+  const { createClusterAgent, DEFAULT_CLUSTER_AGENT_LISTEN } = await import('@fathom/agent');
+  const config = loadAgentConfig({ file: opts.config, overrides: { server: opts.server, intervalMs: opts.interval, dataDir: opts.dataDir }, flags: AGENT_FLAGS });
+  const logger = createLogger(opts.logLevel);
+  const agent = await createClusterAgent(config, { listen: opts.listen ?? DEFAULT_CLUSTER_AGENT_LISTEN, logger });
+  await runUntilSignal([agent], logger);
+}
+
 export interface UpOptions extends ServerOptions, AgentOptions, DemoOptions {
   readonly demo?: boolean;
 }

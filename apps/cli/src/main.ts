@@ -1,7 +1,7 @@
 /** The `fathom` command. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, DEFAULT_AGENT_METRICS_PORT, DEFAULT_PORT } from '@fathom/config';
-import { agentCommand, serverCommand, simulateCommand, upCommand } from './commands.js';
+import { agentCommand, clusterAgentCommand, serverCommand, simulateCommand, upCommand } from './commands.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
@@ -61,6 +61,14 @@ export function buildProgram(): Command {
     .option('--server <url>', `URL of the Fathom server (default http://127.0.0.1:${DEFAULT_PORT})`, urlArg)
     .option('--data-dir <dir>', 'where the agent keeps its id and disk buffer (default ~/.fathom/agent)')
     .action(agentCommand);
+
+  common(program.command('cluster-agent'))
+    .description('run the Kubernetes cluster component: watches cluster-wide objects once, serves node agents, ships kube-state metrics and events')
+    .option('--server <url>', `URL of the Fathom server (default http://127.0.0.1:${DEFAULT_PORT})`, urlArg)
+    .option('--listen <host:port>', 'where node agents reach it (default 0.0.0.0:9071)')
+    .option('--interval <duration>', 'how often kube-state metrics are shipped, e.g. 10s (default 10s)')
+    .option('--data-dir <dir>', 'where it keeps its disk buffer (default ~/.fathom/agent)')
+    .action(clusterAgentCommand);
   return program;
 }
 

@@ -32,6 +32,28 @@ const buffer = z.strictObject({
   maxDiskBytes: byteSize.default(256 * 1024 * 1024),
 });
 
+const kubernetes = z.strictObject({
+  /** `auto`: on when running in a pod (KUBERNETES_SERVICE_HOST) or when `apiUrl`/`kubeconfig` is set. */
+  enabled: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** This node's name (the agent watches only its pods); default $NODE_NAME, else the host name. */
+  nodeName: z.string().min(1).default(process.env['NODE_NAME'] ?? hostname()),
+  /** The `cluster` label value. */
+  cluster: z.string().min(1).default(process.env['FATHOM_CLUSTER'] ?? 'default'),
+  /** The API server; default in-cluster config, else `kubeconfig`, else ~/.kube/config. */
+  apiUrl: z.url().optional(),
+  /** A file holding a bearer token (default in-cluster: the service account's). */
+  tokenFile: z.string().optional(),
+  caFile: z.string().optional(),
+  insecureSkipTlsVerify: z.boolean().default(false),
+  kubeconfig: z.string().optional(),
+  /** The cluster component (`fathom cluster-agent`), source of owners and Services. */
+  clusterAgentUrl: z.url().optional(),
+  /** Which pod labels become `label_<name>`: globs on the label key; deny wins. */
+  labels: z
+    .strictObject({ allow: z.array(z.string()).default(['*']), deny: z.array(z.string()).optional() })
+    .default({ allow: ['*'] }),
+});
+
 export const agentConfigSchema = z.strictObject({
   server: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).default(`http://127.0.0.1:${DEFAULT_PORT}`),
   intervalMs: durationMs.default(10_000),
@@ -45,6 +67,7 @@ export const agentConfigSchema = z.strictObject({
   dockerSocket: z.string().default('/var/run/docker.sock'),
   processes: processes.default(processes.parse({})),
   buffer: buffer.default(buffer.parse({})),
+  kubernetes: kubernetes.default(kubernetes.parse({})),
 });
 
 const limits = z.strictObject({

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { formatFloat, parseFloatStrict } from '@fathom/model';
+import { formatFloat, isStaleMarker, parseFloatStrict, STALE_NAN } from '@fathom/model';
 import type { Batch, BatchSeries } from './batch.js';
 import { PROTOCOL_VERSION } from './batch.js';
 import { ProtocolError } from './errors.js';
@@ -25,7 +25,8 @@ export function encodeBatch(batch: Batch): Uint8Array {
 }
 
 function toWire(v: number): number | string {
-  return Number.isFinite(v) ? v : formatFloat(v);
+  if (Number.isFinite(v)) return v;
+  return isStaleMarker(v) ? 'stale' : formatFloat(v);
 }
 
 /** Decompresses, parses and validates a batch; throws {@link ProtocolError} saying what is wrong. */
@@ -75,10 +76,25 @@ function checkVersion(raw: unknown): void {
   }
 }
 
+/**
+ * `[t, STALE_NAN]` as a literal would be a double array, where V8 canonicalizes NaN and erases the
+ * marker's bits; a tuple created with a non-number slot keeps the value boxed, bits intact.
+ */
+function staleSample(tMs: number): readonly [number, number] {
+  return sampleTuple(tMs, STALE_NAN);
+}
+
+/** A `[tMs, value]` sample whose value keeps its exact bits (use it for stale markers). */
+export function sampleTuple(tMs: number, value: number): readonly [number, number] {
+  const tuple: [number, number | null] = [tMs, null];
+  tuple[1] = value;
+  return tuple as [number, number];
+}
+
 function fromWire(wire: BatchWire): Batch {
   const series: BatchSeries[] = wire.series.map((s) => ({
     labels: s.labels,
-    samples: s.samples.map(([t, v]) => [t, typeof v === 'number' ? v : (parseFloatStrict(v) ?? NaN)] as const),
+    samples: s.samples.map(([t, v]) => (v === 'stale' ? staleSample(t) : ([t, typeof v === 'number' ? v : (parseFloatStrict(v) ?? NaN)] as const))),
   }));
   return { version: PROTOCOL_VERSION, agent: wire.agent, seq: wire.seq, metadata: wire.metadata, series };
 }

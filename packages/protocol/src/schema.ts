@@ -1,7 +1,7 @@
 import { isValidLabelName, isValidMetricName, METRIC_NAME } from '@fathom/model';
 import { z } from 'zod';
 
-const wireValue = z.union([z.number(), z.enum(['NaN', '+Inf', '-Inf'])]);
+const wireValue = z.union([z.number(), z.enum(['NaN', '+Inf', '-Inf', 'stale'])]);
 const sample = z.tuple([z.number().int().nonnegative(), wireValue]);
 
 const labels = z
