@@ -18,8 +18,10 @@ TESTER="$CACHE/bin/promql-compliance-tester"
 if [ ! -x "$TESTER" ] && command -v go >/dev/null 2>&1; then
   echo "peers/promql: building promql-compliance-tester (go $(go env GOVERSION))"
   mkdir -p "$CACHE/bin" "$CACHE/gopath"
+  # The module proxy reachable here answers 403 for this module (see e2e/README.md); not fatal.
   GOPATH="$CACHE/gopath" GOBIN="$CACHE/bin" GOFLAGS=-mod=mod \
-    nice go install github.com/prometheus/compliance/promql/cmd/promql-compliance-tester@latest
+    timeout 300 nice go install github.com/prometheus/compliance/promql/cmd/promql-compliance-tester@latest \
+    || echo "peers/promql: promql-compliance-tester unavailable from the Go module proxy; the differential check in e2e/test/promql-reference.int.test.ts stands in"
 fi
-[ -x "$TESTER" ] && echo "peers/promql: $TESTER"
+if [ -x "$TESTER" ]; then echo "peers/promql: $TESTER"; fi
 true

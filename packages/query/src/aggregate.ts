@@ -6,6 +6,7 @@ import { formatFloat, isValidLabelName, labelsKey, labelsOf, METRIC_NAME, onlyLa
 import type { Labels } from '@fathom/model';
 import type { Aggregate } from './ast.js';
 import { QueryError } from './errors.js';
+import { derived, keyOf } from './memo.js';
 import { quantileOf } from './stats.js';
 import type { VectorSample } from './value.js';
 
@@ -19,7 +20,7 @@ export function aggregate(e: Aggregate, samples: readonly VectorSample[], param:
   const groups = new Map<string, { labels: Labels; values: number[] }>();
   for (const s of samples) {
     const labels = key(s.labels);
-    const k = labelsKey(labels);
+    const k = keyOf(labels);
     const g = groups.get(k);
     if (g) g.values.push(s.value);
     else groups.set(k, { labels, values: [s.value] });
@@ -28,7 +29,8 @@ export function aggregate(e: Aggregate, samples: readonly VectorSample[], param:
 }
 
 function groupKey(e: Aggregate): (labels: Labels) => Labels {
-  return e.without ? (l) => withoutLabels(l, [METRIC_NAME, ...e.grouping]) : (l) => onlyLabels(l, e.grouping);
+  const compute = e.without ? (l: Labels) => withoutLabels(l, [METRIC_NAME, ...e.grouping]) : (l: Labels) => onlyLabels(l, e.grouping);
+  return (l) => derived(e, l, compute);
 }
 
 function reduce(op: Aggregate['op'], values: readonly number[], param: number): number {
@@ -88,7 +90,7 @@ function selectK(samples: readonly VectorSample[], key: (l: Labels) => Labels, k
   if (k < 1) return [];
   const groups = new Map<string, VectorSample[]>();
   for (const s of samples) {
-    const g = labelsKey(key(s.labels));
+    const g = keyOf(key(s.labels));
     const list = groups.get(g);
     if (list) list.push(s);
     else groups.set(g, [s]);

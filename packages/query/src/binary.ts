@@ -6,6 +6,7 @@ import { labelsKey, labelsOf, METRIC_NAME, onlyLabels, withoutLabels } from '@fa
 import type { Labels } from '@fathom/model';
 import type { Binary, VectorMatching } from './ast.js';
 import { QueryError } from './errors.js';
+import { derived, derivedPair, dropName } from './memo.js';
 import type { InstantValue, VectorSample } from './value.js';
 
 const COMPARISONS = new Set(['==', '!=', '>', '<', '>=', '<=']);
@@ -56,7 +57,8 @@ function vectorScalar(e: Binary, vec: readonly VectorSample[], s: number, scalar
 const ONE_TO_ONE: VectorMatching = { on: false, labels: [], card: 'one-to-one', include: [] };
 
 function signatureOf(m: VectorMatching): (labels: Labels) => string {
-  return m.on ? (l) => labelsKey(onlyLabels(l, m.labels)) : (l) => labelsKey(withoutLabels(l, [METRIC_NAME, ...m.labels]));
+  const compute = m.on ? (l: Labels) => labelsKey(onlyLabels(l, m.labels)) : (l: Labels) => labelsKey(withoutLabels(l, [METRIC_NAME, ...m.labels]));
+  return (l) => derived(m, l, compute);
 }
 
 function vectorVector(e: Binary, lhsIn: readonly VectorSample[], rhsIn: readonly VectorSample[]): VectorSample[] {
@@ -84,7 +86,7 @@ function vectorVector(e: Binary, lhsIn: readonly VectorSample[], rhsIn: readonly
     const [a, b] = swapped ? [r.value, l.value] : [l.value, r.value];
     const v = arith(e.op, a, b);
     if (comparison && !e.returnBool && v !== 1) continue;
-    const labels = resultLabels(l.labels, r.labels, e, m);
+    const labels = derivedPair(e, l.labels, r.labels, (a, b) => resultLabels(a, b, e, m));
     if (m.card === 'one-to-one') {
       if (matched.has(s)) throw new QueryError('execution', 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
       matched.set(s, labels);
@@ -127,6 +129,4 @@ function setOp(op: 'and' | 'or' | 'unless', sig: (l: Labels) => string, lhs: rea
   return [...lhs, ...rhs.filter((r) => !leftSigs.has(sig(r.labels)))];
 }
 
-export function dropName(labels: Labels): Labels {
-  return labels[METRIC_NAME] === undefined ? labels : labelsOf({ ...labels, [METRIC_NAME]: undefined });
-}
+export { dropName } from './memo.js';

@@ -11,6 +11,7 @@ import { typeOf } from './ast.js';
 import { QueryError } from './errors.js';
 import { Evaluator } from './evaluator.js';
 import type { EvalContext } from './evaluator.js';
+import { keyOf } from './memo.js';
 import { parseQuery } from './parse.js';
 import { planSelectors } from './plan.js';
 import type { QueryResult } from './value.js';
@@ -83,7 +84,7 @@ export class QueryEngine {
       const samples = v.type === 'scalar' ? [{ labels: labelsOf({}), value: v.value }] : v.type === 'vector' ? v.samples : [];
       checkpoint(samples.length);
       for (const s of samples) {
-        const key = labelsKey(s.labels);
+        const key = keyOf(s.labels);
         let entry = series.get(key);
         if (!entry) series.set(key, (entry = { labels: s.labels, samples: [] }));
         entry.samples.push({ tMs: t, value: s.value });

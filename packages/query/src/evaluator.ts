@@ -2,13 +2,14 @@
  * Evaluates an AST at one instant over series fetched beforehand. Pure: no I/O, no clock; the
  * caller's `checkpoint` enforces deadlines and cancellation between steps.
  */
-import { isStaleMarker, labelsKey, labelsOf } from '@fathom/model';
+import { isStaleMarker, labelsOf } from '@fathom/model';
 import type { Labels, Sample } from '@fathom/model';
 import type { SeriesData } from '@fathom/storage';
 import { aggregate } from './aggregate.js';
 import type { At, Call, Expr, Subquery, VectorSelector } from './ast.js';
 import { AGGREGATE_PARAM } from './ast.js';
-import { applyBinary, dropName } from './binary.js';
+import { applyBinary } from './binary.js';
+import { dropName, keyOf } from './memo.js';
 import { QueryError } from './errors.js';
 import { callSpecial } from './eval-special.js';
 import { DATE_FUNCTIONS, MATH_FUNCTIONS } from './fn-math.js';
@@ -107,9 +108,10 @@ export class Evaluator {
     const out: SeriesData[] = [];
     let n = 0;
     for (const s of this._data.get(sel) ?? []) {
-      const from = upperBound(s.samples, end - rangeMs);
-      const to = upperBound(s.samples, end);
-      const samples = s.samples.slice(from, to).filter((p) => !isStaleMarker(p.value));
+      const fresh = withoutStale(s);
+      const from = upperBound(fresh, end - rangeMs);
+      const to = upperBound(fresh, end);
+      const samples = fresh.slice(from, to);
       n += samples.length;
       if (samples.length) out.push({ labels: s.labels, samples });
     }
@@ -129,7 +131,7 @@ export class Evaluator {
       const v = this.eval(e.expr, t);
       const samples = v.type === 'scalar' ? [{ labels: labelsOf({}), value: v.value }] : v.type === 'vector' ? v.samples : [];
       for (const s of samples) {
-        const key = labelsKey(s.labels);
+        const key = keyOf(s.labels);
         let entry = series.get(key);
         if (!entry) series.set(key, (entry = { labels: s.labels, samples: [] }));
         entry.samples.push({ tMs: t, value: s.value });
@@ -177,11 +179,23 @@ export function unique(samples: VectorSample[], func: string): VectorSample[] {
   if (samples.length < 2) return samples;
   const seen = new Set<string>();
   for (const s of samples) {
-    const k = labelsKey(s.labels);
+    const k = keyOf(s.labels);
     if (seen.has(k)) throw new QueryError('execution', `vector cannot contain metrics with the same labelset (in ${func})`);
     seen.add(k);
   }
   return samples;
+}
+
+const freshCache = new WeakMap<SeriesData, readonly Sample[]>();
+
+/** A series' samples without stale markers (range vectors never see them), computed once per series. */
+function withoutStale(s: SeriesData): readonly Sample[] {
+  let fresh = freshCache.get(s);
+  if (!fresh) {
+    fresh = s.samples.some((p) => isStaleMarker(p.value)) ? s.samples.filter((p) => !isStaleMarker(p.value)) : s.samples;
+    freshCache.set(s, fresh);
+  }
+  return fresh;
 }
 
 /** First index whose time is > t. */

@@ -1,6 +1,7 @@
 /** histogram_quantile over classic (`le`-labelled) buckets, as Prometheus computes it. */
 import { labelsKey, labelsOf } from '@fathom/model';
 import type { Labels } from '@fathom/model';
+import { derived } from './memo.js';
 import type { VectorSample } from './value.js';
 
 interface Bucket {
@@ -11,17 +12,26 @@ interface Bucket {
 export function histogramQuantile(q: number, samples: readonly VectorSample[]): VectorSample[] {
   const groups = new Map<string, { labels: Labels; buckets: Bucket[] }>();
   for (const s of samples) {
-    const le = s.labels['le'];
-    if (le === undefined) continue;
-    const upperBound = parseLe(le);
-    if (Number.isNaN(upperBound)) continue;
-    const labels = labelsOf({ ...s.labels, le: undefined, __name__: undefined });
-    const key = labelsKey(labels);
+    const b = derived(BUCKETS, s.labels, bucketOf);
+    if (!b) continue;
+    const { labels, key, upperBound } = b;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { labels, buckets: [] }));
     g.buckets.push({ upperBound, count: s.value });
   }
   return [...groups.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) }));
+}
+
+/** The cache key for bucket label derivations. */
+const BUCKETS = {};
+
+function bucketOf(l: Labels): { labels: Labels; key: string; upperBound: number } | null {
+  const le = l['le'];
+  if (le === undefined) return null;
+  const upperBound = parseLe(le);
+  if (Number.isNaN(upperBound)) return null;
+  const labels = labelsOf({ ...l, le: undefined, __name__: undefined });
+  return { labels, key: labelsKey(labels), upperBound };
 }
 
 function parseLe(le: string): number {
