@@ -43,3 +43,4 @@ fi
 echo "setup-peers: docker $(docker version --format '{{.Server.Version}}'), image $IMAGE, $(promtool --version 2>&1 | head -n1)"
 bash "$(dirname "$0")/peers/k8s.sh"
 bash "$(dirname "$0")/peers/promql.sh"
+bash "$(dirname "$0")/peers/tsdb.sh"

@@ -36,7 +36,7 @@ async function populate(k: KubeClient): Promise<void> {
   await parallel(Array.from({ length: NODES }, (_, i) => i), 16, (i) => k.request('POST', '/api/v1/nodes', {}, { apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${i}` } }));
   const apps = Array.from({ length: PODS / 10 }, (_, i) => ({ ns: nss[i % nss.length]!, app: `app-${i}` }));
   await parallel(apps, 16, async ({ ns, app }) => {
-    await k.request('POST', `/api/v1/namespaces/${ns}/services`, {}, { apiVersion: 'v1', kind: 'Service', metadata: { name: app }, spec: { selector: { app }, ports: [{ port: 80 }] } });
+    await k.request('POST', `/api/v1/namespaces/${ns}/services`, {}, { apiVersion: 'v1', kind: 'Service', metadata: { name: app }, spec: { clusterIP: 'None', selector: { app }, ports: [{ port: 80 }] } });
     await k.request('POST', `/apis/apps/v1/namespaces/${ns}/replicasets`, {}, {
       apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `${app}-5f6d7`, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: app, uid: '00000000-0000-0000-0000-000000000001', controller: true }] },
       spec: { replicas: 0, selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'x' }] } } },

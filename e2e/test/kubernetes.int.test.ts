@@ -89,6 +89,10 @@ test('Kubernetes: tags, scale, OOMKilled restart, deleted pod, API server restar
   assert.equal(row?.metric['label_tier'], 'web');
   assert.match(row?.metric['pod'] ?? '', /^api-[a-z0-9]+-[a-z0-9]{5}$/);
   assert.equal(row?.metric['label_pod_template_hash'], undefined, 'controller hashes are not labels');
+  // Usage against requests and limits, with no join: same labels as the usage series.
+  await until('memory limits next to usage', `fathom_container_memory_limit_bytes{namespace="${NS}", workload="api"} == 67108864`, 3);
+  await until('memory usage as a fraction of the limit', `fathom_container_memory_working_set_ratio_of_limit{namespace="${NS}", workload="api"} < 1`, 3);
+  await until('CPU usage over requests', `rate(container_cpu_usage_seconds_total{namespace="${NS}", workload="api"}[5s]) / fathom_container_cpu_request_cores`, 3);
 
   // Scale to 5: the new pods are tagged.
   await k.request('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/api`, {}, { spec: { replicas: 5 } }, undefined, 'application/merge-patch+json');

@@ -19,7 +19,7 @@ import type { Sink } from '@fathom/sinks';
 import { toBatch, withHost } from './batch.js';
 import { StalenessTracker } from './staleness.js';
 import type { NodeMetadata } from '@fathom/k8s';
-import { kubernetesEnabled, withKubernetesTags } from './k8s-tags.js';
+import { kubernetesEnabled, resourceMetrics, withKubernetesTags } from './k8s-tags.js';
 import { MetricsEndpoint } from './metrics-endpoint.js';
 import { selfMetrics } from './self-metrics.js';
 
@@ -124,10 +124,17 @@ export class Agent implements Service {
     merged.merge(selfMetrics(this._forwarder.stats(), this._cycleStats(collected.points.length), this._startSeconds));
     const set = merged.build();
     const k8s = this.kubernetes;
-    const points = k8s ? withKubernetesTags(set.points, k8s.tagger, this._containers.seen) : set.points;
-    const tagged: MetricSet = { meta: set.meta, points: withHost(points, this.info.host) };
+    let points = set.points;
+    let meta = set.meta;
+    if (k8s) {
+      points = withKubernetesTags(set.points, k8s.tagger, this._containers.seen);
+      const resources = resourceMetrics(points, k8s.tagger, this._containers.seen, k8s.parseQuantity);
+      points = [...points, ...resources.points];
+      meta = new Map([...meta, ...resources.meta]);
+    }
+    const tagged: MetricSet = { meta, points: withHost(points, this.info.host) };
     this._snapshot = tagged;
-    const shipped: MetricSet = { meta: set.meta, points: [...tagged.points, ...this._staleness.markers(tagged.points)] };
+    const shipped: MetricSet = { meta, points: [...tagged.points, ...this._staleness.markers(tagged.points)] };
     this._forwarder.submit(encodeBatch(toBatch(shipped, this.info, this._seq++, tMs)));
     // Deleted pods keep their tags until a cycle no longer sees their containers.
     k8s?.tagger.sweep(new Set(this._containers.seen.keys()));

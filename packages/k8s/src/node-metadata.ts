@@ -10,6 +10,7 @@ import { LabelPolicy } from './label-policy.js';
 import type { LabelPolicyConfig } from './label-policy.js';
 import { ListWatch } from './list-watch.js';
 import type { Pod } from './objects.js';
+import { parseQuantity } from './quantity.js';
 import { PodTagger } from './tagger.js';
 import { Topology } from './topology.js';
 import { TopologyClient } from './topology-wire.js';
@@ -30,6 +31,8 @@ export class NodeMetadata implements Service {
   readonly tagger: PodTagger;
   readonly pods: ListWatch<Pod>;
   readonly topologyClient: TopologyClient | undefined;
+  /** Resource quantities ("250m", "64Mi") as numbers, for callers that only hold this object. */
+  readonly parseQuantity = parseQuantity;
 
   constructor(o: NodeMetadataOptions) {
     this.tagger = new PodTagger({ cluster: o.cluster, topology: this.topology, labelPolicy: new LabelPolicy(o.labels) });

@@ -7,7 +7,7 @@
  */
 import type { Labels } from '@fathom/model';
 import type { LabelPolicy } from './label-policy.js';
-import type { Pod } from './objects.js';
+import type { ContainerSpec, Pod } from './objects.js';
 import { serviceLabel } from './services.js';
 import type { Topology } from './topology.js';
 import { workloadOf } from './workload.js';
@@ -71,6 +71,14 @@ export class PodTagger {
     e.tags ??= this._podTags(e.pod);
     const name = hit?.container ?? soleContainer(e.pod);
     return name === undefined ? e.tags : { ...e.tags, container: name };
+  }
+
+  /** The pod spec of a container (for its requests and limits), matched like {@link tagsFor}. */
+  specFor(containerId: string, podUid?: string): ContainerSpec | undefined {
+    const hit = this._byContainer.get(containerId);
+    const e = this._byUid.get(hit?.uid ?? podUid ?? '');
+    const name = hit?.container ?? (e ? soleContainer(e.pod) : undefined);
+    return e?.pod.spec?.containers?.find((c) => c.name === name);
   }
 
   /** Forgets deleted pods none of whose containers are in `activeContainerIds` (call after a flush). */

@@ -5,17 +5,19 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { labelsKey } from '@fathom/model';
 import type { Labels, Matcher, Millis } from '@fathom/model';
 import type { Appender, CommitResult, Querier, SelectHints, SeriesData, Storage, StorageError, StorageStats } from '@fathom/storage';
 import { BatchState, Head } from './head/head.js';
-import type { CheckedSample, HeadLimits } from './head/head.js';
+import type { HeadLimits } from './head/head.js';
 import type { MemSeries } from './head/mem-series.js';
+import { PendingSamples } from './pending.js';
 import { checkTiers, planSelect } from './rollup/tiers.js';
 import { loadCheckpoint, writeCheckpoint } from './wal/checkpoint.js';
 import { frameRecord, RecordType } from './wal/records.js';
 import { Wal } from './wal/wal.js';
 import type { FsyncPolicy } from './wal/wal.js';
-import { decodeSamples, decodeSeries, encodeSamples, encodeSeries } from './wal/wal-records.js';
+import { decodeSamples, decodeSeries, encodeSampleColumns, encodeSeries } from './wal/wal-records.js';
 
 export interface TsdbOptions extends HeadLimits {
   readonly dataDir: string;
@@ -40,7 +42,13 @@ export interface OpenReport {
 }
 
 const MAX_REPORTED_ERRORS = 5;
-const DEFAULT_CHECKPOINT_BYTES = 128 * 1024 * 1024;
+
+interface SeriesRef {
+  readonly labels: Labels;
+  readonly key: string;
+  series: MemSeries | undefined;
+}
+const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 
 export class TsdbStorage implements Storage {
   private _chain: Promise<unknown> = Promise.resolve();
@@ -83,12 +91,12 @@ export class TsdbStorage implements Storage {
   }
 
   appender(): Appender {
-    const pending: { labels: Labels; tMs: Millis; value: number }[] = [];
+    const pending = new PendingSamples();
     let done = false;
     return {
       append: (labels, tMs, value) => {
         if (done) throw new Error('appender already committed or rolled back');
-        pending.push({ labels, tMs, value });
+        pending.push(labels, tMs, value);
       },
       commit: () => {
         if (done) return Promise.reject(new Error('appender already committed or rolled back'));
@@ -97,7 +105,7 @@ export class TsdbStorage implements Storage {
       },
       rollback: () => {
         done = true;
-        pending.length = 0;
+        pending.clear();
       },
     };
   }
@@ -108,43 +116,56 @@ export class TsdbStorage implements Storage {
     return run;
   }
 
-  private _commit(pending: readonly { labels: Labels; tMs: Millis; value: number }[]): CommitResult {
+  /** Validates every sample, then writes the accepted ones to the WAL, then applies them. */
+  private _commit(pending: PendingSamples): CommitResult {
     if (this._closed) throw new Error('storage is closed');
     const batch = new BatchState();
-    const accepted: CheckedSample[] = [];
+    // one key computation and lookup per distinct labels object (senders share it across samples)
+    const refs = new Map<Labels, SeriesRef>();
+    const accepted: number[] = [];
+    const acceptedRefs: SeriesRef[] = [];
     const errors: StorageError[] = [];
     let rejected = 0;
-    for (const p of pending) {
-      const r = this._head.check(p.labels, p.tMs, p.value, batch);
-      if ('key' in r) accepted.push(r);
-      else if (++rejected <= MAX_REPORTED_ERRORS) errors.push(r);
+    for (let i = 0; i < pending.length; i++) {
+      const labels = pending.labels[i] ?? {};
+      let ref = refs.get(labels);
+      if (!ref) {
+        const key = labelsKey(labels);
+        refs.set(labels, (ref = { labels, key, series: this._head.byKey(key) }));
+      }
+      const err = this._head.check(labels, ref.key, ref.series, pending.times[i] ?? NaN, pending.valueAt(i), batch);
+      if (!err) {
+        accepted.push(i);
+        acceptedRefs.push(ref);
+      } else if (++rejected <= MAX_REPORTED_ERRORS) errors.push(err);
     }
-    if (accepted.length > 0) this._write(accepted);
+    if (accepted.length > 0) this._write(pending, accepted, acceptedRefs);
     return { accepted: accepted.length, rejected, errors };
   }
 
-  private _write(accepted: readonly CheckedSample[]): void {
+  private _write(pending: PendingSamples, accepted: readonly number[], refs: readonly SeriesRef[]): void {
     const created: MemSeries[] = [];
-    const seriesOf = accepted.map((s) => {
-      const existing = this._head.byKey(s.key);
-      if (existing) return existing;
-      const fresh = this._head.getOrCreate(s.labels, s.key);
+    const seriesOf = refs.map((r) => {
+      if (r.series) return r.series;
+      const fresh = this._head.getOrCreate(r.labels, r.key);
       created.push(fresh);
+      r.series = fresh;
       return fresh;
     });
     const records: Buffer[] = [];
     if (created.length > 0) records.push(frameRecord(RecordType.Series, encodeSeries(created)));
-    records.push(frameRecord(RecordType.Samples, encodeSamples(accepted.map((s, i) => ({ id: seriesOf[i]?.id ?? 0, tMs: s.tMs, value: s.value })))));
+    records.push(frameRecord(RecordType.Samples, encodeSampleColumns(accepted.length, (k) => seriesOf[k]?.id ?? 0, (k) => pending.times[accepted[k] ?? 0] ?? 0, (k) => pending.valueAt(accepted[k] ?? 0))));
     try {
-      this._wal.write(Buffer.concat(records));
+      this._wal.write(records.length === 1 ? (records[0] ?? Buffer.alloc(0)) : Buffer.concat(records));
     } catch (err) {
       for (const s of created) this._head.dropIfEmpty(s);
       throw err;
     }
-    accepted.forEach((s, i) => {
-      const series = seriesOf[i];
-      if (series) this._head.applyTo(series, s.tMs, s.value);
-    });
+    for (let k = 0; k < accepted.length; k++) {
+      const series = seriesOf[k];
+      const i = accepted[k] ?? 0;
+      if (series) this._head.applyTo(series, pending.times[i] ?? 0, pending.valueAt(i));
+    }
     this._maybeCheckpoint();
   }
 

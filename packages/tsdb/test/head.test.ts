@@ -9,8 +9,8 @@ const limits: HeadLimits = { maxSeries: 1000, maxSeriesPerMetric: 1000, outOfOrd
 const m = (name: string, extra: Record<string, string> = {}): Labels => labelsOf({ __name__: name, ...extra });
 
 function put(head: Head, labels: Labels, tMs: number, value: number): string | undefined {
-  const r = head.check(labels, tMs, value, new BatchState());
-  if (!('key' in r)) return r.message;
+  const r = head.checkOne(labels, tMs, value, new BatchState());
+  if (r) return r.message;
   head.apply(labels, tMs, value);
   return undefined;
 }
@@ -42,21 +42,19 @@ test('head: out-of-order within the window is merged in; older is refused; dupli
 test('head: a batch sees its own samples (duplicates inside one batch)', () => {
   const head = new Head(limits);
   const batch = new BatchState();
-  assert.ok('key' in head.check(m('y'), 1000, 1, batch));
-  assert.ok('key' in head.check(m('y'), 1000, 1, batch), 'same value: accepted, stored once');
-  const r = head.check(m('y'), 1000, 2, batch);
-  assert.ok(!('key' in r) && /duplicate sample/.test(r.message));
+  assert.equal(head.checkOne(m('y'), 1000, 1, batch), undefined);
+  assert.equal(head.checkOne(m('y'), 1000, 1, batch), undefined, 'same value: accepted, stored once');
+  assert.match(head.checkOne(m('y'), 1000, 2, batch)?.message ?? '', /duplicate sample/);
 });
 
 test('head: series limits name the metric, count the series a batch creates', () => {
   const head = new Head({ ...limits, maxSeries: 5, maxSeriesPerMetric: 2 });
   const batch = new BatchState();
-  const results = [0, 1, 2].map((i) => head.check(m('noisy', { i: String(i) }), 1000, 1, batch));
-  assert.ok('key' in results[0]! && 'key' in results[1]!);
-  assert.match((results[2] as Error).message, /metric noisy reached its limit of 2 series/);
-  for (let i = 0; i < 3; i++) head.check(m(`other${i}`), 1000, 1, batch);
-  const r = head.check(m('last'), 1000, 1, batch);
-  assert.match((r as Error).message, /series limit of 5 reached; new series of last refused/);
+  const results = [0, 1, 2].map((i) => head.checkOne(m('noisy', { i: String(i) }), 1000, 1, batch));
+  assert.deepEqual(results.slice(0, 2), [undefined, undefined]);
+  assert.match(results[2]?.message ?? '', /metric noisy reached its limit of 2 series/);
+  for (let i = 0; i < 3; i++) head.checkOne(m(`other${i}`), 1000, 1, batch);
+  assert.match(head.checkOne(m('last'), 1000, 1, batch)?.message ?? '', /series limit of 5 reached; new series of last refused/);
 });
 
 test('head: series GC removes pods that went away, so churn does not grow the index', () => {

@@ -23,18 +23,14 @@ export interface HeadLimits {
 }
 
 
-/** What a batch has reserved before it is applied: new series and the times it writes. */
+/**
+ * What a batch has reserved before it is applied: new series, and per series the newest sample it
+ * writes (an in-batch duplicate of an older time is dropped when applied, as Prometheus does).
+ */
 export class BatchState {
   readonly newSeries = new Map<string, Labels>();
   readonly perMetric = new Map<string, number>();
-  readonly times = new Map<string, Map<number, number>>();
-}
-
-export interface CheckedSample {
-  readonly key: string;
-  readonly labels: Labels;
-  readonly tMs: Millis;
-  readonly value: number;
+  readonly newest = new Map<string, { tMs: number; value: number }>();
 }
 
 export class Head {
@@ -78,19 +74,25 @@ export class Head {
     return this._samples;
   }
 
-  /** Validates one sample against limits and stored data; reserves it in `batch` when accepted. */
-  check(labels: Labels, tMs: Millis, value: number, batch: BatchState): StorageError | CheckedSample {
+  /**
+   * Validates one sample against limits and stored data; reserves it in `batch` when accepted.
+   * `series` is the stored series of `key`, if any (the caller looked it up).
+   */
+  check(labels: Labels, key: string, series: MemSeries | undefined, tMs: Millis, value: number, batch: BatchState): StorageError | undefined {
     if (!Number.isSafeInteger(tMs) || tMs < this.minValidMs) return this._reject('out_of_bounds', `timestamp ${tMs} of ${metricNameOf(labels)} is out of bounds (older than ${this.minValidMs} or not an integer)`);
     if (typeof value !== 'number') return this._reject('invalid_sample', `value of ${metricNameOf(labels)} is not a number`);
-    const key = labelsKey(labels);
-    const series = this._byKey.get(key);
     if (!series?.active && !batch.newSeries.has(key)) {
       const err = this._checkLimits(labels, batch);
       if (err) return err;
       batch.newSeries.set(key, labels);
     }
-    const err = this._checkTime(series, key, labels, tMs, value, batch);
-    return err ?? { key, labels, tMs, value };
+    return this._checkTime(series, key, labels, tMs, value, batch);
+  }
+
+  /** {@link check} for callers without a key (tests, imports). */
+  checkOne(labels: Labels, tMs: Millis, value: number, batch: BatchState): StorageError | undefined {
+    const key = labelsKey(labels);
+    return this.check(labels, key, this._byKey.get(key), tMs, value, batch);
   }
 
   private _checkLimits(labels: Labels, batch: BatchState): StorageError | undefined {
@@ -107,19 +109,23 @@ export class Head {
   }
 
   private _checkTime(series: MemSeries | undefined, key: string, labels: Labels, tMs: number, value: number, batch: BatchState): StorageError | undefined {
-    let times = batch.times.get(key);
-    const inBatch = times?.get(tMs);
-    const stored = inBatch ?? (series && tMs <= series.lastTMs ? series.valueAt(tMs) : undefined);
+    const inBatch = batch.newest.get(key);
+    const newest = Math.max(series?.lastTMs ?? -Infinity, inBatch?.tMs ?? -Infinity);
+    if (tMs > newest) {
+      if (inBatch) {
+        inBatch.tMs = tMs;
+        inBatch.value = value;
+      } else batch.newest.set(key, { tMs, value });
+      return undefined;
+    }
+    const stored = inBatch?.tMs === tMs ? inBatch.value : series && tMs <= series.lastTMs ? series.valueAt(tMs) : undefined;
     if (stored !== undefined) {
       if (sameBits(stored, value)) return undefined; // an exact replay is a no-op, as in Prometheus
       return this._reject('duplicate_sample', `duplicate sample for timestamp ${tMs} with a different value in ${metricNameOf(labels)}`);
     }
-    const newest = series?.lastTMs ?? -Infinity;
     if (tMs < newest - this._limits.outOfOrderWindowMs) {
       return this._reject('out_of_bounds', `sample at ${tMs} of ${metricNameOf(labels)} is older than the out-of-order window (${this._limits.outOfOrderWindowMs} ms behind ${newest})`);
     }
-    if (!times) batch.times.set(key, (times = new Map<number, number>()));
-    times.set(tMs, value);
     return undefined;
   }
 

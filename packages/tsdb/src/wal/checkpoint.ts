@@ -110,15 +110,11 @@ function encodeTier(w: ByteWriter, t: TierSeries): void {
   w.uvarint(t.resolutionMs).float64(st.counter).float64(st.prev).uvarint(st.open ? 1 : 0);
   if (st.open) encodePoint(w, st.open);
   w.uvarint(t.chunks.length);
-  for (const c of t.chunks) {
-    w.int64(c.minTMs).int64(c.maxTMs).uvarint(c.count).uvarint(c.fields.length);
-    for (const f of c.fields) w.bytes(f);
-  }
-  w.uvarint(t.buffered.length);
-  for (const p of t.buffered) encodePoint(w, p);
+  for (const c of t.chunks) w.int64(c.minTMs).int64(c.maxTMs).uvarint(c.count).bytes(c.bytes);
+  w.bytes(t.bufferedBundle() ?? new Uint8Array(0));
 }
 
-/** Reads one tier's state; returns it only when the head still has a tier of that resolution. */
+/** Reads one tier's state into the series' tier of that resolution (dropped when none is configured). */
 function decodeTier(r: ByteReader, s: MemSeries): void {
   const resolutionMs = r.uvarint();
   const counter = r.float64();
@@ -127,17 +123,9 @@ function decodeTier(r: ByteReader, s: MemSeries): void {
   const t = s.tiers.find((x) => x.resolutionMs === resolutionMs) ?? new TierSeries(resolutionMs);
   t.acc.restore({ open, counter, prev });
   const nChunks = r.uvarint();
-  for (let i = 0; i < nChunks; i++) {
-    const minTMs = r.int64();
-    const maxTMs = r.int64();
-    const count = r.uvarint();
-    const nFields = r.uvarint();
-    const fields: Uint8Array[] = [];
-    for (let f = 0; f < nFields; f++) fields.push(new Uint8Array(r.bytes()));
-    t.chunks.push({ minTMs, maxTMs, count, fields });
-  }
-  const nBuf = r.uvarint();
-  for (let i = 0; i < nBuf; i++) t.buffered.push(decodePoint(r));
+  for (let i = 0; i < nChunks; i++) t.chunks.push({ minTMs: r.int64(), maxTMs: r.int64(), count: r.uvarint(), bytes: new Uint8Array(r.bytes()) });
+  const buffered = r.bytes();
+  if (buffered.length > 0) t.restoreBuffered(new Uint8Array(buffered));
 }
 
 function decodeSnapshot(payload: Buffer, tierResolutionsMs: readonly number[]): MemSeries {

@@ -52,6 +52,14 @@ export function encodeSamples(samples: readonly SampleRef[]): Buffer {
   return w.finish();
 }
 
+/** {@link encodeSamples} from columns, without an object per sample. */
+export function encodeSampleColumns(n: number, id: (k: number) => number, tMs: (k: number) => number, value: (k: number) => number): Buffer {
+  const w = new ByteWriter();
+  w.uvarint(n);
+  for (let k = 0; k < n; k++) w.uvarint(id(k)).int64(tMs(k)).float64(value(k));
+  return w.finish();
+}
+
 /** Decodes into parallel arrays (a Float64Array keeps NaN payloads such as the stale marker). */
 export function decodeSamples(payload: Buffer): { ids: Uint32Array; times: Float64Array; values: Float64Array } {
   const r = new ByteReader(payload);
