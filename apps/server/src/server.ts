@@ -53,7 +53,7 @@ export class FathomServer implements Service {
     for (const problem of openedEvents.report.problems) log.warn('event log damage found and skipped', { problem });
     const app = createServerApp({
       storage,
-      engine: new QueryEngine(storage),
+      engine: new QueryEngine(storage, cfg.query),
       logger: log,
       limits: cfg.limits,
       events,

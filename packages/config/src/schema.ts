@@ -77,6 +77,17 @@ const limits = z.strictObject({
   maxSeriesPerMetric: z.number().int().min(1).default(200_000),
 });
 
+/** PromQL engine limits; past them a query fails with Prometheus' error shape. */
+const query = z.strictObject({
+  timeoutMs: durationMs.default(120_000),
+  /** Samples a query may load or produce. */
+  maxSamples: z.number().int().min(1).default(50_000_000),
+  /** Series a query may load. */
+  maxSeries: z.number().int().min(1).default(1_000_000),
+  /** How far back an instant selector looks (Prometheus' lookback delta). */
+  lookbackMs: durationMs.default(300_000),
+});
+
 const storage = z.strictObject({
   /** `tsdb`: the time-series engine (packages/tsdb); `journal`: the earlier journaled memory store. */
   engine: z.enum(['tsdb', 'journal']).default('tsdb'),
@@ -110,6 +121,7 @@ export const serverConfigSchema = z.strictObject({
   fsync: z.enum(['always', 'never']).default('always'),
   storage: storage.default(storage.parse({})),
   limits: limits.default(limits.parse({})),
+  query: query.default(query.parse({})),
   /** How long events (Kubernetes events, alerts) are kept; stored under `<dataDir>/events`. */
   eventsRetentionMs: durationMs.default(7 * 24 * 3_600_000),
 });

@@ -57,3 +57,7 @@ test('a bad flag names the flag', () => {
 test('a missing file is a clear error', () => {
   assert.throws(() => loadAgentConfig({ file: '/nonexistent/fathom.yaml' }), /cannot read config file \/nonexistent\/fathom.yaml/);
 });
+
+test('query limits default to Prometheus-like values', () => {
+  assert.deepEqual(loadServerConfig().query, { timeoutMs: 120_000, maxSamples: 50_000_000, maxSeries: 1_000_000, lookbackMs: 300_000 });
+});
