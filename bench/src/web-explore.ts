@@ -11,6 +11,8 @@ import { tempDir } from '@fathom/testkit';
 import { attrs, launchBrowser, startServer, texts } from '@fathom/e2e';
 
 const NODES = Number(process.env['BENCH_NODES'] ?? 850);
+/** Minutes of history to ingest before measuring (two samples per rate window suffice). */
+const HISTORY_MIN = Number(process.env['BENCH_HISTORY_MIN'] ?? 2);
 
 /** Runs in the page before anything else: records frame gaps and long tasks from navigation on. */
 const PROBE = `(() => {
@@ -31,15 +33,17 @@ async function main(): Promise<void> {
   const dir = await tempDir();
   const server = await startServer(dir.path, 0, { ui: true });
   const t0 = Date.now();
-  const demo = new DemoDriver({ serverUrl: server.url, nodes: NODES, seed: 1, historyMs: 5 * 60_000, intervalMs: 30_000, backfillStepMs: 30_000, incidents: [], logger: NOOP_LOGGER, backfillOnly: true, concurrency: 4 });
+  process.stdout.write(`ingesting ${HISTORY_MIN} min of a ${NODES}-node demo cluster…\n`);
+  const demo = new DemoDriver({ serverUrl: server.url, nodes: NODES, seed: 1, historyMs: HISTORY_MIN * 60_000, intervalMs: 30_000, backfillStepMs: 30_000, incidents: [], logger: NOOP_LOGGER, backfillOnly: true, concurrency: 4 });
   await demo.run(new AbortController().signal);
   const pods = demo.simulator!.timeline.epochs[0]!.pods.size;
   process.stdout.write(`demo: ${NODES} nodes, ${pods} pods, ${demo.stats.samples} samples ingested in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
   const browser = await launchBrowser({ width: 1440, height: 1000 });
   const page = await browser.context.newPage();
   await page.addInitScript(PROBE);
-  const end = Date.now() - 30_000;
-  const url = `${server.url}/?group=custom:cluster,pod&at=demo&from=${end - 5 * 60_000}&to=${end}`;
+  process.stdout.write('demo ingested; opening Explore\n');
+  const end = Date.now();
+  const url = `${server.url}/?group=custom:cluster,pod&at=demo&from=${end - HISTORY_MIN * 60_000}&to=${end}`;
   await page.goto(url);
   const countExpr = `Number((document.querySelector('[data-testid="entity-table"] h2 .muted')?.textContent ?? '0').split(' ')[0])`;
   await page.waitForFunction(`document.querySelectorAll('[data-testid="entity-table"] .grid-row').length > 0 && ${countExpr} >= ${Math.floor(pods * 0.9)}`, undefined, { timeout: 300_000, polling: 'raf' });
