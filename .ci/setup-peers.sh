@@ -44,3 +44,4 @@ echo "setup-peers: docker $(docker version --format '{{.Server.Version}}'), imag
 bash "$(dirname "$0")/peers/k8s.sh"
 bash "$(dirname "$0")/peers/promql.sh"
 bash "$(dirname "$0")/peers/tsdb.sh"
+bash "$(dirname "$0")/peers/web.sh"

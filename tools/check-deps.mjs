@@ -18,20 +18,22 @@ const ALLOWED = {
   collectors: ['model', 'kit'],
   sinks: ['model', 'kit', 'protocol'],
   demo: ['model', 'kit', 'protocol', 'sinks'],
+  dashboards: [],
+  web: ['dashboards'],
   storage: ['model', 'kit'],
   events: ['model', 'kit'],
   k8s: ['model', 'kit', 'events'],
   tsdb: ['model', 'kit', 'storage'],
   query: ['model', 'storage'],
-  http: ['model', 'kit', 'storage', 'query', 'protocol', 'expfmt', 'events'],
+  http: ['model', 'kit', 'storage', 'query', 'protocol', 'expfmt', 'events', 'dashboards'],
   agent: ['model', 'kit', 'config', 'collectors', 'sinks', 'protocol', 'expfmt', 'k8s', 'events'],
-  server: ['model', 'kit', 'config', 'storage', 'tsdb', 'query', 'http', 'events'],
+  server: ['model', 'kit', 'config', 'storage', 'tsdb', 'query', 'http', 'events', 'dashboards'],
   cli: ['kit', 'config', 'agent', 'server', 'web', 'demo', 'model'],
   e2e: '*',
   bench: '*',
 };
 const TEST_EXTRA = ['testkit', 'expfmt', 'protocol', 'kit', 'model', 'storage'];
-const PURE = new Set(['model', 'query']);
+const PURE = new Set(['model', 'query', 'dashboards']);
 
 const problems = [];
 const dirs = ['packages', 'apps'].flatMap((d) => readdirSync(join(root, d)).map((n) => join(root, d, n))).concat([join(root, 'e2e'), join(root, 'bench')]);

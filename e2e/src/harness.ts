@@ -2,6 +2,7 @@
  * In-process Fathom for end-to-end tests: a real server on a loopback port and a real agent
  * reading this host's /proc and cgroups, wired as `fathom up` wires them.
  */
+import { fileURLToPath } from 'node:url';
 import { Agent } from '@fathom/agent';
 import { loadAgentConfig, loadServerConfig } from '@fathom/config';
 import { NOOP_LOGGER, createLogger } from '@fathom/kit';
@@ -15,8 +16,13 @@ export interface Running<T> {
   readonly stop: () => Promise<void>;
 }
 
-export async function startServer(dataDir: string, port = 0): Promise<Running<FathomServer> & { url: string }> {
-  const server = new FathomServer(loadServerConfig({ overrides: { dataDir, port } }), { logger });
+/** The built web UI (apps/web/dist/ui), as `fathom up` serves it. */
+export function uiDir(): string {
+  return fileURLToPath(new URL('dist/ui', import.meta.resolve('@fathom/web/package.json')));
+}
+
+export async function startServer(dataDir: string, port = 0, opts: { ui?: boolean } = {}): Promise<Running<FathomServer> & { url: string }> {
+  const server = new FathomServer(loadServerConfig({ overrides: { dataDir, port } }), { logger, ...(opts.ui ? { uiDir: uiDir() } : {}) });
   const ac = new AbortController();
   const done = server.run(ac.signal);
   const bound = await Promise.race([server.listening(), done.then(() => undefined)]);

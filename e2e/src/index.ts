@@ -1,5 +1,8 @@
 export { query, rawSamples, startAgent, startServer } from './harness.js';
 export type { Running, VectorRow } from './harness.js';
+export { uiDir } from './harness.js';
+export { artifactsDir, attrs, chromiumPeer, CHROMIUM_PATH, launchBrowser, texts, waitForText } from './browser.js';
+export type { Browser } from './browser.js';
 export { FakeKubelet } from './kubelet.js';
 export { pushData, writeRequests } from './k8s-data.js';
 export type { DataShape } from './k8s-data.js';

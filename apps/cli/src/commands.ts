@@ -36,7 +36,7 @@ const SERVER_FLAGS = { port: '--port', host: '--host', dataDir: '--data-dir', re
 const AGENT_FLAGS = { server: '--server', intervalMs: '--interval', listen: '--listen', host: '--hostname', dataDir: '--data-dir' };
 
 function uiDir(): string {
-  return fileURLToPath(new URL('public', import.meta.resolve('@fathom/web/package.json')));
+  return fileURLToPath(new URL('dist/ui', import.meta.resolve('@fathom/web/package.json')));
 }
 
 // The agent and the server are imported when a command needs them, so `fathom agent` does not

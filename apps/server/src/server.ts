@@ -11,6 +11,7 @@ import { createServerApp } from '@fathom/http';
 import { runGroup, sleep, untilAborted } from '@fathom/kit';
 import type { Logger, Service } from '@fathom/kit';
 import { FileEventStore } from '@fathom/events';
+import { FileDashboardStore } from './dashboard-store.js';
 import { QueryEngine } from '@fathom/query';
 import { openStorage } from './storage.js';
 
@@ -56,6 +57,7 @@ export class FathomServer implements Service {
       logger: log,
       limits: cfg.limits,
       events,
+      dashboards: new FileDashboardStore(join(cfg.dataDir, 'dashboards')),
       ...(this._deps.uiDir ? { ui: staticFiles(this._deps.uiDir) } : {}),
     });
     const http = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port });
@@ -91,7 +93,7 @@ export class FathomServer implements Service {
   }
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
 
 function staticFiles(dir: string): (path: string) => Promise<Response | undefined> {
   return async (path) => {

@@ -72,11 +72,18 @@ export class DemoDriver implements Service {
     this._sim = sim;
     const log = o.logger.child({ component: 'demo' });
     log.info('demo cluster', { nodes: sim.topology.nodes.length, pods: sim.timeline.epochs[0]!.pods.size, backfillFrom: new Date(startMs).toISOString() });
+    // Backfill until caught up with the clock (it moves while we send): coarse steps for old
+    // history, the live interval for the last minutes, so live data follows without a gap.
+    const clock = o.nowMs ?? Date.now;
     let t = startMs;
-    while (t + o.backfillStepMs <= now && !signal.aborted) {
-      const until = Math.min(now, t + BACKFILL_CHUNK_MS);
+    for (;;) {
+      const target = clock();
+      if (signal.aborted || t + o.intervalMs > target) break;
+      const step = target - t > 10 * 60_000 ? o.backfillStepMs : o.intervalMs;
+      const until = Math.min(target - (target % o.intervalMs), t + BACKFILL_CHUNK_MS);
+      if (until <= t) break;
       const times: number[] = [];
-      for (let s = t; s < until; s += o.backfillStepMs) times.push(s);
+      for (let s = t; s < until; s += step) times.push(s);
       await this._sendSamples(sim, times, signal);
       await this._sendEvents(sim.eventsBetween(t - 1, until - 1), signal, log);
       t = until;
@@ -86,7 +93,7 @@ export class DemoDriver implements Service {
     if (o.backfillOnly) return;
     let last = t - 1;
     while (!signal.aborted) {
-      const nowMs = (o.nowMs ?? Date.now)();
+      const nowMs = clock();
       const tick = Math.floor(nowMs / o.intervalMs) * o.intervalMs;
       if (tick > last) {
         await this._sendSamples(sim, [tick], signal);
@@ -94,7 +101,7 @@ export class DemoDriver implements Service {
         last = tick;
         sim.prune(tick);
       }
-      await sleep(Math.max(50, tick + o.intervalMs - (o.nowMs ?? Date.now)()), signal);
+      await sleep(Math.max(50, tick + o.intervalMs - clock()), signal);
     }
   }
 

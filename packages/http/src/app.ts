@@ -18,6 +18,8 @@ import { newRemoteWriteStats, remoteWriteApi } from './remote-write.js';
 import type { RemoteWriteLimits, RemoteWriteStats } from './remote-write.js';
 import { eventsApi } from './events-api.js';
 import type { EventStore } from '@fathom/events';
+import type { DashboardStore } from '@fathom/dashboards';
+import { dashboardsApi } from './dashboards-api.js';
 
 export interface ServerAppDeps {
   readonly storage: Storage;
@@ -30,6 +32,8 @@ export interface ServerAppDeps {
   readonly remoteWriteLimits?: RemoteWriteLimits;
   /** Serves `/api/v1/events` when given. */
   readonly events?: EventStore;
+  /** Serves `/api/fathom/dashboards` when given. */
+  readonly dashboards?: DashboardStore;
 }
 
 export function createServerApp(deps: ServerAppDeps): Hono {
@@ -39,6 +43,7 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   const app = new Hono();
   app.route('/api/agent/v1', ingestApi(deps, stats));
   if (deps.events) app.route('/api/v1/events', eventsApi({ events: deps.events, maxBodyBytes: deps.limits.maxBodyBytes }));
+  if (deps.dashboards) app.route('/api/fathom/dashboards', dashboardsApi({ dashboards: deps.dashboards, maxBodyBytes: deps.limits.maxBodyBytes }));
   const rwLimits = deps.remoteWriteLimits;
   app.route('/api/v1', remoteWriteApi({ storage: deps.storage, logger: deps.logger, metadata, ...(rwLimits ? { limits: rwLimits } : {}) }, rwStats));
   app.route('/api/v1', promApi({ ...deps, metadata }));

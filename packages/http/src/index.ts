@@ -13,3 +13,5 @@ export { RemoteWriteError, decodeWriteRequest, encodeWriteRequest } from './prom
 export type { PbLabel, PbTimeSeries, WriteRequest } from './prompb.js';
 export { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventsApi } from './events-api.js';
 export type { EventsApiDeps } from './events-api.js';
+export { dashboardsApi } from './dashboards-api.js';
+export type { DashboardsApiDeps } from './dashboards-api.js';

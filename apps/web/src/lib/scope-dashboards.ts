@@ -1,0 +1,102 @@
+/**
+ * Built-in dashboards chosen by the scope's kind (cluster, namespace, workload, pod, container,
+ * node, process), with the panels the seeds ask for: CPU and memory against requests and
+ * limits, restarts and failed launches, network, disk, and service latency. Only the PromQL
+ * subset every Fathom server answers is used (top-N is sorted in the browser). Pure.
+ */
+import type { Panel } from '@fathom/dashboards';
+import { PROCESS_LEVEL } from './grouping.js';
+import { durationText, selector } from './promql.js';
+
+export interface ScopeContext {
+  readonly kind: string;
+  readonly scope: Readonly<Record<string, string>>;
+  /** The next level's label (series are broken down by it), if any. */
+  readonly child: string | undefined;
+  readonly rateMs: number;
+}
+
+const ts = (title: string, unit: Panel['unit'], queries: Panel['queries'], width: 1 | 2 = 1): Panel => ({ title, type: 'timeseries', unit, queries, width });
+
+export function scopeDashboard(ctx: ScopeContext): Panel[] {
+  const w = durationText(ctx.rateMs);
+  const s = (name: string, extra: readonly string[] = []): string => selector(name, ctx.scope, extra);
+  const by = ctx.child !== undefined && ctx.child !== PROCESS_LEVEL ? ctx.child : undefined;
+  const sumBy = (inner: string): string => (by ? `sum by (${by}) (${inner})` : `sum(${inner})`);
+  const leg = by ? `{{${by}}}` : 'used';
+  const processPanels = (): Panel[] => [
+    ts('CPU by process (cores)', 'cores', [{ expr: `sum by (comm) (rate(${s('proc_cpu_seconds_total')}[${w}]))`, legend: '{{comm}}' }]),
+    ts('Resident memory by process', 'bytes', [{ expr: `sum by (comm) (${s('proc_resident_memory_bytes')})`, legend: '{{comm}}' }]),
+  ];
+  if (ctx.kind === 'process') return processPanels();
+  if (ctx.kind === 'node' || ctx.kind === 'host') return nodePanels(s, w, sumBy, leg);
+  if (ctx.kind === 'overview' || ctx.kind === 'cluster') return clusterPanels(s, w, sumBy, leg);
+  const panels: Panel[] = [
+    ts('CPU (cores) against requests and limits', 'cores', [
+      { expr: `sum(rate(${s('container_cpu_usage_seconds_total')}[${w}]))`, legend: 'used' },
+      { expr: `sum(${s('kube_pod_container_resource_requests', ['resource="cpu"'])})`, legend: 'request' },
+      { expr: `sum(${s('kube_pod_container_resource_limits', ['resource="cpu"'])})`, legend: 'limit' },
+    ]),
+    ts('Memory (working set) against requests and limits', 'bytes', [
+      { expr: `sum(${s('container_memory_working_set_bytes')})`, legend: 'used' },
+      { expr: `sum(${s('kube_pod_container_resource_requests', ['resource="memory"'])})`, legend: 'request' },
+      { expr: `sum(${s('kube_pod_container_resource_limits', ['resource="memory"'])})`, legend: 'limit' },
+    ]),
+    ...(by ? [
+      ts(`CPU by ${by} (cores)`, 'cores', [{ expr: sumBy(`rate(${s('container_cpu_usage_seconds_total')}[${w}])`), legend: leg }]),
+      ts(`Memory by ${by}`, 'bytes', [{ expr: sumBy(s('container_memory_working_set_bytes')), legend: leg }]),
+    ] : []),
+    ts('Restarts', 'count', [{ expr: sumBy(`increase(${s('kube_pod_container_status_restarts_total')}[${w}])`), legend: leg }]),
+    ts('Network (receive + transmit)', 'bytesPerS', [
+      { expr: `sum(rate(${s('container_network_receive_bytes_total')}[${w}]))`, legend: 'receive' },
+      { expr: `sum(rate(${s('container_network_transmit_bytes_total')}[${w}]))`, legend: 'transmit' },
+    ]),
+    ts('Request latency (mean)', 'seconds', [{ expr: `${sumBy(`rate(${s('http_request_duration_seconds_sum')}[${w}])`)} / ${sumBy(`rate(${s('http_request_duration_seconds_count')}[${w}])`)}`, legend: leg }]),
+    ts('Errors (share of 5xx)', 'ratio', [{ expr: `${sumBy(`rate(${s('http_requests_total', ['code=~"5.."'])}[${w}])`)} / ${sumBy(`rate(${s('http_requests_total')}[${w}])`)}`, legend: leg }]),
+  ];
+  if (ctx.kind === 'container') panels.push(...containerPanels(s), ...processPanels());
+  if (ctx.kind === 'namespace' || ctx.kind === 'workload') {
+    panels.push({ title: 'Pods not running', type: 'timeseries', unit: 'count', queries: [{ expr: `sum(${s('kube_pod_status_phase', ['phase="Pending"'])})`, legend: 'pending' }] });
+  }
+  return panels;
+}
+
+function containerPanels(s: (n: string, e?: readonly string[]) => string): Panel[] {
+  return [ts('Filesystem used', 'bytes', [{ expr: `sum(${s('container_fs_usage_bytes')})`, legend: 'used' }])];
+}
+
+function clusterPanels(s: (n: string, e?: readonly string[]) => string, w: string, sumBy: (i: string) => string, leg: string): Panel[] {
+  return [
+    { title: 'Nodes ready', type: 'stat', unit: 'count', queries: [{ expr: `sum(${s('kube_node_status_condition', ['condition="Ready"', 'status="true"'])})` }] },
+    { title: 'Pods running', type: 'stat', unit: 'count', queries: [{ expr: `sum(${s('kube_pod_status_phase', ['phase="Running"'])})` }] },
+    { title: 'Pods pending', type: 'stat', unit: 'count', queries: [{ expr: `sum(${s('kube_pod_status_phase', ['phase="Pending"'])})` }] },
+    { title: 'Nodes with disk pressure', type: 'stat', unit: 'count', queries: [{ expr: `sum(${s('kube_node_status_condition', ['condition="DiskPressure"', 'status="true"'])})` }] },
+    ts('CPU (cores)', 'cores', [{ expr: sumBy(`rate(${s('container_cpu_usage_seconds_total')}[${w}])`), legend: leg }]),
+    ts('Memory (working set)', 'bytes', [{ expr: sumBy(s('container_memory_working_set_bytes')), legend: leg }]),
+    ts('Node memory used', 'percent', [{ expr: `100 * (1 - sum by (node) (${s('node_memory_MemAvailable_bytes')}) / sum by (node) (${s('node_memory_MemTotal_bytes')}))`, legend: '{{node}}' }]),
+    ts('Node disk used (/)', 'percent', [{ expr: `100 * (1 - sum by (node) (${s('node_filesystem_avail_bytes', ['mountpoint="/"'])}) / sum by (node) (${s('node_filesystem_size_bytes', ['mountpoint="/"'])}))`, legend: '{{node}}' }]),
+    ts('Request latency by service (mean)', 'seconds', [{ expr: `sum by (service) (rate(${s('http_request_duration_seconds_sum')}[${w}])) / sum by (service) (rate(${s('http_request_duration_seconds_count')}[${w}]))`, legend: '{{service}}' }]),
+    ts('Restarts', 'count', [{ expr: sumBy(`increase(${s('kube_pod_container_status_restarts_total')}[${w}])`), legend: leg }]),
+    { title: 'Top pods by memory', type: 'bar', unit: 'bytes', limit: 10, queries: [{ expr: `sum by (pod) (${s('container_memory_working_set_bytes')})`, legend: '{{pod}}' }], width: 2 },
+  ];
+}
+
+function nodePanels(s: (n: string, e?: readonly string[]) => string, w: string, sumBy: (i: string) => string, leg: string): Panel[] {
+  return [
+    ts('Node CPU busy', 'percent', [{ expr: `100 * (1 - sum(rate(${s('node_cpu_seconds_total', ['mode="idle"'])}[${w}])) / count(${s('node_cpu_seconds_total', ['mode="idle"'])}))`, legend: 'busy' }]),
+    ts('Node memory', 'bytes', [
+      { expr: `sum(${s('node_memory_MemTotal_bytes')}) - sum(${s('node_memory_MemAvailable_bytes')})`, legend: 'used' },
+      { expr: `sum(${s('node_memory_MemTotal_bytes')})`, legend: 'total' },
+    ]),
+    ts('Disk used (/)', 'bytes', [
+      { expr: `sum(${s('node_filesystem_size_bytes', ['mountpoint="/"'])}) - sum(${s('node_filesystem_avail_bytes', ['mountpoint="/"'])})`, legend: 'used' },
+      { expr: `sum(${s('node_filesystem_size_bytes', ['mountpoint="/"'])})`, legend: 'size' },
+    ]),
+    ts('Network', 'bytesPerS', [
+      { expr: `sum(rate(${s('node_network_receive_bytes_total')}[${w}]))`, legend: 'receive' },
+      { expr: `sum(rate(${s('node_network_transmit_bytes_total')}[${w}]))`, legend: 'transmit' },
+    ]),
+    ts('CPU by pod (cores)', 'cores', [{ expr: sumBy(`rate(${s('container_cpu_usage_seconds_total')}[${w}])`), legend: leg }]),
+    ts('Memory by pod', 'bytes', [{ expr: sumBy(s('container_memory_working_set_bytes')), legend: leg }]),
+  ];
+}
