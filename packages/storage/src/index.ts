@@ -1,4 +1,5 @@
 export { StorageError } from './interface.js';
+export { SampleBuffer } from './sample-buffer.js';
 export type {
   Appendable,
   Appender,

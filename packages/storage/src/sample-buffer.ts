@@ -4,9 +4,14 @@
  * plain double arrays, which would erase the bits of Prometheus' stale marker.
  */
 export class SampleBuffer {
-  private _times = new Float64Array(8);
-  private _values = new Float64Array(8);
+  private _times: Float64Array;
+  private _values: Float64Array;
   private _length = 0;
+
+  constructor(initialCapacity = 8) {
+    this._times = new Float64Array(initialCapacity);
+    this._values = new Float64Array(initialCapacity);
+  }
 
   get length(): number {
     return this._length;
@@ -32,6 +37,12 @@ export class SampleBuffer {
     return lo;
   }
 
+  /** The value stored at time t, or undefined. */
+  get(t: number): number | undefined {
+    const i = this.lowerBound(t);
+    return i < this._length && this._times[i] === t ? this._values[i] : undefined;
+  }
+
   /** Inserts in time order; returns false (and stores nothing) when the time is already present. */
   insert(t: number, v: number): boolean {
     const n = this._length;
@@ -54,6 +65,13 @@ export class SampleBuffer {
     this._times.copyWithin(0, count, this._length);
     this._values.copyWithin(0, count, this._length);
     this._length -= count;
+  }
+
+  /** Drops samples older than `minMs`; returns how many. */
+  dropBefore(minMs: number): number {
+    const cut = this.lowerBound(minMs);
+    this.dropFront(cut);
+    return cut;
   }
 
   private _grow(): void {

@@ -3,9 +3,9 @@
  * buffer for out-of-order samples (within the configured window). Reads merge the three.
  */
 import type { Labels, Sample } from '@fathom/model';
+import { SampleBuffer } from '@fathom/storage';
 import { decodeXorChunk, XorEncoder } from '../chunk/xor-chunk.js';
 import { TierSeries } from '../rollup/tier-series.js';
-import { SortedSamples } from './sorted-samples.js';
 
 /** Samples per chunk before it is sealed (as Prometheus: ~120 at a 10-30 s scrape interval). */
 export const SAMPLES_PER_CHUNK = 120;
@@ -20,7 +20,7 @@ export interface SealedChunk {
 export class MemSeries {
   readonly chunks: SealedChunk[] = [];
   open: XorEncoder | undefined;
-  ooo: SortedSamples | undefined;
+  ooo: SampleBuffer | undefined;
   /** Newest in-order sample (−∞ before the first). */
   lastTMs = -Infinity;
   lastValue = NaN;
@@ -70,7 +70,7 @@ export class MemSeries {
 
   /** Stores an older sample; false when its time is already present in the buffer. */
   appendOutOfOrder(tMs: number, value: number): boolean {
-    this.ooo ??= new SortedSamples();
+    this.ooo ??= new SampleBuffer(4);
     return this.ooo.insert(tMs, value);
   }
 
@@ -133,7 +133,7 @@ export class MemSeries {
   }
 }
 
-function mergeOoo(inOrder: readonly Sample[], ooo: SortedSamples, minMs: number, maxMs: number): Sample[] {
+function mergeOoo(inOrder: readonly Sample[], ooo: SampleBuffer, minMs: number, maxMs: number): Sample[] {
   const out: Sample[] = [];
   let i = 0;
   let j = ooo.lowerBound(minMs);
