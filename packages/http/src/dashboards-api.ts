@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import { parseDashboard } from '@fathom/dashboards';
 import type { DashboardStore } from '@fathom/dashboards';
 import { ApiError, failure, success } from './envelope.js';
+import { readJson } from './json-body.js';
 
 export interface DashboardsApiDeps {
   readonly dashboards: DashboardStore;
@@ -50,12 +51,3 @@ export function dashboardsApi(deps: DashboardsApiDeps): Hono {
   return api;
 }
 
-async function readJson(c: Context, maxBytes: number): Promise<unknown> {
-  const body = await c.req.arrayBuffer();
-  if (body.byteLength > maxBytes) throw new ApiError('too_large', `body is ${body.byteLength} bytes, more than the limit of ${maxBytes}`);
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as unknown;
-  } catch (err) {
-    throw new ApiError('bad_data', `body: not valid JSON: ${(err as Error).message}`);
-  }
-}

@@ -4,10 +4,10 @@
  * answered in the Prometheus envelope, newest first.
  */
 import { Hono } from 'hono';
-import type { Context } from 'hono';
 import { EventValidationError, parseEventsBody } from '@fathom/events';
 import type { EventStore } from '@fathom/events';
 import { ApiError, failure, success } from './envelope.js';
+import { readJson } from './json-body.js';
 import { matchParams, readParams, timeParam } from './params.js';
 
 export interface EventsApiDeps {
@@ -55,16 +55,6 @@ function limitParam(p: URLSearchParams): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 1 || n > EVENTS_MAX_LIMIT) throw new ApiError('bad_data', `invalid parameter "limit": must be an integer from 1 to ${EVENTS_MAX_LIMIT}, got ${JSON.stringify(raw)}`);
   return n;
-}
-
-async function readJson(c: Context, maxBytes: number): Promise<unknown> {
-  const body = await c.req.arrayBuffer();
-  if (body.byteLength > maxBytes) throw new ApiError('too_large', `body is ${body.byteLength} bytes, more than the limit of ${maxBytes}`);
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as unknown;
-  } catch (err) {
-    throw new ApiError('bad_data', `body: not valid JSON: ${(err as Error).message}`);
-  }
 }
 
 function toApiError(err: unknown): ApiError {
