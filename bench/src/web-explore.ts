@@ -51,10 +51,12 @@ async function main(): Promise<void> {
   const rows = await page.evaluate<number>(countExpr);
   await page.waitForTimeout(1500);
   const sortTimes: number[] = [];
-  for (const col of ['Memory', 'Name', 'CPU']) {
+  const headers = (await texts(page, '.grid-header button')).map((h) => h.replace(/[ ▾▴]+$/, ''));
+  process.stdout.write(`time to interactive ${Math.round(ttiMs)} ms, ${rows} rows; columns: ${headers.join(', ')}\n`);
+  for (const col of ['Memory', 'Name', 'CPU'].filter((c) => headers.includes(c))) {
     const before = (await attrs(page, '[data-testid="entity-table"] .grid-row', 'data-name'))[0] ?? '';
     const t = await page.evaluate<number>('performance.now()');
-    await page.click(`.grid-header button:text-is("${col}")`);
+    await page.click(`.grid-header button:has-text("${col}") >> nth=0`);
     await page.waitForFunction(`document.querySelector('[data-testid="entity-table"] .grid-row')?.getAttribute('data-name') !== ${JSON.stringify(before)}`, undefined, { polling: 'raf' });
     sortTimes.push((await page.evaluate<number>('performance.now()')) - t);
   }
