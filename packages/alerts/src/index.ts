@@ -1,0 +1,2 @@
+// Rule files, evaluation and alert state: see README.md. Built in issue 7.
+export {};

@@ -1,0 +1,2 @@
+export { alertKey } from './alert.js';
+export type { Alert, AlertSink } from './alert.js';
