@@ -14,6 +14,7 @@ import { FileEventStore } from '@fathom/events';
 import { FileDashboardStore } from './dashboard-store.js';
 import { QueryEngine } from '@fathom/query';
 import { openStorage } from './storage.js';
+import { openNotifier } from './notify.js';
 
 export interface ServerDeps {
   readonly logger: Logger;
@@ -51,6 +52,8 @@ export class FathomServer implements Service {
     const openedEvents = FileEventStore.open({ dir: join(cfg.dataDir, 'events'), retentionMs: cfg.eventsRetentionMs, fsync: cfg.fsync });
     const events = openedEvents.store;
     for (const problem of openedEvents.report.problems) log.warn('event log damage found and skipped', { problem });
+    // The dispatcher is the AlertSink of the rule evaluator (notify.dispatcher.send).
+    const notify = openNotifier(cfg, log, () => `http://${cfg.host}:${this._port ?? cfg.port}`);
     const app = createServerApp({
       storage,
       engine: new QueryEngine(storage, cfg.query),
@@ -58,6 +61,8 @@ export class FathomServer implements Service {
       limits: cfg.limits,
       events,
       dashboards: new FileDashboardStore(join(cfg.dataDir, 'dashboards')),
+      silences: notify.silences,
+      notifyMetrics: () => notify.dispatcher.metrics(),
       ...(this._deps.uiDir ? { ui: staticFiles(this._deps.uiDir) } : {}),
     });
     const http = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port });
@@ -80,7 +85,7 @@ export class FathomServer implements Service {
       },
     };
     try {
-      await runGroup([retention, { name: 'http', run: untilAborted }], signal);
+      await runGroup([retention, notify.dispatcher, { name: 'http', run: untilAborted }], signal);
     } finally {
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { Logger } from '@fathom/kit';
 import { TEXT_CONTENT_TYPE, writeText } from '@fathom/expfmt';
 import { MetricSetBuilder } from '@fathom/model';
+import type { MetricSet } from '@fathom/model';
 import type { QueryEngine } from '@fathom/query';
 import type { Storage } from '@fathom/storage';
 import type { DecodeLimits } from '@fathom/protocol';
@@ -20,6 +21,8 @@ import { eventsApi } from './events-api.js';
 import type { EventStore } from '@fathom/events';
 import type { DashboardStore } from '@fathom/dashboards';
 import { dashboardsApi } from './dashboards-api.js';
+import type { SilenceStore } from '@fathom/notify';
+import { silencesApi } from './silences-api.js';
 
 export interface ServerAppDeps {
   readonly storage: Storage;
@@ -34,6 +37,10 @@ export interface ServerAppDeps {
   readonly events?: EventStore;
   /** Serves `/api/fathom/dashboards` when given. */
   readonly dashboards?: DashboardStore;
+  /** Serves `/api/fathom/silences` when given. */
+  readonly silences?: SilenceStore;
+  /** The notification dispatcher's self-metrics, added to `/metrics` when given. */
+  readonly notifyMetrics?: () => MetricSet;
 }
 
 export function createServerApp(deps: ServerAppDeps): Hono {
@@ -44,12 +51,13 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   app.route('/api/agent/v1', ingestApi(deps, stats));
   if (deps.events) app.route('/api/v1/events', eventsApi({ events: deps.events, maxBodyBytes: deps.limits.maxBodyBytes }));
   if (deps.dashboards) app.route('/api/fathom/dashboards', dashboardsApi({ dashboards: deps.dashboards, maxBodyBytes: deps.limits.maxBodyBytes }));
+  if (deps.silences) app.route('/api/fathom/silences', silencesApi({ silences: deps.silences, maxBodyBytes: deps.limits.maxBodyBytes }));
   const rwLimits = deps.remoteWriteLimits;
   app.route('/api/v1', remoteWriteApi({ storage: deps.storage, logger: deps.logger, metadata, ...(rwLimits ? { limits: rwLimits } : {}) }, rwStats));
   app.route('/api/v1', promApi({ ...deps, metadata }));
   app.get('/-/healthy', (c) => c.text('Fathom is Healthy.\n'));
   app.get('/-/ready', (c) => c.text('Fathom is Ready.\n'));
-  app.get('/metrics', (c) => c.body(writeText(serverMetrics(deps.storage, stats, rwStats)), 200, { 'content-type': TEXT_CONTENT_TYPE }));
+  app.get('/metrics', (c) => c.body(writeText(withNotify(serverMetrics(deps.storage, stats, rwStats), deps.notifyMetrics)), 200, { 'content-type': TEXT_CONTENT_TYPE }));
   app.all('/api/*', (c) => failure(c, new ApiError('not_found', `no API endpoint ${c.req.method} ${c.req.path}`)));
   app.get('*', async (c) => (deps.ui ? await deps.ui(c.req.path) : undefined) ?? c.text('not found\n', 404));
   app.onError((err, c) => {
@@ -85,4 +93,8 @@ function serverMetrics(storage: Storage, stats: IngestStats, rw: RemoteWriteStat
   b.add('fathom_server_storage_samples', {}, s.samples);
   for (const [reason, n] of Object.entries(s.rejectedTotal)) b.add('fathom_server_storage_rejected_samples_total', { reason }, n);
   return b.build();
+}
+
+function withNotify(server: MetricSet, notify: (() => MetricSet) | undefined): MetricSet {
+  return notify ? new MetricSetBuilder().merge(server).merge(notify()).build() : server;
 }
