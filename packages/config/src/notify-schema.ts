@@ -68,7 +68,7 @@ export interface RouteIn {
   routes?: RouteIn[] | undefined;
 }
 
-const route: z.ZodType<RouteIn, unknown> = z.lazy(() =>
+const route: z.ZodType<RouteIn> = z.lazy(() =>
   z.strictObject({
     receiver: z.string().min(1).optional(),
     matchers: z.array(matcherText).optional(),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { NotifyConfig, WebhookPayload } from '@fathom/notify';
+import type { NotifyConfig, WebhookPayload } from '../src/index.js';
 import { waitFor } from '@fathom/testkit';
 import { T0, TIMING, firing, resolved, startHarness } from './harness.js';
 import { TestReceiver } from './receiver.js';

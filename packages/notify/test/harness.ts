@@ -1,8 +1,8 @@
 /** A dispatcher on a fake clock (flushes happen when the test calls `advance`), delivering for real. */
 import type { TestContext } from 'node:test';
 import { NOOP_LOGGER } from '@fathom/kit';
-import { createNotifier } from '@fathom/notify';
-import type { Alert, Dispatcher, NotifyConfig, SilenceStore } from '@fathom/notify';
+import { createNotifier } from '../src/index.js';
+import type { Alert, Dispatcher, NotifyConfig, SilenceStore } from '../src/index.js';
 import { tempDir, waitFor } from '@fathom/testkit';
 
 export const T0 = Date.parse('2026-11-25T12:00:00Z');
@@ -25,6 +25,8 @@ export interface HarnessOptions {
   readonly startMs?: number;
   readonly maxAttempts?: number;
   readonly timeoutMs?: number;
+  /** Real time and a running ticker every `tickMs` instead of the fake clock (for peers that read the clock). */
+  readonly realClockTickMs?: number;
 }
 
 /** Starts a dispatcher; it is stopped when the test ends (pass or fail). */
@@ -37,8 +39,8 @@ export async function startHarness(t: TestContext, cfg: NotifyConfig, o: Harness
     logger: NOOP_LOGGER,
     defaultExternalUrl: 'http://fathom.test:9070',
     tuning: {
-      nowMs: () => nowMs,
-      tickMs: 3_600_000,
+      nowMs: () => (o.realClockTickMs !== undefined ? Date.now() : nowMs),
+      tickMs: o.realClockTickMs ?? 3_600_000,
       backoff: { initialMs: 5, maxMs: 40, multiplier: 2, jitter: 0.2 },
       timeoutMs: o.timeoutMs ?? 5000,
       ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}),
@@ -61,7 +63,7 @@ export async function startHarness(t: TestContext, cfg: NotifyConfig, o: Harness
     dispatcher,
     silences,
     dir,
-    now: () => nowMs,
+    now: () => (o.realClockTickMs !== undefined ? Date.now() : nowMs),
     advance: (ms) => {
       nowMs += ms;
       dispatcher.tick();

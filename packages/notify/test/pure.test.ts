@@ -16,8 +16,8 @@ import {
   parseWeekdays,
   silenceState,
   titleOf,
-} from '@fathom/notify';
-import type { DedupInput, Silence } from '@fathom/notify';
+} from '../src/index.js';
+import type { DedupInput, Silence } from '../src/index.js';
 
 const S = (...xs: string[]): Set<string> => new Set(xs);
 const base = { sendResolved: true, repeatIntervalMs: 1000, nowMs: 10_000 };

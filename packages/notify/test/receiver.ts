@@ -20,6 +20,8 @@ export interface Received {
   readonly headers: IncomingMessage['headers'];
   /** Position among all requests to every receiver of the test (global arrival order). */
   readonly seq: number;
+  /** When the request arrived (wall clock), Unix ms. */
+  readonly atMs: number;
 }
 
 let globalSeq = 0;
@@ -71,7 +73,7 @@ export class TestReceiver {
     } catch {
       json = undefined;
     }
-    const rec: Received = { path: req.url ?? '', body, json, headers: req.headers, seq: globalSeq++ };
+    const rec: Received = { path: req.url ?? '', body, json, headers: req.headers, seq: globalSeq++, atMs: Date.now() };
     this.received.push(rec);
     const invalid = this._validate?.(json);
     const r = invalid !== undefined ? { status: 400, body: invalid } : (this._script.shift() ?? this._default);
