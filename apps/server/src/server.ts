@@ -13,6 +13,8 @@ import type { Logger, Service } from '@fathom/kit';
 import { FileEventStore } from '@fathom/events';
 import { FileDashboardStore } from './dashboard-store.js';
 import { QueryEngine } from '@fathom/query';
+import { RuleManager } from '@fathom/alerts';
+import type { AlertSink, Dispatcher } from '@fathom/notify';
 import { openStorage } from './storage.js';
 import { openNotifier } from './notify.js';
 
@@ -20,6 +22,8 @@ export interface ServerDeps {
   readonly logger: Logger;
   /** Directory of the web UI's static files, served at `/`. */
   readonly uiDir?: string;
+  /** Where evaluated alerts go; default: the notification dispatcher (`server.notify`). */
+  readonly alertSink?: AlertSink;
 }
 
 export class FathomServer implements Service {
@@ -27,6 +31,8 @@ export class FathomServer implements Service {
   private _port: number | undefined;
   private readonly _listening: Promise<number>;
   private _resolveListening!: (port: number) => void;
+  private _rules: RuleManager | undefined;
+  private _notify: Dispatcher | undefined;
 
   constructor(
     private readonly _config: ServerConfig,
@@ -44,6 +50,16 @@ export class FathomServer implements Service {
     return this._port;
   }
 
+  /** The rule manager, once `run` has started (tests and the notify wiring read it). */
+  get rules(): RuleManager | undefined {
+    return this._rules;
+  }
+
+  /** The notification dispatcher, once `run` has started. */
+  get notifier(): Dispatcher | undefined {
+    return this._notify;
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     const log = this._deps.logger.child({ component: 'server' });
     const cfg = this._config;
@@ -52,11 +68,30 @@ export class FathomServer implements Service {
     const openedEvents = FileEventStore.open({ dir: join(cfg.dataDir, 'events'), retentionMs: cfg.eventsRetentionMs, fsync: cfg.fsync });
     const events = openedEvents.store;
     for (const problem of openedEvents.report.problems) log.warn('event log damage found and skipped', { problem });
-    // The dispatcher is the AlertSink of the rule evaluator (notify.dispatcher.send).
-    const notify = openNotifier(cfg, log, () => `http://${cfg.host}:${this._port ?? cfg.port}`);
+    const engine = new QueryEngine(storage, cfg.query);
+    // The UI's URL uses the bound port; a manager-level lazy value keeps port 0 (tests) working.
+    let externalUrl = cfg.rules.externalUrl ?? `http://${cfg.host}:${cfg.port}`;
+    const notify = openNotifier(cfg, log, () => externalUrl);
+    this._notify = notify.dispatcher;
+    const rules = new RuleManager({
+      engine,
+      storage,
+      events,
+      sink: this._deps.alertSink ?? notify.dispatcher,
+      logger: log.child({ component: 'rules' }),
+      dir: cfg.rules.dir ?? join(cfg.dataDir, 'rules'),
+      stateFile: join(cfg.dataDir, 'alert-state'),
+      defaultIntervalMs: cfg.rules.evaluationIntervalMs,
+      externalLabels: cfg.rules.externalLabels,
+      externalUrl: () => externalUrl,
+      resendDelayMs: cfg.rules.resendDelayMs,
+      outageToleranceMs: cfg.rules.outageToleranceMs,
+    });
+    this._rules = rules;
     const app = createServerApp({
       storage,
-      engine: new QueryEngine(storage, cfg.query),
+      engine,
+      rules,
       logger: log,
       limits: cfg.limits,
       events,
@@ -71,6 +106,7 @@ export class FathomServer implements Service {
       http.once('error', (err: Error) => reject(new Error(`cannot listen on ${cfg.host}:${cfg.port}: ${err.message}`)));
     });
     this._port = (http.address() as AddressInfo).port;
+    if (!cfg.rules.externalUrl) externalUrl = `http://${cfg.host}:${this._port}`;
     this._resolveListening(this._port);
     log.info('server listening', { url: `http://${cfg.host}:${this._port}` });
     const retention: Service = {
@@ -85,7 +121,7 @@ export class FathomServer implements Service {
       },
     };
     try {
-      await runGroup([retention, notify.dispatcher, { name: 'http', run: untilAborted }], signal);
+      await runGroup([retention, rules, notify.dispatcher, { name: 'http', run: untilAborted }], signal);
     } finally {
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

@@ -23,6 +23,8 @@ import type { DashboardStore } from '@fathom/dashboards';
 import { dashboardsApi } from './dashboards-api.js';
 import type { SilenceStore } from '@fathom/notify';
 import { silencesApi } from './silences-api.js';
+import type { RuleManager } from '@fathom/alerts';
+import { promRulesApi, rulesManagementApi } from './rules-api.js';
 
 export interface ServerAppDeps {
   readonly storage: Storage;
@@ -41,6 +43,8 @@ export interface ServerAppDeps {
   readonly silences?: SilenceStore;
   /** The notification dispatcher's self-metrics, added to `/metrics` when given. */
   readonly notifyMetrics?: () => MetricSet;
+  /** Serves `/api/v1/rules`, `/api/v1/alerts` and `/api/fathom/rules` when given. */
+  readonly rules?: RuleManager;
 }
 
 export function createServerApp(deps: ServerAppDeps): Hono {
@@ -52,6 +56,11 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   if (deps.events) app.route('/api/v1/events', eventsApi({ events: deps.events, maxBodyBytes: deps.limits.maxBodyBytes }));
   if (deps.dashboards) app.route('/api/fathom/dashboards', dashboardsApi({ dashboards: deps.dashboards, maxBodyBytes: deps.limits.maxBodyBytes }));
   if (deps.silences) app.route('/api/fathom/silences', silencesApi({ silences: deps.silences, maxBodyBytes: deps.limits.maxBodyBytes }));
+  if (deps.rules) {
+    const rulesDeps = { rules: deps.rules, maxBodyBytes: deps.limits.maxBodyBytes };
+    app.route('/api/v1', promRulesApi(rulesDeps));
+    app.route('/api/fathom/rules', rulesManagementApi(rulesDeps));
+  }
   const rwLimits = deps.remoteWriteLimits;
   app.route('/api/v1', remoteWriteApi({ storage: deps.storage, logger: deps.logger, metadata, ...(rwLimits ? { limits: rwLimits } : {}) }, rwStats));
   app.route('/api/v1', promApi({ ...deps, metadata }));
