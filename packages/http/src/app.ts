@@ -24,7 +24,7 @@ import { dashboardsApi } from './dashboards-api.js';
 import type { SilenceStore } from '@fathom/notify';
 import { silencesApi } from './silences-api.js';
 import type { RuleManager } from '@fathom/alerts';
-import { promRulesApi, rulesManagementApi } from './rules-api.js';
+import { promRulesApi, rulesManagementApi, rulesMetrics } from './rules-api.js';
 
 export interface ServerAppDeps {
   readonly storage: Storage;
@@ -66,7 +66,11 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   app.route('/api/v1', promApi({ ...deps, metadata }));
   app.get('/-/healthy', (c) => c.text('Fathom is Healthy.\n'));
   app.get('/-/ready', (c) => c.text('Fathom is Ready.\n'));
-  app.get('/metrics', (c) => c.body(writeText(withNotify(serverMetrics(deps.storage, stats, rwStats), deps.notifyMetrics)), 200, { 'content-type': TEXT_CONTENT_TYPE }));
+  app.get('/metrics', (c) => {
+    const set = serverMetrics(deps.storage, stats, rwStats);
+    const rulesSet = deps.rules ? new MetricSetBuilder().merge(set).merge(rulesMetrics(deps.rules)).build() : set;
+    return c.body(writeText(withNotify(rulesSet, deps.notifyMetrics)), 200, { 'content-type': TEXT_CONTENT_TYPE });
+  });
   app.all('/api/*', (c) => failure(c, new ApiError('not_found', `no API endpoint ${c.req.method} ${c.req.path}`)));
   app.get('*', async (c) => (deps.ui ? await deps.ui(c.req.path) : undefined) ?? c.text('not found\n', 404));
   app.onError((err, c) => {

@@ -17,5 +17,5 @@ export { dashboardsApi } from './dashboards-api.js';
 export type { DashboardsApiDeps } from './dashboards-api.js';
 export { silencesApi } from './silences-api.js';
 export type { SilencesApiDeps } from './silences-api.js';
-export { promRulesApi, rulesManagementApi } from './rules-api.js';
+export { promRulesApi, rulesManagementApi, rulesMetrics } from './rules-api.js';
 export type { RulesApiDeps } from './rules-api.js';
