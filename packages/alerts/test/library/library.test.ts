@@ -46,7 +46,7 @@ describe('the Kubernetes alert library', () => {
     }
   });
 
-  test('every alert has a unit-test fixture that makes it fire and one where it must not', async () => {
+  test('every alert has a unit-test fixture that makes it fire and one where it must not', () => {
     const fires = new Set<string>();
     const quiet = new Set<string>();
     for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.test.yaml'))) {
