@@ -16,6 +16,7 @@ export const TUNABLES: Readonly<Record<string, Tunable>> = {
   NodeFilesystemFillingUp: { threshold: '0.2' },
   NodeFilesystemAlmostFull: { threshold: '0.05' },
   ServiceLatencyHigh: { threshold: '1' },
+  ServiceLatencyDegraded: { threshold: '1.5' },
   ServiceTooFewReadyEndpoints: { threshold: '1' },
   RouterDeploymentNotFullyAvailable: { selector: 'kube_deployment_labels{label_app_kubernetes_io_component="router"}' },
 };
