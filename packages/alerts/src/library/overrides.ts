@@ -8,20 +8,20 @@ import type { GroupDoc, RuleDoc, RuleFileDoc } from './rule-file.js';
 import { TUNABLES } from './tunables.js';
 
 export interface RuleOverride {
-  readonly enabled?: boolean;
-  readonly threshold?: number;
-  readonly selector?: string;
-  readonly forMs?: number;
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly enabled?: boolean | undefined;
+  readonly threshold?: number | undefined;
+  readonly selector?: string | undefined;
+  readonly forMs?: number | undefined;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface LibraryOverrides {
   /** false: no library rule at all. Default true. */
-  readonly enabled?: boolean;
+  readonly enabled?: boolean | undefined;
   /** Replaces the runbook links' base (where docs/alerts/ is published). */
-  readonly runbookBaseUrl?: string;
+  readonly runbookBaseUrl?: string | undefined;
   /** By alert name. */
-  readonly rules?: Readonly<Record<string, RuleOverride>>;
+  readonly rules?: Readonly<Record<string, RuleOverride>> | undefined;
 }
 
 export type OverrideResult = { readonly ok: true; readonly files: RuleFileDoc[] } | { readonly ok: false; readonly error: string };

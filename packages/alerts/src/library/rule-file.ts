@@ -37,10 +37,10 @@ export function readLibrary(dir: string = LIBRARY_DIR): RuleFileDoc[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((name) => parseRuleFile(name, readFileSync(`${dir}/${name}`, 'utf8')));
+    .map((name) => parseLibraryFile(name, readFileSync(`${dir}/${name}`, 'utf8')));
 }
 
-export function parseRuleFile(name: string, text: string): RuleFileDoc {
+export function parseLibraryFile(name: string, text: string): RuleFileDoc {
   const doc = parse(text) as { groups?: GroupDoc[] } | null;
   if (!doc || !Array.isArray(doc.groups)) throw new Error(`${name}: not a rule file (no "groups" list)`);
   return { name, groups: doc.groups };

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseQuery } from '@fathom/query';
-import { LIBRARY_DIR, readLibrary, TUNABLES } from '../../src/index.js';
+import { formatRuleFile, LIBRARY_DIR, parseRuleFile, readLibrary, runRuleTests, TUNABLES } from '../../src/index.js';
 import { runRuleTestFile } from './rule-test-format.js';
 
 const DOCS = new URL('../../../../../docs/alerts/', import.meta.url).pathname;
@@ -60,7 +60,23 @@ describe('the Kubernetes alert library', () => {
   });
 });
 
-describe("the library's unit-test fixtures, on Fathom's PromQL engine", () => {
+describe("the library's files and fixtures under Fathom's rule loader and rule-test runner", () => {
+  for (const f of files) {
+    test(`${f.name} loads as a rule file (as shipped and as re-written)`, () => {
+      assert.doesNotThrow(() => parseRuleFile(f.name, readFileSync(join(LIBRARY_DIR, f.name), 'utf8')));
+      assert.doesNotThrow(() => parseRuleFile(f.name, formatRuleFile(f)));
+    });
+  }
+  for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.test.yaml'))) {
+    test(`runRuleTests ${f}`, async () => {
+      const r = await runRuleTests(join(FIXTURES, f));
+      assert.deepEqual({ errors: r.errors, failures: r.tests.flatMap((t) => t.failures.map((x) => `${t.name}: ${JSON.stringify(x)}`)) }, { errors: [], failures: [] });
+      assert.ok(r.ok);
+    });
+  }
+});
+
+describe("the library's unit-test fixtures, on Fathom's PromQL engine directly", () => {
   for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.test.yaml'))) {
     test(f, async () => {
       const { mismatches } = await runRuleTestFile(join(FIXTURES, f));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyOverrides, formatRuleFile, libraryRuleFiles, parseRuleFile, readLibrary, replaceNumber } from '../../src/index.js';
+import { applyOverrides, formatRuleFile, libraryRuleFiles, parseLibraryFile, readLibrary, replaceNumber } from '../../src/index.js';
 import type { RuleDoc, RuleFileDoc } from '../../src/index.js';
 
 const lib = readLibrary();
@@ -73,9 +73,9 @@ describe('library overrides', () => {
   test('libraryRuleFiles gives YAML that parses back to the same rules', () => {
     const r = libraryRuleFiles({ rules: { ServiceTooFewReadyEndpoints: { threshold: 2 } } });
     assert.ok(r.ok);
-    const back = r.files.map((f) => parseRuleFile(f.name, f.yaml));
-    assert.deepEqual(back.map((f) => f.name), lib.map((f) => `library/${f.name}`));
+    const back = r.files.map((f) => parseLibraryFile(f.name, f.text));
+    assert.deepEqual(back.map((f) => f.name), lib.map((f) => `library-${f.name}`));
     assert.match(find(back, 'ServiceTooFewReadyEndpoints')?.expr ?? '', /\* 0 \+ 2\)/);
-    assert.equal(formatRuleFile(back[0]!), r.files[0]!.yaml);
+    assert.equal(formatRuleFile(back[0]!), r.files[0]!.text);
   });
 });

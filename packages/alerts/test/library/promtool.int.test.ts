@@ -46,8 +46,8 @@ describe('the alert library under promtool', { skip }, () => {
     try {
       const paths: string[] = [];
       for (const f of tuned.files) {
-        const p = join(dir.path, f.name.replace('library/', ''));
-        await writeFile(p, f.yaml);
+        const p = join(dir.path, f.name);
+        await writeFile(p, f.text);
         paths.push(p);
       }
       assert.match(await promtool('check', 'rules', ...paths), /SUCCESS/);

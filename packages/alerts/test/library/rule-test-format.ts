@@ -14,7 +14,7 @@ import type { Labels } from '@fathom/model';
 import { parseQuery, QueryEngine } from '@fathom/query';
 import { JournaledStorage } from '@fathom/storage';
 import { parse } from 'yaml';
-import { parseRuleFile } from '../../src/index.js';
+import { parseLibraryFile } from '../../src/index.js';
 import type { RuleDoc } from '../../src/index.js';
 
 interface AlertTest {
@@ -44,7 +44,7 @@ export interface Mismatch {
 /** Runs a test file; returns the mismatches (empty = every expectation met) and the alert names covered. */
 export async function runRuleTestFile(path: string): Promise<{ mismatches: Mismatch[]; covered: Set<string> }> {
   const file = parse(readFileSync(path, 'utf8')) as TestFile;
-  const rules = file.rule_files.flatMap((f) => parseRuleFile(f, readFileSync(resolve(dirname(path), f), 'utf8')).groups.flatMap((g) => g.rules)).filter((r) => r.alert !== undefined);
+  const rules = file.rule_files.flatMap((f) => parseLibraryFile(f, readFileSync(resolve(dirname(path), f), 'utf8')).groups.flatMap((g) => g.rules)).filter((r) => r.alert !== undefined);
   const evalMs = ms(file.evaluation_interval ?? '1m');
   const mismatches: Mismatch[] = [];
   const covered = new Set<string>();
