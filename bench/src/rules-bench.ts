@@ -68,6 +68,15 @@ async function groupEvals(e: Engine): Promise<GroupEval[]> {
     .map((g) => ({ group: g.name, atMs: Date.parse(g.lastEvaluation ?? ''), seconds: g.evaluationTime ?? NaN }));
 }
 
+/** Active alerts by state (`GET /api/v1/alerts`): both engines should report about the same. */
+async function alertCounts(e: Engine): Promise<Record<string, number>> {
+  const res = await fetch(`${e.url}/api/v1/alerts`).catch(() => undefined);
+  const body = res?.ok ? ((await res.json()) as { data?: { alerts?: { state: string }[] } }) : {};
+  const out: Record<string, number> = {};
+  for (const a of body.data?.alerts ?? []) out[a.state] = (out[a.state] ?? 0) + 1;
+  return out;
+}
+
 function rssBytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
 }
@@ -78,7 +87,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (v: number): number => Math.round(v * 100) / 100;
 
-/** Per engine: each group's evaluations (deduplicated), then cycle k = the k-th evaluation of every group. */
+/** Per engine: each group's evaluations (deduplicated by time), then cycle k = the k-th evaluation of every group, in ms. */
 function cycles(evals: readonly GroupEval[]): number[] {
   const byGroup = new Map<string, Map<number, number>>();
   for (const e of evals) {
@@ -86,7 +95,8 @@ function cycles(evals: readonly GroupEval[]): number[] {
     m.set(e.atMs, e.seconds);
     byGroup.set(e.group, m);
   }
-  const lists = [...byGroup.values()].map((m) => [...m.entries()].sort(([a], [b]) => a - b).map(([, s]) => s));
+  // The first evaluation seen may have overlapped the history upload: dropped.
+  const lists = [...byGroup.values()].map((m) => [...m.entries()].sort(([a], [b]) => a - b).map(([, s]) => s).slice(1));
   const n = Math.min(...lists.map((l) => l.length));
   return Array.from({ length: Number.isFinite(n) ? n : 0 }, (_, k) => lists.reduce((sum, l) => sum + (l[k] ?? 0), 0) * 1000);
 }
@@ -142,6 +152,7 @@ async function main(): Promise<void> {
         rssMedianMiB: round(percentile(r, 50) / 2 ** 20),
         peakRssMiB: round(peakRssBytes(e.child.pid ?? 0) / 2 ** 20),
         cpuSecondsPerMinute: round(((cpuSeconds(e.child.pid ?? 0) - (cpu0[e.name] ?? 0)) / wallS) * 60),
+        activeAlerts: await alertCounts(e),
       };
     }
     const f = result['fathom'] as Record<string, number>;
