@@ -13,7 +13,7 @@ import type { Logger, Service } from '@fathom/kit';
 import { FileEventStore } from '@fathom/events';
 import { FileDashboardStore } from './dashboard-store.js';
 import { QueryEngine } from '@fathom/query';
-import { RuleManager } from '@fathom/alerts';
+import { libraryRuleFiles, RuleManager } from '@fathom/alerts';
 import type { AlertSink, Dispatcher } from '@fathom/notify';
 import { openStorage } from './storage.js';
 import { openNotifier } from './notify.js';
@@ -73,6 +73,8 @@ export class FathomServer implements Service {
     let externalUrl = cfg.rules.externalUrl ?? `http://${cfg.host}:${cfg.port}`;
     const notify = openNotifier(cfg, log, () => externalUrl);
     this._notify = notify.dispatcher;
+    const library = libraryRuleFiles(cfg.alertLibrary);
+    if (!library.ok) throw new Error(`invalid configuration: ${library.error}`);
     const rules = new RuleManager({
       engine,
       storage,
@@ -80,6 +82,7 @@ export class FathomServer implements Service {
       sink: this._deps.alertSink ?? notify.dispatcher,
       logger: log.child({ component: 'rules' }),
       dir: cfg.rules.dir ?? join(cfg.dataDir, 'rules'),
+      builtin: library.files,
       stateFile: join(cfg.dataDir, 'alert-state'),
       defaultIntervalMs: cfg.rules.evaluationIntervalMs,
       externalLabels: cfg.rules.externalLabels,

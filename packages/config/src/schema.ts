@@ -6,6 +6,7 @@
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { alertLibrarySchema } from './alert-library.js';
 import { byteSize, durationMs, port } from './units.js';
 import { notifyConfigSchema } from './notify-schema.js';
 
@@ -144,6 +145,8 @@ export const serverConfigSchema = z.strictObject({
   /** Alert notifications: receivers, routes, mute windows (packages/notify/README.md). */
   notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
   rules: rules.default(rules.parse({})),
+  /** The Kubernetes alert library: on by default, tunable (see alert-library.ts). */
+  alertLibrary: alertLibrarySchema.default(alertLibrarySchema.parse({})),
 });
 
 export const fileConfigSchema = z.strictObject({
