@@ -96,7 +96,7 @@ const storage = z.strictObject({
   /** WAL segment size (tsdb). */
   walSegmentBytes: byteSize.default(32 * 1024 * 1024),
   /** A checkpoint is written after this much WAL, bounding restart time (tsdb). */
-  checkpointEveryBytes: byteSize.default(64 * 1024 * 1024),
+  checkpointEveryBytes: byteSize.default(16 * 1024 * 1024),
   /** Time partition of the on-disk blocks cut from the head (tsdb); compaction merges them ×3 per level. */
   blockRangeMs: durationMs.default(2 * 3_600_000),
   /**

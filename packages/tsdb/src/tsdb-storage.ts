@@ -57,7 +57,7 @@ interface SeriesRef {
   readonly key: string;
   series: MemSeries | undefined;
 }
-const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 
 export class TsdbStorage implements Storage {
   private _chain: Promise<unknown> = Promise.resolve();
