@@ -124,6 +124,24 @@ async function write(rule: RuleRuntime, series: Map<string, Labels>, valueOf: (l
   if (r.rejected > 0) deps.onWarning?.('rule output rejected by storage', { rule: rule.spec.name, rejected: r.rejected, first: r.errors[0]?.message });
 }
 
+/**
+ * Staleness markers for every series the rules wrote last (their recording output, ALERTS and
+ * ALERTS_FOR_STATE), so queries stop seeing them at once when the rules are removed or replaced.
+ */
+export async function markStale(rules: readonly RuleRuntime[], tsMs: number, storage: Appendable): Promise<void> {
+  const app = storage.appender();
+  let n = 0;
+  for (const r of rules) {
+    for (const l of r.lastSeries.values()) {
+      app.append(l, tsMs, STALE_NAN);
+      n++;
+    }
+    r.lastSeries = new Map();
+  }
+  if (n > 0) await app.commit();
+  else app.rollback();
+}
+
 function expandAll(templates: Readonly<Record<string, CompiledTemplate>>, data: TemplateData): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, t] of Object.entries(templates)) {

@@ -6,7 +6,7 @@ export { explorePath, exploreUrl } from './explore-url.js';
 export { compileNoData, compileThreshold, describeEvent } from './fathom-kinds.js';
 export type { NoDataSpec, ThresholdSpec } from './fathom-kinds.js';
 export { formatG, formatShortestE, sprintf } from './go-format.js';
-export { evaluateGroup, newRuleRuntime } from './group-eval.js';
+export { evaluateGroup, markStale, newRuleRuntime } from './group-eval.js';
 export type { EvalDeps, GroupOutput, GroupRuntime, RuleHealth, RuleRuntime, RuleTransition } from './group-eval.js';
 export { RuleDir, isValidRuleFileName } from './rule-dir.js';
 export { RULE_FORMAT_VERSIONS, parseRuleFile } from './rule-file.js';
