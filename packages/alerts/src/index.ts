@@ -17,7 +17,7 @@ export type { AlertSource, AlertingRuleSpec, EventCondition, RecordingRuleSpec, 
 export { decodeState, encodeState, readStateFile, writeStateFile } from './state-file.js';
 export type { SavedRuleState, SavedState } from './state-file.js';
 export { compileTemplate, TemplateError } from './template.js';
-export type { CompiledTemplate, TemplateData } from './template.js';
+export type { CompiledTemplate, QuerySample, TemplateData } from './template.js';
 export { humanize, humanize1024, humanizeDuration } from './template-funcs.js';
 export { CountingAlertSink } from './counting-sink.js';
 export { MemoryStorage } from './memory-storage.js';
