@@ -32,6 +32,8 @@ export interface RuleManagerOptions {
   readonly logger: Logger;
   /** Rule files are read from here at start; files put through the API are written here. */
   readonly dir: string;
+  /** Files loaded before the directory's, not written to it (the Kubernetes alert library); a file of the same name in the directory replaces one. */
+  readonly builtin?: readonly { readonly name: string; readonly text: string }[];
   /** Alert state file (default `<dir>/../alert-state`); undefined → `<dir>/.alert-state`. */
   readonly stateFile?: string;
   readonly defaultIntervalMs: number;
@@ -98,7 +100,7 @@ export class RuleManager implements Service {
   async load(): Promise<void> {
     if (this._loaded) return;
     this._loaded = true;
-    for (const { name, text } of await this._dir.list()) {
+    for (const { name, text } of [...(this._o.builtin ?? []), ...(await this._dir.list())]) {
       try {
         this._files.set(name, { spec: parseRuleFile(name, text), text });
       } catch (err) {

@@ -10,6 +10,7 @@ import type { Batch, BatchSeries } from '@fathom/protocol';
 import { HttpSink } from '@fathom/sinks';
 import type { DemoEvent } from './events.js';
 import { defaultIncidents } from './incidents.js';
+import { sampleWithExtras } from './kube-state-extra.js';
 import { METRIC_META } from './metrics.js';
 import type { Incident } from './scenario.js';
 import { ClusterSimulator } from './simulator.js';
@@ -108,7 +109,7 @@ export class DemoDriver implements Service {
   private async _sendSamples(sim: ClusterSimulator, times: readonly number[], signal: AbortSignal): Promise<void> {
     const byAgent = new Map<string, SeriesMap>();
     for (const tMs of times) {
-      for (const [agent, points] of sim.sample(tMs)) {
+      for (const [agent, points] of sampleWithExtras(sim, tMs)) {
         let series = byAgent.get(agent);
         if (!series) byAgent.set(agent, (series = new Map() as SeriesMap));
         addPoints(series, points, tMs);
