@@ -70,7 +70,7 @@ test('/api/v1/rules and /api/v1/alerts answer like Prometheus for the same rule 
   await writeFile(ruleFile, RULES);
   const prom = await startPrometheus({ config: `global:\n  evaluation_interval: 1s\nrule_files: ['${ruleFile}']\n` });
   t.after(() => prom.stop());
-  const server = new FathomServer(serverConfigSchema.parse({ port: 0, dataDir: join(dir.path, 'fathom'), fsync: 'never' }), { logger: NOOP_LOGGER });
+  const server = new FathomServer(serverConfigSchema.parse({ port: 0, dataDir: join(dir.path, 'fathom'), fsync: 'never', alertLibrary: { enabled: false } }), { logger: NOOP_LOGGER });
   const stop = new AbortController();
   const running = server.run(stop.signal);
   t.after(async () => {
