@@ -30,7 +30,6 @@ const RULES = `groups:
 
 test('rule → dispatcher → webhook: one firing notification across many evaluations, then one resolve notice', async (t) => {
   const dir = await tempDir();
-  t.after(dir.cleanup);
   const payloads: Payload[] = [];
   const hook = createServer((req, res) => {
     let body = '';
@@ -58,7 +57,11 @@ test('rule → dispatcher → webhook: one firing notification across many evalu
   const server = new FathomServer(cfg, { logger: NOOP_LOGGER });
   const ac = new AbortController();
   const done = server.run(ac.signal);
-  t.after(() => (ac.abort(), done));
+  t.after(async () => {
+    ac.abort();
+    await done; // the server stops writing before its directory goes
+    await dir.cleanup();
+  });
   const url = `http://127.0.0.1:${await server.listening()}`;
   const put = await fetch(`${url}/api/fathom/rules/e2e.yml`, { method: 'PUT', body: RULES });
   assert.equal(put.status, 200, await put.text());

@@ -27,7 +27,6 @@ interface AmAlert {
 
 async function startAlertmanager(t: TestContext, webhookUrl: string): Promise<string> {
   const dir = await tempDir('fathom-am-');
-  t.after(dir.cleanup);
   const port = await freePort();
   const config = join(dir.path, 'alertmanager.yml');
   await writeFile(
@@ -40,7 +39,8 @@ async function startAlertmanager(t: TestContext, webhookUrl: string): Promise<st
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   t.after(async () => {
     child.kill('SIGTERM');
-    await exited;
+    await exited; // Alertmanager stops writing before its directory goes
+    await dir.cleanup();
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor('alertmanager ready', async () => {
