@@ -3,8 +3,9 @@
  * routes them, groups them per route by `groupBy` labels, and at each group flush (after
  * `groupWaitMs`, then every `groupIntervalMs`) asks the notification log whether each channel is
  * due (new alert, resolved alerts, repeat interval). Silences and mute windows are applied at the
- * flush. Alerts whose `endsAtMs` passes without a refresh resolve by themselves. State (alerts and
- * log) is persisted after every delivery and at most every `saveEveryMs` otherwise.
+ * flush. Alerts whose `endsAtMs` passes without a refresh resolve by themselves. The notification
+ * log is appended (durably) after every delivery; the held alerts are saved at most every
+ * `saveEveryMs` when alerts come, go or resolve, and every `refreshSaveEveryMs` when only refreshed.
  */
 import type { Logger, Service } from '@fathom/kit';
 import { runGroup, sleep } from '@fathom/kit';
@@ -12,15 +13,14 @@ import type { Labels, MetricSet } from '@fathom/model';
 import type { Alert, AlertSink } from './alert.js';
 import type { ChannelStats, NotificationChannel } from './channel.js';
 import { ChannelWorker } from './channel-worker.js';
-import type { LogEntry } from './dedup.js';
 import { needsNotification } from './dedup.js';
 import { notifyMetrics } from './metrics.js';
 import type { MuteWindow } from './mute-window.js';
 import { inMuteWindow } from './mute-window.js';
 import type { Notification } from './notification.js';
 import { buildNotification, fingerprintOf, isResolved } from './notification.js';
-import { loadState, saveState } from './notify-state.js';
-import type { StoredLogEntry } from './notify-state.js';
+import { NotifyLogFile } from './notify-log.js';
+import { loadAlerts, saveAlerts } from './notify-state.js';
 import type { RouteNode } from './route.js';
 import { groupKeyOf, groupLabelsOf, matchRoutes } from './route.js';
 import type { SilenceMatcher } from './silence.js';
@@ -50,6 +50,8 @@ export interface DispatcherOptions {
   /** How often groups are checked for a due flush (default 200 ms). */
   readonly tickMs?: number;
   readonly saveEveryMs?: number;
+  /** How often alerts that were only refreshed (endsAtMs moved) are saved (default 60 s). */
+  readonly refreshSaveEveryMs?: number;
   readonly nowMs?: () => number;
 }
 
@@ -75,12 +77,15 @@ export class Dispatcher implements AlertSink, Service {
   readonly name = 'notify-dispatcher';
   private readonly _alerts = new Map<string, Alert>();
   private readonly _groups = new Map<string, Group>();
-  private readonly _log = new Map<string, StoredLogEntry>();
+  private readonly _log: NotifyLogFile;
   private readonly _workers: ChannelWorker[] = [];
   private readonly _workersByReceiver = new Map<string, ChannelWorker[]>();
   private readonly _now: () => number;
   private readonly _stats: DispatcherStats = { alertsReceived: 0, alertsRefused: 0, alertsHeld: 0, groups: 0, flushes: 0, suppressedBySilence: 0, mutedFlushes: 0 };
-  private _dirty = false;
+  /** Alerts came, went or resolved since the last save. */
+  private _changed = false;
+  /** Alerts were only refreshed since the last save. */
+  private _refreshed = false;
   private _lastSaveMs = 0;
 
   constructor(private readonly _o: DispatcherOptions) {
@@ -90,9 +95,9 @@ export class Dispatcher implements AlertSink, Service {
       this._workers.push(...workers);
       this._workersByReceiver.set(receiver, workers);
     }
-    const state = loadState(_o.dir);
-    for (const e of state.log) this._log.set(logKey(e.channel, e.groupKey), e);
-    this._ingest(state.alerts, false);
+    this._log = new NotifyLogFile(_o.dir, _o.fsync);
+    for (const problem of this._log.problems) _o.logger.warn('notification log damage found and cut', { problem });
+    this._ingest(loadAlerts(_o.dir), false);
   }
 
   /** Takes the evaluator's alerts; never blocks, never throws for a channel's sake. */
@@ -106,6 +111,7 @@ export class Dispatcher implements AlertSink, Service {
       await runGroup([ticker, ...this._workers], signal);
     } finally {
       this._save();
+      this._log.close();
     }
   }
 
@@ -129,7 +135,8 @@ export class Dispatcher implements AlertSink, Service {
     const now = this._now();
     const silenced = this._o.silences.matcher(now);
     for (const g of [...this._groups.values()]) if (g.nextFlushMs <= now) this._flush(g, now, silenced);
-    if (this._dirty && now - this._lastSaveMs >= (this._o.saveEveryMs ?? 1000)) this._save();
+    const sinceSaveMs = now - this._lastSaveMs;
+    if ((this._changed && sinceSaveMs >= (this._o.saveEveryMs ?? 1000)) || (this._refreshed && sinceSaveMs >= (this._o.refreshSaveEveryMs ?? 60_000))) this._save();
   }
 
   private async _tickLoop(signal: AbortSignal): Promise<void> {
@@ -154,10 +161,13 @@ export class Dispatcher implements AlertSink, Service {
         continue;
       }
       const endsAtMs = a.endsAtMs ?? now + (this._o.resolveTimeoutMs ?? 300_000);
-      this._alerts.set(fp, { ...a, endsAtMs });
+      const before = this._alerts.get(fp);
+      const stored = { ...a, endsAtMs };
+      if (fresh && before && isResolved(before, now) === isResolved(stored, now) && before.startsAtMs === stored.startsAtMs) this._refreshed = true;
+      else if (fresh) this._changed = true;
+      this._alerts.set(fp, stored);
       for (const route of matchRoutes(this._o.route, a.labels)) this._addToGroup(route, a.labels, fp, now);
     }
-    this._dirty ||= alerts.length > 0 && fresh;
   }
 
   private _addToGroup(route: RouteNode, labels: Labels, fp: string, now: number): void {
@@ -174,16 +184,41 @@ export class Dispatcher implements AlertSink, Service {
   private _flush(g: Group, now: number, silenced: SilenceMatcher): void {
     this._stats.flushes++;
     g.nextFlushMs = now + g.route.groupIntervalMs;
-    const all = [...g.fingerprints].map((fp) => this._alerts.get(fp)).filter((a): a is Alert => a !== undefined);
-    const visible = all.filter((a) => silenced.silencedBy(a.labels).length === 0);
+    const all: [string, Alert][] = [];
+    for (const fp of g.fingerprints) {
+      const a = this._alerts.get(fp);
+      if (a) all.push([fp, a]);
+    }
+    const visible = all.filter(([, a]) => silenced.silencedBy(a.labels).length === 0);
     this._stats.suppressedBySilence += all.length - visible.length;
-    if (visible.length > 0 && !this._muted(g.route, now)) {
-      const n = buildNotification({ receiver: g.route.receiver, groupKey: g.key, groupLabels: g.labels, alerts: visible, externalUrl: typeof this._o.externalUrl === 'string' ? this._o.externalUrl : this._o.externalUrl(), nowMs: now, groupIntervalMs: g.route.groupIntervalMs });
-      for (const w of this._workersByReceiver.get(g.route.receiver) ?? []) this._offer(w, n, g.route, now);
-    } else if (visible.length > 0) {
-      this._stats.mutedFlushes++;
+    if (visible.length > 0) {
+      if (this._muted(g.route, now)) this._stats.mutedFlushes++;
+      else this._notifyDue(g, visible, now);
     }
     this._collect(g, all, now, silenced);
+  }
+
+  /** Builds the group's notification only when some channel is due, and offers it to those. */
+  private _notifyDue(g: Group, visible: readonly [string, Alert][], now: number): void {
+    const firing = new Set<string>();
+    const resolved = new Set<string>();
+    for (const [fp, a] of visible) (isResolved(a, now) ? resolved : firing).add(fp);
+    const due = (this._workersByReceiver.get(g.route.receiver) ?? []).filter((w) => {
+      const c = w.channel;
+      return !c.deduplicated || needsNotification({ entry: this._log.get(c.name, g.key), firing, resolved, sendResolved: c.sendResolved, repeatIntervalMs: g.route.repeatIntervalMs, nowMs: now });
+    });
+    if (due.length === 0) return;
+    const n = buildNotification({
+      receiver: g.route.receiver,
+      groupKey: g.key,
+      groupLabels: g.labels,
+      alerts: visible.map(([, a]) => a),
+      fingerprints: visible.map(([fp]) => fp),
+      externalUrl: typeof this._o.externalUrl === 'string' ? this._o.externalUrl : this._o.externalUrl(),
+      nowMs: now,
+      groupIntervalMs: g.route.groupIntervalMs,
+    });
+    for (const w of due) this._offer(w, n, firing.size, now);
   }
 
   private _muted(route: RouteNode, now: number): boolean {
@@ -195,30 +230,24 @@ export class Dispatcher implements AlertSink, Service {
     return route.activeWindows.length > 0 && !route.activeWindows.some(on);
   }
 
-  private _offer(w: ChannelWorker, n: Notification, route: RouteNode, now: number): void {
+  private _offer(w: ChannelWorker, n: Notification, firingCount: number, now: number): void {
     const c = w.channel;
-    if (!c.deduplicated) return w.enqueue(n);
-    const firing = new Set(n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint));
-    const resolved = new Set(n.alerts.filter((a) => a.status === 'resolved').map((a) => a.fingerprint));
-    const entry = this._log.get(logKey(c.name, n.groupKey));
-    if (!needsNotification({ entry, firing, resolved, sendResolved: c.sendResolved, repeatIntervalMs: route.repeatIntervalMs, nowMs: now })) return;
-    if (!c.sendResolved) {
-      if (firing.size === 0) return this._logDelivered(c.name, n, now); // nothing to tell; clears the log
+    if (c.deduplicated && !c.sendResolved) {
+      if (firingCount === 0) return this._logDelivered(c.name, n, now); // nothing to tell; clears the log
       return w.enqueue({ ...n, alerts: n.alerts.filter((a) => a.status === 'firing') });
     }
     w.enqueue(n);
   }
 
   /** Resolved alerts leave a group once no channel still believes them firing (or they are silenced). */
-  private _collect(g: Group, all: readonly Alert[], now: number, silenced: SilenceMatcher): void {
+  private _collect(g: Group, all: readonly [string, Alert][], now: number, silenced: SilenceMatcher): void {
     const channels = (this._workersByReceiver.get(g.route.receiver) ?? []).map((w) => w.channel).filter((c) => c.deduplicated);
-    for (const a of all) {
+    for (const [fp, a] of all) {
       if (!isResolved(a, now)) continue;
-      const fp = fingerprintOf(a.labels);
-      const told = channels.some((c) => this._log.get(logKey(c.name, g.key))?.firing.includes(fp) === true);
+      const told = channels.some((c) => this._log.get(c.name, g.key)?.firing.includes(fp) === true);
       if (told && silenced.silencedBy(a.labels).length === 0) continue;
       g.fingerprints.delete(fp);
-      this._dirty = true;
+      this._changed = true;
       if (![...this._groups.values()].some((o) => o.fingerprints.has(fp))) this._alerts.delete(fp);
     }
     for (const fp of [...g.fingerprints]) if (!this._alerts.has(fp)) g.fingerprints.delete(fp);
@@ -242,32 +271,27 @@ export class Dispatcher implements AlertSink, Service {
     const firing = new Set(n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint));
     const resolved = new Set(n.alerts.filter((a) => a.status === 'resolved').map((a) => a.fingerprint));
     const repeatIntervalMs = this._groups.get(n.groupKey)?.route.repeatIntervalMs ?? this._o.route.repeatIntervalMs;
-    return needsNotification({ entry: this._log.get(logKey(c.name, n.groupKey)), firing, resolved, sendResolved: c.sendResolved, repeatIntervalMs, nowMs: this._now() });
+    return needsNotification({ entry: this._log.get(c.name, n.groupKey), firing, resolved, sendResolved: c.sendResolved, repeatIntervalMs, nowMs: this._now() });
   }
 
   private _logDelivered(channel: string, n: Notification, now: number): void {
-    const entry: LogEntry = {
-      firing: n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint),
-      resolved: n.alerts.filter((a) => a.status === 'resolved').map((a) => a.fingerprint),
-      atMs: now,
-    };
-    const key = logKey(channel, n.groupKey);
-    if (entry.firing.length === 0) this._log.delete(key);
-    else this._log.set(key, { channel, groupKey: n.groupKey, ...entry });
-    this._save();
+    const firing = n.alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint);
+    const resolved = n.alerts.filter((a) => a.status === 'resolved').map((a) => a.fingerprint);
+    try {
+      this._log.record({ channel, groupKey: n.groupKey, firing, resolved, atMs: now });
+    } catch (err) {
+      this._o.logger.error('cannot write the notification log', { error: err as Error });
+    }
   }
 
   private _save(): void {
-    this._dirty = false;
+    this._changed = false;
+    this._refreshed = false;
     this._lastSaveMs = this._now();
     try {
-      saveState(this._o.dir, { alerts: [...this._alerts.values()], log: [...this._log.values()] }, this._o.fsync, this._lastSaveMs);
+      saveAlerts(this._o.dir, [...this._alerts.values()], this._o.fsync, this._lastSaveMs);
     } catch (err) {
-      this._o.logger.error('cannot save the notification state', { error: err as Error });
+      this._o.logger.error('cannot save the held alerts', { error: err as Error });
     }
   }
-}
-
-function logKey(channel: string, groupKey: string): string {
-  return `${channel}\u0000${groupKey}`;
 }

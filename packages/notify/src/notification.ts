@@ -53,10 +53,11 @@ export function isResolved(a: Alert, nowMs: number): boolean {
   return a.endsAtMs !== undefined && a.endsAtMs <= nowMs;
 }
 
-export function toNotified(a: Alert, nowMs: number): NotifiedAlert {
+/** `fingerprint` may be passed when known (the dispatcher keeps it), else it is computed. */
+export function toNotified(a: Alert, nowMs: number, fingerprint?: string): NotifiedAlert {
   const resolved = isResolved(a, nowMs);
   return {
-    fingerprint: fingerprintOf(a.labels),
+    fingerprint: fingerprint ?? fingerprintOf(a.labels),
     status: resolved ? 'resolved' : 'firing',
     labels: a.labels,
     annotations: a.annotations,
@@ -80,13 +81,15 @@ export interface BuildInput {
   readonly groupKey: string;
   readonly groupLabels: Labels;
   readonly alerts: readonly Alert[];
+  /** Fingerprints of `alerts`, same order, when known. */
+  readonly fingerprints?: readonly string[];
   readonly externalUrl: string;
   readonly nowMs: number;
   readonly groupIntervalMs: number;
 }
 
 export function buildNotification(b: BuildInput): Notification {
-  const notified = b.alerts.map((a) => toNotified(a, b.nowMs));
+  const notified = b.alerts.map((a, i) => toNotified(a, b.nowMs, b.fingerprints?.[i]));
   const firing = notified.filter((a) => a.status === 'firing').sort(byStart);
   const resolved = notified.filter((a) => a.status === 'resolved').sort(byStart);
   const alerts = [...firing, ...resolved];

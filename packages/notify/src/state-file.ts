@@ -4,11 +4,20 @@ import { dirname } from 'node:path';
 
 /** Writes `value` as JSON to `path` so that a crash leaves either the old or the new file. */
 export function writeJsonAtomic(path: string, value: unknown, fsync: boolean): void {
+  writeTextAtomic(path, `${JSON.stringify(value)}\n`, fsync);
+}
+
+/** Writes one JSON value per line, atomically. */
+export function writeJsonLinesAtomic(path: string, values: readonly unknown[], fsync: boolean): void {
+  writeTextAtomic(path, values.map((v) => `${JSON.stringify(v)}\n`).join(''), fsync);
+}
+
+function writeTextAtomic(path: string, text: string, fsync: boolean): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeFileSync(fd, `${JSON.stringify(value)}\n`);
+    writeFileSync(fd, text);
     if (fsync) fsyncSync(fd);
   } finally {
     closeSync(fd);
