@@ -68,7 +68,7 @@ export class RuleManager implements Service {
   private readonly _files = new Map<string, { spec?: RuleFileSpec; text: string; error?: RuleFileError; builtin?: true }>();
   private _loops: Loop[] = [];
   private _running: AbortSignal | undefined;
-  private _loaded = false;
+  private _loading: Promise<void> | undefined;
   private _chain: Promise<unknown> = Promise.resolve();
   private _saveChain: Promise<unknown> = Promise.resolve();
   private readonly _now: () => number;
@@ -98,10 +98,13 @@ export class RuleManager implements Service {
     };
   }
 
-  /** Reads the directory and the saved state (called by `run`; callable alone in tests). */
-  async load(): Promise<void> {
-    if (this._loaded) return;
-    this._loaded = true;
+  /** Reads the directory and the saved state, once (called by `run` and before any change; callable alone in tests). */
+  load(): Promise<void> {
+    this._loading ??= this._load();
+    return this._loading;
+  }
+
+  private async _load(): Promise<void> {
     const builtin = (this._o.builtin ?? []).map((f) => ({ ...f, builtin: true as const }));
     for (const { name, text, ...origin } of [...builtin, ...(await this._dir.list())]) {
       const flag = 'builtin' in origin ? { builtin: true as const } : {};
@@ -155,6 +158,7 @@ export class RuleManager implements Service {
   async putFile(name: string, text: string): Promise<RuleFileSpec> {
     if (!isValidRuleFileName(name)) throw new RuleFileError(name, [{ line: 1, column: 1, message: 'file name must be letters, digits, ".", "_" or "-" and end in .yml or .yaml' }]);
     const spec = parseRuleFile(name, text);
+    await this.load(); // a PUT racing the start must not be loaded twice
     await this._exclusive(async () => {
       await this._dir.write(name, text);
       const old = this._loops.filter((l) => l.g.file === name);
@@ -175,6 +179,7 @@ export class RuleManager implements Service {
    * unknown, `builtin` (nothing done) for a built-in file — those are tuned through their config.
    */
   async deleteFile(name: string): Promise<'deleted' | 'not_found' | 'builtin'> {
+    await this.load();
     const f = this._files.get(name);
     if (!f) return 'not_found';
     if (f.builtin) return 'builtin';

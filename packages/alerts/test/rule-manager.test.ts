@@ -203,3 +203,18 @@ test('built-in files load first, are listed as built-in, cannot be deleted, and 
     await env.dir.cleanup();
   }
 });
+
+test('a file put while the manager is still loading is loaded once', async () => {
+  const env = await setup([]);
+  try {
+    await mkdir(join(env.dir.path, 'rules'), { recursive: true });
+    await writeFile(join(env.dir.path, 'rules', 'a.yaml'), DOWN_RULES);
+    const { m } = env.manager();
+    await Promise.all([m.putFile('a.yaml', DOWN_RULES), m.load(), m.putFile('b.yaml', DOWN_RULES)]);
+    await m.load();
+    assert.deepEqual(m.groups().map((g) => g.file), ['a.yaml', 'b.yaml']);
+  } finally {
+    await env.events.close();
+    await env.dir.cleanup();
+  }
+});
