@@ -164,15 +164,14 @@ export class DemoDriver implements Service {
   }
 }
 
-type SeriesMap = Map<string, { labels: Readonly<Record<string, string>>; samples: [number, number][] }>;
+/** Series of one batch, keyed by the simulator's label objects (the same object for the same series). */
+type SeriesMap = Map<Readonly<Record<string, string>>, { labels: Readonly<Record<string, string>>; samples: [number, number][] }>;
 
 function addPoints(series: SeriesMap, points: readonly SimPoint[], tMs: number): void {
   for (const p of points) {
-    let key = '';
-    for (const k in p.labels) key += `${k}=${p.labels[k]!}\u0000`;
-    const s = series.get(key);
+    const s = series.get(p.labels);
     if (s) s.samples.push([tMs, p.value]);
-    else series.set(key, { labels: p.labels, samples: [[tMs, p.value]] });
+    else series.set(p.labels, { labels: p.labels, samples: [[tMs, p.value]] });
   }
 }
 
