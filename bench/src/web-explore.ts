@@ -13,6 +13,7 @@ import { attrs, launchBrowser, startServer, texts } from '@fathom/e2e';
 const NODES = Number(process.env['BENCH_NODES'] ?? 850);
 /** Minutes of history to ingest before measuring (two samples per rate window suffice). */
 const HISTORY_MIN = Number(process.env['BENCH_HISTORY_MIN'] ?? 2);
+const INTERVAL_MS = 30_000;
 
 /** Runs in the page before anything else: records frame gaps and long tasks from navigation on. */
 const PROBE = `(() => {
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const server = await startServer(dir.path, 0, { ui: true });
   const t0 = Date.now();
   process.stdout.write(`ingesting ${HISTORY_MIN} min of a ${NODES}-node demo cluster…\n`);
-  const demo = new DemoDriver({ serverUrl: server.url, nodes: NODES, seed: 1, historyMs: HISTORY_MIN * 60_000, intervalMs: 30_000, backfillStepMs: 30_000, incidents: [], logger: NOOP_LOGGER, backfillOnly: true, concurrency: 4 });
+  const demo = new DemoDriver({ serverUrl: server.url, nodes: NODES, seed: 1, historyMs: HISTORY_MIN * 60_000, intervalMs: INTERVAL_MS, backfillStepMs: INTERVAL_MS, incidents: [], logger: NOOP_LOGGER, backfillOnly: true, concurrency: 4 });
   await demo.run(new AbortController().signal);
   const pods = demo.simulator!.timeline.epochs[0]!.pods.size;
   process.stdout.write(`demo: ${NODES} nodes, ${pods} pods, ${demo.stats.samples} samples ingested in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   const page = await browser.context.newPage();
   await page.addInitScript(PROBE);
   process.stdout.write('demo ingested; opening Explore\n');
-  const end = Date.now();
+  // The window ends at the last sample: a window reaching past the data leaves the rate columns empty.
+  const end = demo.stats.backfillDoneMs! - INTERVAL_MS;
   const url = `${server.url}/?group=custom:cluster,pod&at=demo&from=${end - HISTORY_MIN * 60_000}&to=${end}`;
   await page.goto(url);
   const countExpr = `Number((document.querySelector('[data-testid="entity-table"] h2 .muted')?.textContent ?? '0').split(' ')[0])`;

@@ -30,7 +30,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'memPctLim', title: '% lim', unit: 'percent', bar: true, hint: 'working set, % of the memory limit' },
   { key: 'restarts', title: 'Restarts', unit: 'count', hint: 'container restarts in the time range' },
   { key: 'net', title: 'Network', unit: 'bytesPerS', hint: 'received + transmitted' },
-  { key: 'latency', title: 'Latency', unit: 'seconds', hint: 'mean request latency' },
+  { key: 'latency', title: 'Latency', unit: 'seconds', hint: 'p95 request latency (histogram); the mean where a service has no buckets' },
   { key: 'errors', title: 'Errors', unit: 'ratio', hint: 'share of 5xx responses' },
 ];
 

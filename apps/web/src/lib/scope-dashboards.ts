@@ -1,8 +1,8 @@
 /**
  * Built-in dashboards chosen by the scope's kind (cluster, namespace, workload, pod, container,
  * node, process), with the panels the seeds ask for: CPU and memory against requests and
- * limits, restarts and failed launches, network, disk, and service latency. Only the PromQL
- * subset every Fathom server answers is used (top-N is sorted in the browser). Pure.
+ * limits, restarts and failed launches, network, disk, and service latency (quantiles from the
+ * request-duration histogram). Top-N is sorted in the browser. Pure.
  */
 import type { Panel } from '@fathom/dashboards';
 import { PROCESS_LEVEL } from './grouping.js';
@@ -51,7 +51,8 @@ export function scopeDashboard(ctx: ScopeContext): Panel[] {
       { expr: `sum(rate(${s('container_network_receive_bytes_total')}[${w}]))`, legend: 'receive' },
       { expr: `sum(rate(${s('container_network_transmit_bytes_total')}[${w}]))`, legend: 'transmit' },
     ]),
-    ts('Request latency (mean)', 'seconds', [{ expr: `${sumBy(`rate(${s('http_request_duration_seconds_sum')}[${w}])`)} / ${sumBy(`rate(${s('http_request_duration_seconds_count')}[${w}])`)}`, legend: leg }]),
+    ts('Request latency (p50, p95, p99; mean)', 'seconds', latencyQuantiles(s, w)),
+    ...(by ? [ts(`Request latency p95 by ${by}`, 'seconds', [{ expr: latencyP95By(s, w, by), legend: leg }])] : []),
     ts('Errors (share of 5xx)', 'ratio', [{ expr: `${sumBy(`rate(${s('http_requests_total', ['code=~"5.."'])}[${w}])`)} / ${sumBy(`rate(${s('http_requests_total')}[${w}])`)}`, legend: leg }]),
   ];
   if (ctx.kind === 'container') panels.push(...containerPanels(s), ...processPanels());
@@ -59,6 +60,29 @@ export function scopeDashboard(ctx: ScopeContext): Panel[] {
     panels.push({ title: 'Pods not running', type: 'timeseries', unit: 'count', queries: [{ expr: `sum(${s('kube_pod_status_phase', ['phase="Pending"'])})`, legend: 'pending' }] });
   }
   return panels;
+}
+
+type Sel = (n: string, e?: readonly string[]) => string;
+
+/**
+ * Latency quantiles from the `http_request_duration_seconds` histogram, and the mean from its
+ * `_sum`/`_count` (the only line when a service exports a summary without buckets).
+ */
+function latencyQuantiles(s: Sel, w: string): Panel['queries'] {
+  const q = (phi: number): string => `histogram_quantile(${phi}, sum by (le) (rate(${s('http_request_duration_seconds_bucket')}[${w}])))`;
+  return [
+    { expr: q(0.5), legend: 'p50' },
+    { expr: q(0.95), legend: 'p95' },
+    { expr: q(0.99), legend: 'p99' },
+    { expr: `sum(rate(${s('http_request_duration_seconds_sum')}[${w}])) / sum(rate(${s('http_request_duration_seconds_count')}[${w}]))`, legend: 'mean' },
+  ];
+}
+
+/** p95 latency per value of `by` from the histogram; the mean where a series has no buckets. */
+export function latencyP95By(s: Sel, w: string, by: string): string {
+  const p95 = `histogram_quantile(0.95, sum by (${by}, le) (rate(${s('http_request_duration_seconds_bucket')}[${w}])))`;
+  const mean = `sum by (${by}) (rate(${s('http_request_duration_seconds_sum')}[${w}])) / sum by (${by}) (rate(${s('http_request_duration_seconds_count')}[${w}]))`;
+  return `${p95} or ${mean}`;
 }
 
 function containerPanels(s: (n: string, e?: readonly string[]) => string): Panel[] {
@@ -75,7 +99,7 @@ function clusterPanels(s: (n: string, e?: readonly string[]) => string, w: strin
     ts('Memory (working set)', 'bytes', [{ expr: sumBy(s('container_memory_working_set_bytes')), legend: leg }]),
     ts('Node memory used', 'percent', [{ expr: `100 * (1 - sum by (node) (${s('node_memory_MemAvailable_bytes')}) / sum by (node) (${s('node_memory_MemTotal_bytes')}))`, legend: '{{node}}' }]),
     ts('Node disk used (/)', 'percent', [{ expr: `100 * (1 - sum by (node) (${s('node_filesystem_avail_bytes', ['mountpoint="/"'])}) / sum by (node) (${s('node_filesystem_size_bytes', ['mountpoint="/"'])}))`, legend: '{{node}}' }]),
-    ts('Request latency by service (mean)', 'seconds', [{ expr: `sum by (service) (rate(${s('http_request_duration_seconds_sum')}[${w}])) / sum by (service) (rate(${s('http_request_duration_seconds_count')}[${w}]))`, legend: '{{service}}' }]),
+    ts('Request latency p95 by service', 'seconds', [{ expr: latencyP95By(s, w, 'service'), legend: '{{service}}' }]),
     ts('Restarts', 'count', [{ expr: sumBy(`increase(${s('kube_pod_container_status_restarts_total')}[${w}])`), legend: leg }]),
     { title: 'Top pods by memory', type: 'bar', unit: 'bytes', limit: 10, queries: [{ expr: `sum by (pod) (${s('container_memory_working_set_bytes')})`, legend: '{{pod}}' }], width: 2 },
   ];
