@@ -35,7 +35,10 @@ async function main(): Promise<void> {
   const server = await startServer(dir.path, 0, { ui: true });
   const t0 = Date.now();
   process.stdout.write(`ingesting ${HISTORY_MIN} min of a ${NODES}-node demo cluster…\n`);
-  const demo = new DemoDriver({ serverUrl: server.url, nodes: NODES, seed: 1, historyMs: HISTORY_MIN * 60_000, intervalMs: INTERVAL_MS, backfillStepMs: INTERVAL_MS, incidents: [], logger: NOOP_LOGGER, backfillOnly: true, concurrency: 4 });
+  // A fixed clock: the backfill ends there even when ingesting a tick takes longer than a tick
+  // (with the real clock it would chase the moving present for ever on a loaded machine).
+  const fixedNowMs = Date.now();
+  const demo = new DemoDriver({ serverUrl: server.url, nodes: NODES, seed: 1, historyMs: HISTORY_MIN * 60_000, intervalMs: INTERVAL_MS, backfillStepMs: INTERVAL_MS, incidents: [], logger: NOOP_LOGGER, backfillOnly: true, concurrency: 4, nowMs: () => fixedNowMs });
   await demo.run(new AbortController().signal);
   const pods = demo.simulator!.timeline.epochs[0]!.pods.size;
   process.stdout.write(`demo: ${NODES} nodes, ${pods} pods, ${demo.stats.samples} samples ingested in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
@@ -51,6 +54,9 @@ async function main(): Promise<void> {
   await page.waitForFunction(`document.querySelectorAll('[data-testid="entity-table"] .grid-row').length > 0 && ${countExpr} >= ${Math.floor(pods * 0.9)}`, undefined, { timeout: 300_000, polling: 'raf' });
   const ttiMs = await page.evaluate<number>('performance.now()');
   const rows = await page.evaluate<number>(countExpr);
+  // Columns arrive one by one; the table is usable from the first.
+  await page.waitForSelector('[data-testid="entity-table"][data-complete="true"]', { timeout: 300_000 });
+  const allColumnsMs = await page.evaluate<number>('performance.now()');
   await page.waitForTimeout(1500);
   const sortTimes: number[] = [];
   const headers = (await texts(page, '.grid-header button')).map((h) => h.replace(/[ ▾▴]+$/, ''));
@@ -75,8 +81,10 @@ async function main(): Promise<void> {
   const result = {
     nodes: NODES, pods, rows,
     timeToInteractiveMs: Math.round(ttiMs),
+    allColumnsLoadedMs: Math.round(allColumnsMs),
     maxFrameGapLoadingMs: Math.round(maxGap(probe, 0, ttiMs)),
-    maxFrameGapAfterLoadMs: Math.round(maxGap(probe, ttiMs + 200, scrollStart)),
+    maxFrameGapAfterLoadMs: Math.round(maxGap(probe, allColumnsMs + 200, scrollStart)),
+    maxFrameGapColumnsLoadingMs: Math.round(maxGap(probe, ttiMs, allColumnsMs)),
     sortMs: sortTimes.map(Math.round),
     maxFrameGapScrollMs: Math.round(maxGap(probe, scrollStart, scrollEnd)),
     rowsInDomAfterScroll: visibleAfterScroll,

@@ -22,7 +22,8 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 async function rowsOf(page: Page): Promise<string[]> {
-  await page.waitForSelector('[data-testid="entity-table"] .grid-row');
+  // Columns arrive one by one; read once all have answered.
+  await page.waitForSelector('[data-testid="entity-table"][data-complete="true"] .grid-row');
   return (await attrs(page, '[data-testid="entity-table"] .grid-row', 'data-name')).map((n) => n ?? '');
 }
 

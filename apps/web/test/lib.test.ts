@@ -106,12 +106,12 @@ test('scope dashboards: each kind has its panels, requests and limits beside usa
   const cpu = ns.find((p) => p.title.startsWith('CPU'))!;
   assert.deepEqual(cpu.queries.map((q) => q.legend), ['used', 'request', 'limit']);
   assert.equal(cpu.queries[1]!.expr, 'sum(kube_pod_container_resource_requests{namespace="prod",resource="cpu"})');
-  const byWorkload = ns.find((p) => p.title === 'CPU by workload (cores)')!;
-  assert.equal(byWorkload.queries[0]!.expr, 'sum by (workload) (rate(container_cpu_usage_seconds_total{namespace="prod"}[1m]))');
+  const byWorkload = ns.find((p) => p.title === 'CPU by workload, top 10 (cores)')!;
+  assert.equal(byWorkload.queries[0]!.expr, 'topk(10, sum by (workload) (rate(container_cpu_usage_seconds_total{namespace="prod"}[1m])))', 'breakdowns keep the top series on the server');
   const latency = ns.find((p) => p.title.startsWith('Request latency ('))!;
   assert.deepEqual(latency.queries.map((q) => q.legend), ['p50', 'p95', 'p99', 'mean']);
   assert.equal(latency.queries[1]!.expr, 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="prod"}[1m])))');
-  assert.ok(ns.some((p) => p.title === 'Request latency p95 by workload'));
+  assert.ok(ns.some((p) => p.title === 'Request latency p95 by workload, top 10'));
 });
 
 test('values are formatted in their unit', () => {

@@ -47,6 +47,8 @@ const SEND_TIMEOUT_MS = 30_000;
 const MAX_TRIES = 5;
 const BACKFILL_CHUNK_MS = 15 * 60_000;
 const EVENTS_PER_POST = 500;
+/** Backfill passes towards the moving present before going live. */
+const MAX_CATCH_UP_PASSES = 4;
 
 export class DemoDriver implements Service {
   readonly name = 'demo';
@@ -73,11 +75,17 @@ export class DemoDriver implements Service {
     const log = o.logger.child({ component: 'demo' });
     log.info('demo cluster', { nodes: sim.topology.nodes.length, pods: sim.timeline.epochs[0]!.pods.size, backfillFrom: new Date(startMs).toISOString() });
     // Backfill until caught up with the clock (it moves while we send): coarse steps for old
-    // history, the live interval for the last minutes, so live data follows without a gap.
+    // history, the live interval for the last minutes, so live data follows without a gap. The
+    // chase is bounded: when ingesting a tick takes longer than a tick (a big cluster on a busy
+    // machine) the clock would stay ahead for ever; after a few passes live mode takes over.
     const clock = o.nowMs ?? Date.now;
     let t = startMs;
-    for (;;) {
-      const target = clock();
+    let target = clock();
+    for (let pass = 0; ; ) {
+      if (t + o.intervalMs > target) {
+        if (++pass >= MAX_CATCH_UP_PASSES) break;
+        target = clock();
+      }
       if (signal.aborted || t + o.intervalMs > target) break;
       const step = target - t > 10 * 60_000 ? o.backfillStepMs : o.intervalMs;
       const until = Math.min(target - (target % o.intervalMs), t + BACKFILL_CHUNK_MS);

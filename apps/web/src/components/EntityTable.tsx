@@ -5,14 +5,12 @@
  */
 import { useMemo, useState } from 'react';
 import { columnQueries } from '../lib/explore-queries.js';
-import type { ColumnId } from '../lib/explore-queries.js';
 import { formatValue } from '../lib/format.js';
 import type { Unit } from '../lib/format.js';
-import { instantQuery } from '../lib/prom-client.js';
 import { filterRows, mergeRows, parseSearch, sortRows } from '../lib/table.js';
-import type { ColumnResult, Row, RowKey } from '../lib/table.js';
+import type { Row, RowKey } from '../lib/table.js';
 import type { ViewProps } from './App.js';
-import { useAsync } from './use-async.js';
+import { useColumns } from './use-columns.js';
 
 interface Column {
   readonly key: RowKey | 'name';
@@ -45,24 +43,13 @@ interface Props extends ViewProps {
   readonly onOpen: (name: string) => void;
 }
 
-async function loadRows(by: string, scope: Readonly<Record<string, string>>, rateMs: number, rangeMs: number, atMs: number, signal: AbortSignal): Promise<{ rows: Row[]; errors: string[] }> {
-  const queries = columnQueries({ by, scope, rateMs, rangeMs });
-  const errors: string[] = [];
-  const results = new Map<ColumnId, ColumnResult>();
-  await Promise.all(queries.map(async (q) => {
-    try {
-      const r = await instantQuery(q.expr, atMs, signal);
-      results.set(q.id, new Map(r.result.map((s) => [s.metric[by] ?? '', Number(s.value[1])])));
-    } catch (err) {
-      if ((err as Error).name !== 'AbortError') errors.push(`${q.id}: ${(err as Error).message}`);
-    }
-  }));
-  return { rows: mergeRows(results).filter((r) => r.name !== ''), errors };
-}
-
 export function EntityTable({ state, window: win, update, by, scope, title, rateMs, onOpen }: Props): React.JSX.Element {
-  const key = JSON.stringify([by, scope, rateMs, win.startMs, win.endMs]);
-  const { data, error, loading } = useAsync(key, (signal) => loadRows(by, scope, rateMs, win.endMs - win.startMs, win.endMs, signal));
+  const scopeKey = JSON.stringify([by, scope]);
+  const queries = useMemo(() => columnQueries({ by, scope, rateMs, rangeMs: win.endMs - win.startMs }), [scopeKey, rateMs, win.startMs, win.endMs]);
+  const cols = useColumns(scopeKey, JSON.stringify([scopeKey, rateMs, win.startMs, win.endMs]), queries, by, win.endMs);
+  const complete = cols.pending === 0;
+  const data = useMemo(() => (cols.results.size > 0 || complete ? { rows: mergeRows(cols.results).filter((r) => r.name !== ''), errors: cols.errors } : undefined), [cols.results, cols.errors, complete]);
+  const loading = !complete;
   const [scrollTop, setScrollTop] = useState(0);
   const search = useMemo(() => parseSearch(state.search), [state.search]);
   const rows = useMemo(() => sortRows(filterRows(data?.rows ?? [], search), state.sort.column, state.sort.descending), [data, search, state.sort]);
@@ -73,9 +60,9 @@ export function EntityTable({ state, window: win, update, by, scope, title, rate
   const arrow = (col: string): string => (state.sort.column === col ? (state.sort.descending ? ' ▾' : ' ▴') : '');
   const max = useMemo(() => Object.fromEntries(present.map((c) => [c.key, Math.max(0, ...rows.map((r) => r.values[c.key as RowKey] ?? 0))])), [present, rows]);
   return (
-    <div className="entity-table" data-testid="entity-table">
+    <div className="entity-table" data-testid="entity-table" data-complete={complete ? 'true' : 'false'}>
       <div className="table-head">
-        <h2>{title} <span className="muted">{loading && !data ? 'loading…' : `${rows.length}${rows.length !== (data?.rows.length ?? 0) ? ` of ${data?.rows.length ?? 0}` : ''}`}</span></h2>
+        <h2>{title} <span className="muted">{loading && !data ? 'loading…' : `${rows.length}${rows.length !== (data?.rows.length ?? 0) ? ` of ${data?.rows.length ?? 0}` : ''}`}</span>{loading && data && <span className="muted small"> · {cols.pending} columns loading</span>}</h2>
         <input
           className="search"
           type="search"
@@ -86,8 +73,7 @@ export function EntityTable({ state, window: win, update, by, scope, title, rate
         />
       </div>
       {search.errors.length > 0 && <div className="error">{search.errors.join('; ')}</div>}
-      {error && <div className="error">{error}</div>}
-      {data && data.errors.length > 0 && <div className="error">Some columns failed: {data.errors.join('; ')}</div>}
+      {cols.errors.length > 0 && <div className="error">{cols.errors.length === queries.length ? 'The table could not be loaded' : 'Some columns failed'}: {cols.errors.join('; ')}</div>}
       <div className="grid-header" style={{ gridTemplateColumns: gridColumns(present.length) }}>
         <button onClick={() => sortBy('name')}>Name{arrow('name')}</button>
         {present.map((c) => <button key={c.key} className="num" title={c.hint} onClick={() => sortBy(c.key)}>{c.title}{arrow(c.key)}</button>)}
