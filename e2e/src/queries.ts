@@ -21,6 +21,13 @@ export const DASHBOARD_QUERIES: readonly string[] = [
 export const REFERENCE_QUERIES: readonly string[] = [
   'container_memory_working_set_bytes{namespace="prod"}',
   'container_memory_working_set_bytes{namespace=~"prod|staging", pod!~"app-1.*"}',
+  // RE2 syntax that JavaScript's engine reads differently or not at all.
+  'count by (namespace) (kube_pod_info{namespace=~"(?i)PROD|STAGING"})',
+  'kube_pod_info{namespace=~"(?i:PRO)d", pod=~`\\Qapp-1\\E.*`}',
+  'kube_pod_info{pod=~"[[:alpha:]]+-[[:digit:]]-.*"}',
+  'label_replace(kube_pod_info, "app", "$1", "pod", "(?P<app>[a-z]+)-\\\\d.*")',
+  'kube_pod_info{pod=~"(?=app).*"}',
+  'kube_pod_info{pod=~"app-\\\\1"}',
   'node_memory_MemAvailable_bytes offset 10m',
   'rate(container_cpu_usage_seconds_total[1m])',
   'irate(container_cpu_usage_seconds_total[2m])',

@@ -2,13 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { NOOP_LOGGER } from '@fathom/kit';
 import { encodeBatch } from '@fathom/protocol';
 import type { Batch } from '@fathom/protocol';
-import { QueryEngine } from '@fathom/query';
-import { JournaledStorage } from '@fathom/storage';
-import { tempDir } from '@fathom/testkit';
-import { createServerApp, formatValue } from '../src/index.js';
+import { formatValue } from '../src/index.js';
+import { openTestApp } from './support.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -17,18 +14,7 @@ function batch(seq: number, series: Batch['series']): Batch {
 }
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const dir = await tempDir();
-  const storage = JournaledStorage.open({ dataDir: dir.path, fsync: 'always', retentionMs: 1e15, maxSeries: 1000, maxSeriesPerMetric: 1000 });
-  t.after(async () => {
-    await storage.close();
-    await dir.cleanup();
-  });
-  const app = createServerApp({
-    storage,
-    engine: new QueryEngine(storage),
-    logger: NOOP_LOGGER,
-    limits: { maxBodyBytes: 64 * 1024, maxDecodedBytes: 256 * 1024, maxSeries: 100 },
-  });
+  const { app, storage } = await openTestApp(t);
   const ingest = (body: Uint8Array | string, headers: Record<string, string> = { 'content-encoding': 'gzip' }): Promise<Response> =>
     Promise.resolve(app.request('/api/agent/v1/batches', { method: 'POST', body, headers }));
   const get = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {

@@ -1,29 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import snappy from 'snappy';
-import { NOOP_LOGGER } from '@fathom/kit';
-import { QueryEngine } from '@fathom/query';
-import { JournaledStorage } from '@fathom/storage';
-import { tempDir } from '@fathom/testkit';
 import protobuf from 'protobufjs/minimal.js';
-import { createServerApp, encodeWriteRequest } from '../src/index.js';
+import { encodeWriteRequest } from '../src/index.js';
+import { openTestApp } from './support.js';
 import type { PbLabel } from '../src/index.js';
 
 const T0 = 1_700_000_000_000;
 const HEADERS = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' };
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const dir = await tempDir();
-  const storage = JournaledStorage.open({ dataDir: dir.path, fsync: 'always', retentionMs: 1e15, maxSeries: 1000, maxSeriesPerMetric: 1000 });
-  t.after(async () => {
-    await storage.close();
-    await dir.cleanup();
-  });
-  const app = createServerApp({
-    storage,
-    engine: new QueryEngine(storage),
-    logger: NOOP_LOGGER,
-    limits: { maxBodyBytes: 64 * 1024, maxDecodedBytes: 256 * 1024, maxSeries: 100 },
+  const { app } = await openTestApp(t, {
     remoteWriteLimits: { maxBodyBytes: 64 * 1024, maxDecodedBytes: 256 * 1024, maxSeries: 50, maxSamples: 500 },
   });
   const write = (body: Uint8Array, headers: Record<string, string> = HEADERS): Promise<Response> =>

@@ -1,21 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NOOP_LOGGER } from '@fathom/kit';
-import { kubernetesPeer, skipUnless, startKubeCluster, waitFor } from '@fathom/testkit';
-import type { KubeCluster } from '@fathom/testkit';
+import { useKubeCluster, waitFor } from '@fathom/testkit';
 import { ListWatch } from '../src/index.js';
 import type { Pod } from '../src/index.js';
 import { adminClient, createNamespace, createPod } from './support.js';
 
-const skip = skipUnless(kubernetesPeer());
-let cluster: KubeCluster | undefined;
-
-before(async () => {
-  if (!skip) cluster = await startKubeCluster();
-});
-after(async () => {
-  await cluster?.stop();
-});
+const { skip, cluster } = useKubeCluster();
 
 function recorder(): { log: string[]; versions: string[]; handler: { upsert: (p: Pod) => void; remove: (p: Pod) => void } } {
   const log: string[] = [];
@@ -28,7 +19,7 @@ function recorder(): { log: string[]; versions: string[]; handler: { upsert: (p:
 }
 
 test('list/watch resumes across an API server restart: every change once, nothing repeated', { skip }, async () => {
-  const c = cluster!;
+  const c = cluster();
   const k = adminClient(c);
   await createNamespace(k, 'lw');
   for (const n of ['p1', 'p2', 'p3']) await createPod(k, 'lw', n);
@@ -61,7 +52,7 @@ test('list/watch resumes across an API server restart: every change once, nothin
 });
 
 test('a watch from an expired resourceVersion gets 410 Gone and relists', { skip }, async () => {
-  const c = cluster!;
+  const c = cluster();
   const k = adminClient(c);
   await createNamespace(k, 'gone');
   await createPod(k, 'gone', 'a');
@@ -78,7 +69,7 @@ test('a watch from an expired resourceVersion gets 410 Gone and relists', { skip
 });
 
 test('bookmarks advance the resourceVersion without reporting objects', { skip }, async () => {
-  const c = cluster!;
+  const c = cluster();
   const k = adminClient(c);
   await createNamespace(k, 'bm');
   const { log, handler } = recorder();

@@ -1,33 +1,24 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { NOOP_LOGGER, runGroup } from '@fathom/kit';
-import { kubeBinDir, kubernetesPeer, skipUnless, startKubeCluster } from '@fathom/testkit';
-import type { KubeCluster } from '@fathom/testkit';
+import { kubeBinDir, useKubeCluster } from '@fathom/testkit';
 import { ClusterState, KubeApiError, NodeMetadata } from '../src/index.js';
 import { adminClient, createNamespace, createPod, tokenClient } from './support.js';
 
 const run = promisify(execFile);
 const DEPLOY = fileURLToPath(new URL('../../../../deploy/kubernetes/', import.meta.url));
-const skip = skipUnless(kubernetesPeer());
-let cluster: KubeCluster | undefined;
-
-before(async () => {
-  if (!skip) cluster = await startKubeCluster();
-});
-after(async () => {
-  await cluster?.stop();
-});
+const { skip, cluster } = useKubeCluster();
 
 function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(join(kubeBinDir(), 'kubectl'), [`--kubeconfig=${cluster!.kubeconfig}`, ...args], { timeout: 120_000 });
+  return run(join(kubeBinDir(), 'kubectl'), [`--kubeconfig=${cluster().kubeconfig}`, ...args], { timeout: 120_000 });
 }
 
 async function serviceAccountToken(name: string): Promise<string> {
-  const r = (await adminClient(cluster!).request('POST', `/api/v1/namespaces/fathom/serviceaccounts/${name}/token`, {}, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } })) as { status: { token: string } };
+  const r = (await adminClient(cluster()).request('POST', `/api/v1/namespaces/fathom/serviceaccounts/${name}/token`, {}, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } })) as { status: { token: string } };
   return r.status.token;
 }
 
@@ -41,11 +32,11 @@ test('deploy/kubernetes passes kubectl apply --dry-run=server against the real A
 
 test('the agents work with exactly the manifests\' permissions, and nothing more', { skip }, async () => {
   await kubectl('apply', '-f', join(DEPLOY, '00-namespace.yaml'), '-f', join(DEPLOY, '10-rbac.yaml'));
-  const admin = adminClient(cluster!);
+  const admin = adminClient(cluster());
   await createNamespace(admin, 'perm');
   await createPod(admin, 'perm', 'web-1', { nodeName: 'node-a' });
-  const agentClient = tokenClient(cluster!, await serviceAccountToken('fathom-agent'));
-  const clusterClient = tokenClient(cluster!, await serviceAccountToken('fathom-cluster-agent'));
+  const agentClient = tokenClient(cluster(), await serviceAccountToken('fathom-agent'));
+  const clusterClient = tokenClient(cluster(), await serviceAccountToken('fathom-cluster-agent'));
 
   const node = new NodeMetadata({ client: agentClient, nodeName: 'node-a', cluster: 'c', logger: NOOP_LOGGER });
   const state = new ClusterState({ client: clusterClient, cluster: 'c', logger: NOOP_LOGGER });

@@ -1,26 +1,17 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NOOP_LOGGER, runGroup } from '@fathom/kit';
-import { kubernetesPeer, skipUnless, startKubeCluster, waitFor } from '@fathom/testkit';
-import type { KubeCluster } from '@fathom/testkit';
+import { useKubeCluster, waitFor } from '@fathom/testkit';
 import { CLUSTER_PATHS, ClusterState, NodeMetadata, serveTopology } from '../src/index.js';
 import { adminClient, apiMetric, createNamespace } from './support.js';
 
 const NODES = 100;
-const skip = skipUnless(kubernetesPeer());
-let cluster: KubeCluster | undefined;
-
-before(async () => {
-  if (!skip) cluster = await startKubeCluster();
-});
-after(async () => {
-  await cluster?.stop();
-});
+const { skip, cluster } = useKubeCluster();
 
 test(`${NODES} node agents: the API server's cluster-wide watches stay those of the one cluster component; tags come out complete`, { skip }, async () => {
-  const c = cluster!;
+  const c = cluster();
   const k = adminClient(c);
   await createNamespace(k, 'shop');
   const rs = (await k.request('POST', '/apis/apps/v1/namespaces/shop/replicasets', {}, {

@@ -12,6 +12,8 @@ export {
 } from './labels.js';
 export type { Labels } from './labels.js';
 export { InvalidMatcherError, matcher, matchesAll } from './matcher.js';
+export { Re2SyntaxError, compileRe2Anchored, translateRe2 } from './re2.js';
+export type { TranslatedRegex } from './re2.js';
 export type { MatchType, Matcher } from './matcher.js';
 export type { MetricMeta, MetricSet, MetricType, Millis, Point, Sample } from './metric.js';
 export { MetricSetBuilder } from './metric-set-builder.js';

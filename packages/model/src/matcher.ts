@@ -1,5 +1,6 @@
 /** Label matchers with PromQL semantics. */
 import type { Labels } from './labels.js';
+import { compileRe2Anchored } from './re2.js';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
@@ -42,7 +43,7 @@ function buildTest(type: MatchType, value: string): (v: string) => boolean {
 
 function compileAnchored(source: string): RegExp {
   try {
-    return new RegExp(`^(?:${source})$`, 's');
+    return compileRe2Anchored(source);
   } catch (err) {
     throw new InvalidMatcherError(`invalid regular expression ${JSON.stringify(source)}: ${(err as Error).message}`);
   }

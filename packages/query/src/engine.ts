@@ -14,6 +14,7 @@ import type { EvalContext } from './evaluator.js';
 import { keyOf } from './memo.js';
 import { parseQuery } from './parse.js';
 import { planSelectors } from './plan.js';
+import type { SelectorPlan } from './plan.js';
 import type { QueryResult } from './value.js';
 
 export interface EngineOptions {
@@ -108,8 +109,7 @@ export class QueryEngine {
     let seriesCount = 0;
     for (const [sel, plan] of planSelectors(expr, { ...ctx, stepMs })) {
       checkpoint(0);
-      const querier = await this._storage.querier(plan.minMs, plan.maxMs);
-      const series = await querier.select(sel.matchers, plan.hints);
+      const series = await selectCovering(this._storage, sel, plan);
       seriesCount += series.length;
       if (seriesCount > this._opts.maxSeries) throw new QueryError('execution', `query would load more than ${this._opts.maxSeries} series (the query's series limit)`);
       let n = 0;
@@ -133,4 +133,15 @@ function formatTier(ms: number): string {
 
 function sortSeries<T extends { labels: Labels }>(series: T[]): T[] {
   return series.sort((a, b) => (labelsKey(a.labels) < labelsKey(b.labels) ? -1 : 1));
+}
+
+/**
+ * Selects a selector's series; when a rollup tier answered, selects again from two of its buckets
+ * earlier, so the widened windows over rolled-up points (rollup-windows.ts) have their data.
+ */
+async function selectCovering(storage: Queryable, sel: VectorSelector, plan: SelectorPlan): Promise<readonly SeriesData[]> {
+  const series = await (await storage.querier(plan.minMs, plan.maxMs)).select(sel.matchers, plan.hints);
+  const resolutionMs = series.reduce((max, s) => Math.max(max, s.resolutionMs ?? 0), 0);
+  if (resolutionMs === 0) return series;
+  return (await storage.querier(plan.minMs - 2 * resolutionMs, plan.maxMs)).select(sel.matchers, plan.hints);
 }

@@ -14,6 +14,7 @@ import { QueryError } from './errors.js';
 import { callSpecial } from './eval-special.js';
 import { DATE_FUNCTIONS, MATH_FUNCTIONS } from './fn-math.js';
 import { RANGE_FUNCTIONS } from './fn-range.js';
+import { coveredRangeMs, evalRangeFn, lookbackFor } from './rollup-windows.js';
 import { KEEPS_NAME } from './functions.js';
 import type { InstantValue, VectorSample } from './value.js';
 
@@ -97,7 +98,7 @@ export class Evaluator {
     for (const s of this._data.get(sel) ?? []) {
       const i = upperBound(s.samples, at) - 1;
       const p = s.samples[i];
-      if (!p || p.tMs <= at - this._ctx.lookbackMs || isStaleMarker(p.value)) continue;
+      if (!p || p.tMs <= at - lookbackFor(s, this._ctx.lookbackMs) || isStaleMarker(p.value)) continue;
       out.push({ labels: s.labels, value: p.value, tMs: p.tMs });
     }
     return out;
@@ -109,11 +110,11 @@ export class Evaluator {
     let n = 0;
     for (const s of this._data.get(sel) ?? []) {
       const fresh = withoutStale(s);
-      const from = upperBound(fresh, end - rangeMs);
+      const from = upperBound(fresh, end - coveredRangeMs(s, rangeMs));
       const to = upperBound(fresh, end);
       const samples = fresh.slice(from, to);
       n += samples.length;
-      if (samples.length) out.push({ labels: s.labels, samples });
+      if (samples.length) out.push(s.resolutionMs === undefined ? { labels: s.labels, samples } : { labels: s.labels, samples, resolutionMs: s.resolutionMs });
     }
     this._ctx.checkpoint(n);
     return out;
@@ -157,7 +158,7 @@ export class Evaluator {
       const m = this.matrix(matrixArg, tMs);
       const out: VectorSample[] = [];
       for (const s of m.series) {
-        const v = range({ samples: s.samples, startMs: m.startMs, endMs: m.endMs }, params);
+        const v = evalRangeFn(e.func, range, s, m, params);
         if (v !== undefined) out.push({ labels: KEEPS_NAME.has(e.func) ? s.labels : dropName(s.labels), value: v });
       }
       return { type: 'vector', samples: unique(out, e.func) };

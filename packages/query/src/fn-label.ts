@@ -1,5 +1,5 @@
 /** label_replace and label_join: pure label rewriting with Prometheus' error messages. */
-import { isValidLabelName, labelsOf } from '@fathom/model';
+import { compileRe2Anchored, isValidLabelName, labelsOf } from '@fathom/model';
 import type { Labels } from '@fathom/model';
 import { QueryError } from './errors.js';
 
@@ -7,7 +7,7 @@ import { QueryError } from './errors.js';
 export function labelReplacer(dst: string, replacement: string, src: string, regex: string): (labels: Labels) => Labels {
   let re: RegExp;
   try {
-    re = new RegExp(`^(?:${regex})$`, 's');
+    re = compileRe2Anchored(regex);
   } catch (err) {
     throw new QueryError('execution', `invalid regular expression in label_replace(): ${regex}: ${(err as Error).message}`);
   }

@@ -5,13 +5,14 @@
  * ~/.cache/fathom-ci/kubernetes-<version>/. No scheduler and no kubelet: tests play those.
  */
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerCheck } from './peers.js';
-import { findExecutable } from './peers.js';
+import { findExecutable, skipUnless } from './peers.js';
 import { freePort, tempDir, waitFor } from './wait.js';
 
 export const KUBERNETES_VERSION = 'v1.37.2';
@@ -160,4 +161,26 @@ async function getText(url: string, path: string, token: string): Promise<string
     req.on('timeout', () => req.destroy());
     req.end();
   });
+}
+
+/**
+ * One test file's cluster: registers `before`/`after` hooks that start it (unless the peer is
+ * missing) and stop it. `skip` goes to each test's options; `cluster()` is valid inside a test.
+ */
+export function useKubeCluster(opts: KubeClusterOptions = {}): { readonly skip: string | false; readonly cluster: () => KubeCluster } {
+  const skip = skipUnless(kubernetesPeer());
+  let running: KubeCluster | undefined;
+  before(async () => {
+    if (!skip) running = await startKubeCluster(opts);
+  });
+  after(async () => {
+    await running?.stop();
+  });
+  return {
+    skip,
+    cluster: () => {
+      if (!running) throw new Error('the test cluster is not running (used outside a test, or the peer is missing)');
+      return running;
+    },
+  };
 }
