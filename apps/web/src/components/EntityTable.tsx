@@ -3,7 +3,7 @@
  * memory (% of limit), restarts, network, latency and errors. Sort by any column, search and
  * filter (`cpu>0.5 mem%>80`), click to drill down. Rows are windowed so 10,000 stay smooth.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { columnQueries } from '../lib/explore-queries.js';
 import { formatValue } from '../lib/format.js';
 import type { Unit } from '../lib/format.js';
@@ -41,15 +41,20 @@ interface Props extends ViewProps {
   readonly title: string;
   readonly rateMs: number;
   readonly onOpen: (name: string) => void;
+  /** Called once every column query of this level and scope has answered. */
+  readonly onComplete?: () => void;
 }
 
-export function EntityTable({ state, window: win, update, by, scope, title, rateMs, onOpen }: Props): React.JSX.Element {
+export function EntityTable({ state, window: win, update, by, scope, title, rateMs, onOpen, onComplete }: Props): React.JSX.Element {
   const scopeKey = JSON.stringify([by, scope]);
   const queries = useMemo(() => columnQueries({ by, scope, rateMs, rangeMs: win.endMs - win.startMs }), [scopeKey, rateMs, win.startMs, win.endMs]);
   const cols = useColumns(scopeKey, JSON.stringify([scopeKey, rateMs, win.startMs, win.endMs]), queries, by, win.endMs);
   const complete = cols.pending === 0;
   const data = useMemo(() => (cols.results.size > 0 || complete ? { rows: mergeRows(cols.results).filter((r) => r.name !== ''), errors: cols.errors } : undefined), [cols.results, cols.errors, complete]);
   const loading = !complete;
+  useEffect(() => {
+    if (complete) onComplete?.();
+  }, [complete, scopeKey]);
   const [scrollTop, setScrollTop] = useState(0);
   const search = useMemo(() => parseSearch(state.search), [state.search]);
   const rows = useMemo(() => sortRows(filterRows(data?.rows ?? [], search), state.sort.column, state.sort.descending), [data, search, state.sort]);
@@ -58,7 +63,8 @@ export function EntityTable({ state, window: win, update, by, scope, title, rate
   const visible = rows.slice(first, first + VIEW_ROWS + 10);
   const sortBy = (col: string): void => update({ sort: { column: col, descending: state.sort.column === col ? !state.sort.descending : col !== 'name' } }, false);
   const arrow = (col: string): string => (state.sort.column === col ? (state.sort.descending ? ' ▾' : ' ▴') : '');
-  const max = useMemo(() => Object.fromEntries(present.map((c) => [c.key, Math.max(0, ...rows.map((r) => r.values[c.key as RowKey] ?? 0))])), [present, rows]);
+  // Bars are relative to the largest value of all rows (not recomputed on sort or search).
+  const max = useMemo(() => Object.fromEntries(present.map((c) => [c.key, (data?.rows ?? []).reduce((m, r) => Math.max(m, r.values[c.key as RowKey] ?? 0), 0)])), [present, data]);
   return (
     <div className="entity-table" data-testid="entity-table" data-complete={complete ? 'true' : 'false'}>
       <div className="table-head">
