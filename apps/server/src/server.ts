@@ -13,12 +13,16 @@ import type { Logger, Service } from '@fathom/kit';
 import { FileEventStore } from '@fathom/events';
 import { FileDashboardStore } from './dashboard-store.js';
 import { QueryEngine } from '@fathom/query';
+import { CountingAlertSink, RuleManager } from '@fathom/alerts';
+import type { AlertSink } from '@fathom/notify';
 import { openStorage } from './storage.js';
 
 export interface ServerDeps {
   readonly logger: Logger;
   /** Directory of the web UI's static files, served at `/`. */
   readonly uiDir?: string;
+  /** Where evaluated alerts go (notify's implementation); default: a sink that only counts. */
+  readonly alertSink?: AlertSink;
 }
 
 export class FathomServer implements Service {
@@ -26,6 +30,7 @@ export class FathomServer implements Service {
   private _port: number | undefined;
   private readonly _listening: Promise<number>;
   private _resolveListening!: (port: number) => void;
+  private _rules: RuleManager | undefined;
 
   constructor(
     private readonly _config: ServerConfig,
@@ -43,6 +48,11 @@ export class FathomServer implements Service {
     return this._port;
   }
 
+  /** The rule manager, once `run` has started (tests and the notify wiring read it). */
+  get rules(): RuleManager | undefined {
+    return this._rules;
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     const log = this._deps.logger.child({ component: 'server' });
     const cfg = this._config;
@@ -51,9 +61,28 @@ export class FathomServer implements Service {
     const openedEvents = FileEventStore.open({ dir: join(cfg.dataDir, 'events'), retentionMs: cfg.eventsRetentionMs, fsync: cfg.fsync });
     const events = openedEvents.store;
     for (const problem of openedEvents.report.problems) log.warn('event log damage found and skipped', { problem });
+    const engine = new QueryEngine(storage, cfg.query);
+    // The UI's URL uses the bound port; a manager-level lazy value keeps port 0 (tests) working.
+    let externalUrl = cfg.rules.externalUrl ?? `http://${cfg.host}:${cfg.port}`;
+    const rules = new RuleManager({
+      engine,
+      storage,
+      events,
+      sink: this._deps.alertSink ?? new CountingAlertSink(),
+      logger: log.child({ component: 'rules' }),
+      dir: cfg.rules.dir ?? join(cfg.dataDir, 'rules'),
+      stateFile: join(cfg.dataDir, 'alert-state'),
+      defaultIntervalMs: cfg.rules.evaluationIntervalMs,
+      externalLabels: cfg.rules.externalLabels,
+      externalUrl: () => externalUrl,
+      resendDelayMs: cfg.rules.resendDelayMs,
+      outageToleranceMs: cfg.rules.outageToleranceMs,
+    });
+    this._rules = rules;
     const app = createServerApp({
       storage,
-      engine: new QueryEngine(storage, cfg.query),
+      engine,
+      rules,
       logger: log,
       limits: cfg.limits,
       events,
@@ -66,6 +95,7 @@ export class FathomServer implements Service {
       http.once('error', (err: Error) => reject(new Error(`cannot listen on ${cfg.host}:${cfg.port}: ${err.message}`)));
     });
     this._port = (http.address() as AddressInfo).port;
+    if (!cfg.rules.externalUrl) externalUrl = `http://${cfg.host}:${this._port}`;
     this._resolveListening(this._port);
     log.info('server listening', { url: `http://${cfg.host}:${this._port}` });
     const retention: Service = {
@@ -80,7 +110,7 @@ export class FathomServer implements Service {
       },
     };
     try {
-      await runGroup([retention, { name: 'http', run: untilAborted }], signal);
+      await runGroup([retention, rules, { name: 'http', run: untilAborted }], signal);
     } finally {
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

@@ -1,2 +1,27 @@
-// Rule files, evaluation and alert state: see README.md. Built in issue 7.
-export {};
+// Rule files, evaluation and alert state: see README.md and docs/formats/alert-rules.md.
+export { RESOLVED_RETENTION_MS, stepAlerts } from './alert-state.js';
+export type { ActiveAlert, AlertCandidate, AlertState, AlertTransition, StepOptions, StepResult } from './alert-state.js';
+export { toEvents } from './alert-events.js';
+export { explorePath, exploreUrl } from './explore-url.js';
+export { compileNoData, compileThreshold, describeEvent } from './fathom-kinds.js';
+export type { NoDataSpec, ThresholdSpec } from './fathom-kinds.js';
+export { formatG, formatShortestE, sprintf } from './go-format.js';
+export { evaluateGroup, newRuleRuntime } from './group-eval.js';
+export type { EvalDeps, GroupOutput, GroupRuntime, RuleHealth, RuleRuntime, RuleTransition } from './group-eval.js';
+export { RuleDir, isValidRuleFileName } from './rule-dir.js';
+export { RULE_FORMAT_VERSIONS, parseRuleFile } from './rule-file.js';
+export { RuleManager } from './rule-manager.js';
+export type { RuleFileStatus, RuleManagerOptions } from './rule-manager.js';
+export { RuleFileError } from './rule-types.js';
+export type { AlertSource, AlertingRuleSpec, EventCondition, RecordingRuleSpec, RuleFileSpec, RuleGroupSpec, RuleProblem, RuleSpec, SourcePos } from './rule-types.js';
+export { decodeState, encodeState, readStateFile, writeStateFile } from './state-file.js';
+export type { SavedRuleState, SavedState } from './state-file.js';
+export { compileTemplate, TemplateError } from './template.js';
+export type { CompiledTemplate, TemplateData } from './template.js';
+export { humanize, humanize1024, humanizeDuration } from './template-funcs.js';
+export { CountingAlertSink } from './counting-sink.js';
+export { MemoryStorage } from './memory-storage.js';
+export { expandSeriesValues } from './series-notation.js';
+export type { SeriesValue } from './series-notation.js';
+export { runRuleTests, runRuleTestsText } from './rule-tests.js';
+export type { RuleTestCaseResult, RuleTestReport } from './rule-tests.js';

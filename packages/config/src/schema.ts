@@ -111,6 +111,22 @@ const storage = z.strictObject({
     ]),
 });
 
+/** Alerting and recording rules (packages/alerts, docs/formats/alert-rules.md). */
+const rules = z.strictObject({
+  /** Rule files (`*.yml`, `*.yaml`) loaded at start; files put through the API are written here. Default `<dataDir>/rules`. */
+  dir: z.string().min(1).optional(),
+  /** Interval of groups that set none (Prometheus' evaluation_interval). */
+  evaluationIntervalMs: durationMs.default(60_000),
+  /** The web UI's base URL for alert links (`generatorUrl`); default `http://<host>:<port>`. */
+  externalUrl: z.url().optional(),
+  /** Labels added to every alert sent (Prometheus' external_labels), also `$externalLabels` in templates. */
+  externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).default({}),
+  /** Firing alerts are sent with endsAt 4 × max(interval, this) ahead. */
+  resendDelayMs: durationMs.default(60_000),
+  /** Saved alert state older than this at start is not restored. */
+  outageToleranceMs: durationMs.default(3_600_000),
+});
+
 export const serverConfigSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: port.default(DEFAULT_PORT),
@@ -124,6 +140,7 @@ export const serverConfigSchema = z.strictObject({
   query: query.default(query.parse({})),
   /** How long events (Kubernetes events, alerts) are kept; stored under `<dataDir>/events`. */
   eventsRetentionMs: durationMs.default(7 * 24 * 3_600_000),
+  rules: rules.default(rules.parse({})),
 });
 
 export const fileConfigSchema = z.strictObject({

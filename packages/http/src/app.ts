@@ -20,6 +20,8 @@ import { eventsApi } from './events-api.js';
 import type { EventStore } from '@fathom/events';
 import type { DashboardStore } from '@fathom/dashboards';
 import { dashboardsApi } from './dashboards-api.js';
+import type { RuleManager } from '@fathom/alerts';
+import { promRulesApi, rulesManagementApi } from './rules-api.js';
 
 export interface ServerAppDeps {
   readonly storage: Storage;
@@ -34,6 +36,8 @@ export interface ServerAppDeps {
   readonly events?: EventStore;
   /** Serves `/api/fathom/dashboards` when given. */
   readonly dashboards?: DashboardStore;
+  /** Serves `/api/v1/rules`, `/api/v1/alerts` and `/api/fathom/rules` when given. */
+  readonly rules?: RuleManager;
 }
 
 export function createServerApp(deps: ServerAppDeps): Hono {
@@ -44,6 +48,11 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   app.route('/api/agent/v1', ingestApi(deps, stats));
   if (deps.events) app.route('/api/v1/events', eventsApi({ events: deps.events, maxBodyBytes: deps.limits.maxBodyBytes }));
   if (deps.dashboards) app.route('/api/fathom/dashboards', dashboardsApi({ dashboards: deps.dashboards, maxBodyBytes: deps.limits.maxBodyBytes }));
+  if (deps.rules) {
+    const rulesDeps = { rules: deps.rules, maxBodyBytes: deps.limits.maxBodyBytes };
+    app.route('/api/v1', promRulesApi(rulesDeps));
+    app.route('/api/fathom/rules', rulesManagementApi(rulesDeps));
+  }
   const rwLimits = deps.remoteWriteLimits;
   app.route('/api/v1', remoteWriteApi({ storage: deps.storage, logger: deps.logger, metadata, ...(rwLimits ? { limits: rwLimits } : {}) }, rwStats));
   app.route('/api/v1', promApi({ ...deps, metadata }));

@@ -1,0 +1,187 @@
+/**
+ * One evaluation of one rule group at a timestamp, rules in order (Prometheus' Group.Eval):
+ * recording rules append their output (so later rules see it), alerting rules step their state
+ * machine and write `ALERTS`/`ALERTS_FOR_STATE`; series a rule stopped producing get a staleness
+ * marker. Returns what to send to the AlertSink and the state transitions. A failing rule keeps
+ * its previous state and reports `health: err`; the others still run.
+ */
+import { METRIC_NAME, STALE_NAN, labelsKey, labelsOf, withoutLabels } from '@fathom/model';
+import type { Labels } from '@fathom/model';
+import type { Alert } from '@fathom/notify';
+import type { Appendable } from '@fathom/storage';
+import type { EventStore } from '@fathom/events';
+import type { QueryEngine } from '@fathom/query';
+import { stepAlerts } from './alert-state.js';
+import type { ActiveAlert, AlertCandidate, AlertTransition } from './alert-state.js';
+import { exploreUrl } from './explore-url.js';
+import { queryEvents, queryVector } from './rule-query.js';
+import type { RuleSample } from './rule-query.js';
+import type { AlertingRuleSpec, RecordingRuleSpec, RuleGroupSpec, RuleSpec } from './rule-types.js';
+import type { CompiledTemplate, TemplateData } from './template.js';
+
+export type RuleHealth = 'unknown' | 'ok' | 'err';
+
+export interface RuleRuntime {
+  readonly spec: RuleSpec;
+  active: Map<string, ActiveAlert>;
+  health: RuleHealth;
+  lastError: string;
+  lastEvaluationMs: number | undefined;
+  evaluationTimeMs: number;
+  /** Series written at the last evaluation, so the ones that disappear get a staleness marker. */
+  lastSeries: Map<string, Labels>;
+}
+
+export interface GroupRuntime {
+  /** The rule file the group came from. */
+  readonly file: string;
+  readonly spec: RuleGroupSpec;
+  readonly intervalMs: number;
+  readonly rules: RuleRuntime[];
+  lastEvaluationMs: number | undefined;
+  evaluationTimeMs: number;
+  evaluations: number;
+  /** Scheduled evaluations skipped because the previous one was still running. */
+  missedIterations: number;
+}
+
+export interface EvalDeps {
+  readonly engine: QueryEngine;
+  readonly storage: Appendable;
+  readonly events?: EventStore | undefined;
+  readonly externalLabels: Labels;
+  readonly externalUrl: string;
+  /** Firing alerts are sent with endsAt = ts + 4 × max(interval, resendDelay), like Prometheus. */
+  readonly resendDelayMs: number;
+  readonly nowMs: () => number;
+  readonly onWarning?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+export interface RuleTransition {
+  readonly rule: AlertingRuleSpec;
+  readonly transition: AlertTransition;
+}
+
+export interface GroupOutput {
+  readonly alerts: Alert[];
+  readonly transitions: RuleTransition[];
+}
+
+export function newRuleRuntime(spec: RuleSpec): RuleRuntime {
+  return { spec, active: new Map(), health: 'unknown', lastError: '', lastEvaluationMs: undefined, evaluationTimeMs: 0, lastSeries: new Map() };
+}
+
+export async function evaluateGroup(g: GroupRuntime, tsMs: number, deps: EvalDeps): Promise<GroupOutput> {
+  const started = deps.nowMs();
+  const out: GroupOutput = { alerts: [], transitions: [] };
+  const queryTs = tsMs - g.spec.queryOffsetMs;
+  for (const rule of g.rules) {
+    const t0 = deps.nowMs();
+    try {
+      if (rule.spec.type === 'recording') await evalRecording(rule, rule.spec, g, queryTs, tsMs, deps);
+      else await evalAlerting(rule, rule.spec, g, queryTs, tsMs, deps, out);
+      rule.health = 'ok';
+      rule.lastError = '';
+    } catch (err) {
+      rule.health = 'err';
+      rule.lastError = (err as Error).message;
+      deps.onWarning?.('rule evaluation failed', { file: g.file, group: g.spec.name, rule: rule.spec.name, error: rule.lastError });
+    }
+    rule.lastEvaluationMs = tsMs;
+    rule.evaluationTimeMs = deps.nowMs() - t0;
+  }
+  g.lastEvaluationMs = tsMs;
+  g.evaluationTimeMs = deps.nowMs() - started;
+  g.evaluations++;
+  return out;
+}
+
+async function evalRecording(rule: RuleRuntime, spec: RecordingRuleSpec, g: GroupRuntime, queryTs: number, tsMs: number, deps: EvalDeps): Promise<void> {
+  const vector = await queryVector(deps.engine, spec.expr, queryTs);
+  const series = new Map<string, Labels>();
+  const values = new Map<string, number>();
+  for (const s of vector) {
+    const labels = labelsOf({ ...s.labels, ...spec.labels, [METRIC_NAME]: spec.name });
+    const key = labelsKey(labels);
+    if (series.has(key)) throw new Error('vector contains metrics with the same labelset after applying rule labels');
+    series.set(key, labels);
+    values.set(key, s.value);
+  }
+  if (g.spec.limit > 0 && series.size > g.spec.limit) throw new Error(`exceeded limit of ${g.spec.limit} with ${series.size} series`);
+  await write(rule, series, (l) => values.get(labelsKey(l)) ?? NaN, tsMs, deps);
+}
+
+/** Appends this evaluation's series and a staleness marker for each one that disappeared. */
+async function write(rule: RuleRuntime, series: Map<string, Labels>, valueOf: (l: Labels) => number, tsMs: number, deps: EvalDeps): Promise<void> {
+  const app = deps.storage.appender();
+  for (const l of series.values()) app.append(l, tsMs, valueOf(l));
+  for (const [key, l] of rule.lastSeries) if (!series.has(key)) app.append(l, tsMs, STALE_NAN);
+  rule.lastSeries = series;
+  const r = await app.commit();
+  if (r.rejected > 0) deps.onWarning?.('rule output rejected by storage', { rule: rule.spec.name, rejected: r.rejected, first: r.errors[0]?.message });
+}
+
+function expandAll(templates: Readonly<Record<string, CompiledTemplate>>, data: TemplateData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, t] of Object.entries(templates)) {
+    try {
+      out[k] = t.expand(data);
+    } catch (err) {
+      // Prometheus keeps the alert and puts the error in the text.
+      out[k] = `<error expanding template: ${(err as Error).message}>`;
+    }
+  }
+  return out;
+}
+
+function candidates(spec: AlertingRuleSpec, vector: readonly RuleSample[], deps: EvalDeps): AlertCandidate[] {
+  const out = new Map<string, AlertCandidate>();
+  for (const s of vector) {
+    const data: TemplateData = { labels: s.labels, value: s.value, externalLabels: deps.externalLabels, externalUrl: deps.externalUrl };
+    const base = withoutLabels(s.labels, [METRIC_NAME]);
+    const labels = labelsOf({ ...base, ...expandAll(spec.labels, data), alertname: spec.name });
+    const key = labelsKey(labels);
+    if (out.has(key)) throw new Error('vector contains metrics with the same labelset after applying alert labels');
+    out.set(key, { key, labels, annotations: labelsOf(expandAll(spec.annotations, data)), value: s.value });
+  }
+  return [...out.values()];
+}
+
+async function evalAlerting(rule: RuleRuntime, spec: AlertingRuleSpec, g: GroupRuntime, queryTs: number, tsMs: number, deps: EvalDeps, out: GroupOutput): Promise<void> {
+  const vector = spec.source.kind === 'event' ? await queryEvents(deps.events, spec.source.event, queryTs) : await queryVector(deps.engine, spec.expr, queryTs);
+  const found = candidates(spec, vector, deps);
+  const step = stepAlerts(rule.active, found, tsMs, spec);
+  let pendingOrFiring = 0;
+  for (const a of step.active.values()) if (a.state !== 'inactive') pendingOrFiring++;
+  if (g.spec.limit > 0 && pendingOrFiring > g.spec.limit) {
+    rule.active = new Map();
+    throw new Error(`exceeded limit of ${g.spec.limit} with ${pendingOrFiring} alerts`);
+  }
+  rule.active = step.active;
+  for (const transition of step.transitions) out.transitions.push({ rule: spec, transition });
+  const series = new Map<string, Labels>();
+  const values = new Map<string, number>();
+  const validMs = tsMs + 4 * Math.max(g.intervalMs, deps.resendDelayMs);
+  for (const a of rule.active.values()) {
+    if (a.state !== 'inactive') {
+      const alerts = labelsOf({ ...a.labels, [METRIC_NAME]: 'ALERTS', alertstate: a.state });
+      const forState = labelsOf({ ...a.labels, [METRIC_NAME]: 'ALERTS_FOR_STATE' });
+      series.set(labelsKey(alerts), alerts);
+      values.set(labelsKey(alerts), 1);
+      series.set(labelsKey(forState), forState);
+      values.set(labelsKey(forState), Math.floor(a.activeAtMs / 1000));
+    }
+    const firing = a.state === 'firing';
+    const justResolved = a.state === 'inactive' && a.resolvedAtMs === tsMs;
+    if (!firing && !justResolved) continue;
+    const startsAtMs = a.firedAtMs ?? a.activeAtMs;
+    out.alerts.push({
+      labels: labelsOf({ ...deps.externalLabels, ...a.labels }),
+      annotations: a.annotations,
+      startsAtMs,
+      endsAtMs: firing ? validMs : tsMs,
+      generatorUrl: exploreUrl(deps.externalUrl, a.labels, a.activeAtMs, firing ? tsMs : (a.resolvedAtMs ?? tsMs)),
+    });
+  }
+  await write(rule, series, (l) => values.get(labelsKey(l)) ?? NaN, tsMs, deps);
+}

@@ -1,0 +1,156 @@
+/**
+ * Rules and alerts over HTTP (docs/api/rules.md):
+ * - Prometheus-compatible `GET /api/v1/rules` (`type=alert|record`, `rule_name[]`, `rule_group[]`,
+ *   `file[]`, `exclude_alerts`) and `GET /api/v1/alerts`, in Prometheus' exact JSON shapes;
+ * - management `GET /api/fathom/rules`, `GET|PUT|DELETE /api/fathom/rules/<file>` (PUT body = the
+ *   rule file's YAML; a bad file → 400 with `line` and `column`, and the loaded rules keep running).
+ */
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { RuleFileError, formatShortestE } from '@fathom/alerts';
+import type { ActiveAlert, GroupRuntime, RuleManager, RuleRuntime } from '@fathom/alerts';
+import { ApiError, failure, success } from './envelope.js';
+
+export interface RulesApiDeps {
+  readonly rules: RuleManager;
+  readonly maxBodyBytes: number;
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function rfc3339(ms: number | undefined): string {
+  return ms === undefined ? ZERO_TIME : new Date(ms).toISOString();
+}
+
+function alertJson(a: ActiveAlert): Record<string, unknown> {
+  return {
+    labels: a.labels,
+    annotations: a.annotations,
+    state: a.state,
+    activeAt: rfc3339(a.activeAtMs),
+    ...(a.keepFiringSinceMs !== undefined ? { keepFiringSince: rfc3339(a.keepFiringSinceMs) } : {}),
+    value: formatShortestE(a.value),
+  };
+}
+
+function activeOf(r: RuleRuntime): ActiveAlert[] {
+  return [...r.active.values()].filter((a) => a.state !== 'inactive');
+}
+
+function ruleState(alerts: readonly ActiveAlert[]): string {
+  if (alerts.some((a) => a.state === 'firing')) return 'firing';
+  return alerts.length ? 'pending' : 'inactive';
+}
+
+function ruleJson(r: RuleRuntime, excludeAlerts: boolean): Record<string, unknown> {
+  const common = {
+    name: r.spec.name,
+    query: r.spec.expr,
+    health: r.health,
+    ...(r.lastError ? { lastError: r.lastError } : {}),
+    evaluationTime: r.evaluationTimeMs / 1000,
+    lastEvaluation: rfc3339(r.lastEvaluationMs),
+  };
+  if (r.spec.type === 'recording') {
+    return { ...common, ...(Object.keys(r.spec.labels).length ? { labels: r.spec.labels } : {}), type: 'recording' };
+  }
+  const alerts = activeOf(r);
+  const templ = (m: Readonly<Record<string, { source: string }>>): Record<string, string> => Object.fromEntries(Object.entries(m).map(([k, t]) => [k, t.source]));
+  return {
+    state: ruleState(alerts),
+    ...common,
+    duration: r.spec.forMs / 1000,
+    keepFiringFor: r.spec.keepFiringForMs / 1000,
+    labels: templ(r.spec.labels),
+    annotations: templ(r.spec.annotations),
+    ...(excludeAlerts ? {} : { alerts: alerts.map(alertJson) }),
+    type: 'alerting',
+  };
+}
+
+function groupJson(g: GroupRuntime, rules: Record<string, unknown>[]): Record<string, unknown> {
+  return {
+    name: g.spec.name,
+    file: g.file,
+    rules,
+    interval: g.intervalMs / 1000,
+    limit: g.spec.limit,
+    evaluationTime: g.evaluationTimeMs / 1000,
+    lastEvaluation: rfc3339(g.lastEvaluationMs),
+  };
+}
+
+function listParam(p: URLSearchParams, name: string): Set<string> | undefined {
+  const v = p.getAll(`${name}[]`);
+  return v.length ? new Set(v) : undefined;
+}
+
+/** Mounted at `/api/v1`. */
+export function promRulesApi(deps: RulesApiDeps): Hono {
+  const api = new Hono();
+  api.get('/rules', (c) => {
+    const p = new URL(c.req.url).searchParams;
+    const type = p.get('type') ?? '';
+    if (type !== '' && type !== 'alert' && type !== 'record') return failure(c, new ApiError('bad_data', `not supported value ${JSON.stringify(type)}`));
+    const names = listParam(p, 'rule_name');
+    const groupNames = listParam(p, 'rule_group');
+    const files = listParam(p, 'file');
+    const excludeAlerts = p.get('exclude_alerts') === 'true';
+    const groups: Record<string, unknown>[] = [];
+    for (const g of deps.rules.groups()) {
+      if (groupNames && !groupNames.has(g.spec.name)) continue;
+      if (files && !files.has(g.file)) continue;
+      const rules = g.rules
+        .filter((r) => (type === 'alert' ? r.spec.type === 'alerting' : type === 'record' ? r.spec.type === 'recording' : true))
+        .filter((r) => !names || names.has(r.spec.name))
+        .map((r) => ruleJson(r, excludeAlerts));
+      if (rules.length > 0 || (!type && !names)) groups.push(groupJson(g, rules));
+    }
+    return success(c, { groups });
+  });
+  api.get('/alerts', (c) => {
+    const alerts = deps.rules.groups().flatMap((g) => g.rules.flatMap((r) => activeOf(r).map(alertJson)));
+    return success(c, { alerts });
+  });
+  return api;
+}
+
+async function readText(c: Context, maxBytes: number): Promise<string> {
+  const body = await c.req.arrayBuffer();
+  if (body.byteLength > maxBytes) throw new ApiError('too_large', `body is ${body.byteLength} bytes, more than the limit of ${maxBytes}`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new ApiError('bad_data', 'body: not valid UTF-8');
+  }
+}
+
+function ruleFileError(c: Context, err: RuleFileError): Response {
+  return c.json({ status: 'error', errorType: 'bad_data', error: err.message, line: err.line, column: err.column, problems: err.problems }, 400);
+}
+
+/** Mounted at `/api/fathom/rules`. */
+export function rulesManagementApi(deps: RulesApiDeps): Hono {
+  const api = new Hono();
+  api.get('/', (c) => success(c, deps.rules.files()));
+  api.get('/:file', (c) => {
+    const f = deps.rules.files().find((x) => x.name === c.req.param('file'));
+    return f ? success(c, f) : failure(c, new ApiError('not_found', `no rule file ${JSON.stringify(c.req.param('file'))}`));
+  });
+  api.put('/:file', async (c) => {
+    try {
+      const spec = await deps.rules.putFile(c.req.param('file'), await readText(c, deps.maxBodyBytes));
+      return success(c, { name: spec.name, groups: spec.groups.map((g) => ({ name: g.name, rules: g.rules.length })) });
+    } catch (err) {
+      if (err instanceof RuleFileError) return ruleFileError(c, err);
+      if (err instanceof ApiError) return failure(c, err);
+      throw err;
+    }
+  });
+  api.delete('/:file', async (c) => {
+    const name = c.req.param('file');
+    if (!(await deps.rules.deleteFile(name))) return failure(c, new ApiError('not_found', `no rule file ${JSON.stringify(name)}`));
+    return success(c, { deleted: name });
+  });
+  return api;
+}
