@@ -6,6 +6,7 @@
  * at its line and column, and silences created and expired. Saves screenshots as artifacts.
  */
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +63,15 @@ async function firing(serverUrl: string): Promise<PromAlert[]> {
   return r.body.data.alerts;
 }
 
-test('alerting pages on the demo cluster: alerts → Explore, alert events, rules, a refused file at its line, silences', { skip: skipUnless(chromiumPeer()), timeout: 300_000 }, async (t) => {
+interface Setup {
+  readonly serverUrl: string;
+  readonly page: Page;
+  readonly pageErrors: string[];
+  readonly put: (text: string) => Promise<{ status: number; body: { status: string; error?: string; line?: number; column?: number } }>;
+}
+
+/** A server with the UI, the live demo cluster, the e2e rule file loaded and firing, a browser page. */
+async function setUp(t: TestContext): Promise<Setup> {
   const dir = await tempDir();
   t.after(dir.cleanup);
   const server = await startServer(dir.path, 0, { ui: true });
@@ -73,28 +82,34 @@ test('alerting pages on the demo cluster: alerts → Explore, alert events, rule
   const demoDone = demo.run(demoStop.signal);
   t.after(async () => { demoStop.abort(); await demoDone.catch(() => undefined); });
   await until('demo backfill', () => demo.stats.backfillDoneMs !== undefined, 120_000);
-
-  const put = (text: string): Promise<{ status: number; body: { status: string; error?: string; line?: number; column?: number } }> =>
-    api(`${server.url}/api/fathom/rules/${FILE}`, { method: 'PUT', headers: { 'content-type': 'application/yaml' }, body: text });
+  const put: Setup['put'] = (text) => api(`${server.url}/api/fathom/rules/${FILE}`, { method: 'PUT', headers: { 'content-type': 'application/yaml' }, body: text });
   assert.equal((await put(ruleFile(5))).status, 200);
-  await until('node memory alerts firing', async () => (await firing(server.url)).filter((a) => a.state === 'firing').length >= 10, 60_000);
+  await until('node memory alerts firing', async () => (await firing(server.url)).filter((a) => a.state === 'firing' && a.labels.alertname === 'DemoNodeMemoryUsed').length >= 10, 60_000);
   await until('a pending alert', async () => (await firing(server.url)).some((a) => a.state === 'pending'), 60_000);
-
   const browser = await launchBrowser();
   t.after(browser.close);
   const page = await browser.context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  return { serverUrl: server.url, page, pageErrors, put };
+}
+
+test('alerting pages on the demo cluster: alerts → Explore, alert events, rules, a refused file at its line', { skip: skipUnless(chromiumPeer()), timeout: 300_000 }, async (t) => {
+  const { serverUrl, page, pageErrors, put } = await setUp(t);
+  const server = { url: serverUrl };
 
   // Alerts: as many rows as the API has active alerts; firing first.
   await page.goto(`${server.url}/?view=alerts`);
   await page.waitForSelector('[data-testid="alert-row"]');
-  const active = await firing(server.url);
-  await until('one row per active alert', async () => (await attrs(page, '[data-testid="alert-row"]', 'data-alertname')).length === active.length, 30_000);
+  let active = await firing(server.url);
+  await until('one row per active alert, and the same firing count', async () => {
+    active = await firing(server.url);
+    const rows = (await attrs(page, '[data-testid="alert-row"]', 'data-alertname')).length;
+    return rows === active.length && (await page.textContent('[data-testid="firing-count"]')) === `${active.filter((a) => a.state === 'firing').length} firing`;
+  }, 30_000);
   const states = await attrs(page, '[data-testid="alert-row"]', 'data-state');
   assert.equal(states[0], 'firing');
   assert.ok(states.includes('pending'));
-  assert.equal(await page.textContent('[data-testid="firing-count"]'), `${active.filter((a) => a.state === 'firing').length} firing`);
   await shot(page, 'alerts');
 
   // The first node alert's Explore link: physical grouping at its node, a range around it.
@@ -145,6 +160,12 @@ test('alerting pages on the demo cluster: alerts → Explore, alert events, rule
   const groups = await api<{ data: { groups: { name: string; rules: unknown[] }[] } }>(`${server.url}/api/v1/rules`);
   assert.equal(groups.body.data.groups.find((g) => g.name === 'e2e-nodes')?.rules.length, 2, 'the loaded rules keep running');
 
+  assert.deepEqual(pageErrors, []);
+});
+
+test('silences on the demo cluster: from an alert\'s "Silence…", checked, created, listed, expired', { skip: skipUnless(chromiumPeer()), timeout: 300_000 }, async (t) => {
+  const { serverUrl, page, pageErrors } = await setUp(t);
+  const server = { url: serverUrl };
   // Silences: from a pending alert's "Silence…" button, prefilled; created, listed, expired.
   await page.goto(`${server.url}/?view=alerts`);
   await page.locator('[data-testid="alert-row"][data-alertname="DemoProdWorkloadBig"] button:has-text("Silence")').first().click();

@@ -66,7 +66,7 @@ export function EntityTable({ state, window: win, update, by, scope, title, rate
   // Bars are relative to the largest value of all rows (not recomputed on sort or search).
   const max = useMemo(() => Object.fromEntries(present.map((c) => [c.key, (data?.rows ?? []).reduce((m, r) => Math.max(m, r.values[c.key as RowKey] ?? 0), 0)])), [present, data]);
   return (
-    <div className="entity-table" data-testid="entity-table" data-complete={complete ? 'true' : 'false'}>
+    <div className="entity-table" data-testid="entity-table" data-complete={complete ? 'true' : 'false'} data-sort={`${state.sort.descending ? '-' : ''}${state.sort.column}`}>
       <div className="table-head">
         <h2>{title} <span className="muted">{loading && !data ? 'loading…' : `${rows.length}${rows.length !== (data?.rows.length ?? 0) ? ` of ${data?.rows.length ?? 0}` : ''}`}</span>{loading && data && <span className="muted small"> · {cols.pending} columns loading</span>}</h2>
         <input

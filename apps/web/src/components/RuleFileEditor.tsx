@@ -71,7 +71,7 @@ export function RuleFileEditor({ update, file }: ViewProps & { file: string }): 
       {files.error && <div className="error">{files.error}</div>}
       {refusal && (
         <div className="error refusal" data-testid="rule-refusal">
-          <div><strong>Refused{refusal.spots[0] ? ` at line ${refusal.spots[0].line}, column ${refusal.spots[0].column}` : ''}:</strong> {refusal.message}</div>
+          <div><strong>Refused{refusal.spots[0] ? ` at line ${refusal.spots[0].line}, column ${refusal.spots[0].column}` : ''}:</strong> {refusal.spots[0]?.message ?? refusal.message}{refusal.spots.length > 1 ? ` (and ${refusal.spots.length - 1} more)` : ''}</div>
           {refusal.spots.slice(0, MAX_SNIPPETS).map((sp, i) => (
             <pre key={i} className="refusal-snippet" data-testid="refusal-snippet">{`${String(sp.line).padStart(4)} | ${sp.lineText}\n${' '.repeat(4)} | ${' '.repeat(sp.column - 1)}^ ${sp.message}`}</pre>
           ))}
