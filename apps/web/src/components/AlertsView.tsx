@@ -7,7 +7,7 @@ import { useMemo } from 'react';
 import { alertExploreState, scopeText } from '../lib/alert-links.js';
 import { fetchAlerts } from '../lib/alerts-api.js';
 import type { ActiveAlert } from '../lib/alerts-api.js';
-import { formatAge } from '../lib/format.js';
+import { formatAge, formatNumber } from '../lib/format.js';
 import { matchersForAlert } from '../lib/silence-form.js';
 import type { ViewProps } from './App.js';
 import { RulesView } from './RulesView.js';
@@ -86,7 +86,7 @@ function AlertRow({ alert: a, nowMs, update }: { alert: ActiveAlert; nowMs: numb
         {extra.map(([k, v]) => <span key={k} className="label-chip">{k}={v}</span>)}
       </td>
       <td className="scope">{scopeText(a.labels) || <span className="muted">cluster-wide</span>}</td>
-      <td className="summary" title={a.annotations.description ?? ''}>{a.annotations.summary ?? a.annotations.description ?? ''}{a.value !== '' && <div className="muted small">value {a.value}</div>}</td>
+      <td className="summary" title={a.annotations.description ?? ''}>{a.annotations.summary ?? a.annotations.description ?? ''}{a.value !== '' && <div className="muted small" title={a.value}>value {Number.isFinite(Number(a.value)) ? formatNumber(Number(a.value)) : a.value}</div>}</td>
       <td className="nowrap" title={since === undefined ? '' : new Date(since).toISOString()}>{since === undefined ? '—' : formatAge(nowMs - since)}</td>
       <td className="actions nowrap">
         <button className="primary" data-testid="explore-link" onClick={() => update(alertExploreState(a.labels, since ?? nowMs - 3_600_000, nowMs, nowMs))}>Explore</button>
