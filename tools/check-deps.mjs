@@ -30,7 +30,7 @@ const ALLOWED = {
   http: ['model', 'kit', 'storage', 'query', 'protocol', 'expfmt', 'events', 'dashboards', 'alerts', 'notify'],
   agent: ['model', 'kit', 'config', 'collectors', 'sinks', 'protocol', 'expfmt', 'k8s', 'events'],
   server: ['model', 'kit', 'config', 'storage', 'tsdb', 'query', 'http', 'events', 'dashboards', 'alerts', 'notify'],
-  cli: ['kit', 'config', 'agent', 'server', 'web', 'demo', 'model'],
+  cli: ['kit', 'config', 'agent', 'server', 'web', 'demo', 'model', 'alerts'],
   e2e: '*',
   bench: '*',
 };

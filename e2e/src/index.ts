@@ -9,3 +9,5 @@ export type { DataShape } from './k8s-data.js';
 export { apiQuery, compareQuery } from './promql-diff.js';
 export type { Diff, QueryKind } from './promql-diff.js';
 export { DASHBOARD_QUERIES, REFERENCE_QUERIES } from './queries.js';
+export { alertTimeline } from './rule-timeline.js';
+export type { AlertSpan, TimelineRule } from './rule-timeline.js';

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, DEFAULT_AGENT_METRICS_PORT, DEFAULT_PORT } from '@fathom/config';
 import { agentCommand, clusterAgentCommand, serverCommand, simulateCommand, upCommand } from './commands.js';
+import { rulesCheckCommand, rulesTestCommand } from './rules.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];
 
@@ -69,6 +70,18 @@ export function buildProgram(): Command {
     .option('--interval <duration>', 'how often kube-state metrics are shipped, e.g. 10s (default 10s)')
     .option('--data-dir <dir>', 'where it keeps its disk buffer (default ~/.fathom/agent)')
     .action(clusterAgentCommand);
+
+  const rules = program.command('rules').description('alerting and recording rule files (docs/formats/alert-rules.md)');
+  rules
+    .command('check')
+    .description('validate rule files; every problem is printed as file:line:column: message')
+    .argument('<files...>', 'rule files (YAML)')
+    .action(rulesCheckCommand);
+  rules
+    .command('test')
+    .description("run rule unit tests in promtool's format (input_series, alert_rule_test, promql_expr_test)")
+    .argument('<files...>', 'test files (YAML)')
+    .action(rulesTestCommand);
   return program;
 }
 

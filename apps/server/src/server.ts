@@ -13,7 +13,7 @@ import type { Logger, Service } from '@fathom/kit';
 import { FileEventStore } from '@fathom/events';
 import { FileDashboardStore } from './dashboard-store.js';
 import { QueryEngine } from '@fathom/query';
-import { CountingAlertSink, RuleManager } from '@fathom/alerts';
+import { CountingAlertSink, libraryRuleFiles, RuleManager } from '@fathom/alerts';
 import type { AlertSink } from '@fathom/notify';
 import { openStorage } from './storage.js';
 
@@ -64,6 +64,8 @@ export class FathomServer implements Service {
     const engine = new QueryEngine(storage, cfg.query);
     // The UI's URL uses the bound port; a manager-level lazy value keeps port 0 (tests) working.
     let externalUrl = cfg.rules.externalUrl ?? `http://${cfg.host}:${cfg.port}`;
+    const library = libraryRuleFiles(cfg.alertLibrary);
+    if (!library.ok) throw new Error(`invalid configuration: ${library.error}`);
     const rules = new RuleManager({
       engine,
       storage,
@@ -71,6 +73,7 @@ export class FathomServer implements Service {
       sink: this._deps.alertSink ?? new CountingAlertSink(),
       logger: log.child({ component: 'rules' }),
       dir: cfg.rules.dir ?? join(cfg.dataDir, 'rules'),
+      builtin: library.files,
       stateFile: join(cfg.dataDir, 'alert-state'),
       defaultIntervalMs: cfg.rules.evaluationIntervalMs,
       externalLabels: cfg.rules.externalLabels,

@@ -29,7 +29,7 @@ const RULES = `groups:
 `;
 
 async function withServer<T>(dataDir: string, fn: (base: string) => Promise<T>): Promise<T> {
-  const server = new FathomServer(serverConfigSchema.parse({ port: 0, dataDir, fsync: 'never' }), { logger: NOOP_LOGGER });
+  const server = new FathomServer(serverConfigSchema.parse({ port: 0, dataDir, fsync: 'never', alertLibrary: { enabled: false } }), { logger: NOOP_LOGGER });
   const stop = new AbortController();
   const running = server.run(stop.signal);
   try {

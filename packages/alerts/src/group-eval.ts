@@ -43,6 +43,8 @@ export interface GroupRuntime {
   evaluations: number;
   /** Scheduled evaluations skipped because the previous one was still running. */
   missedIterations: number;
+  /** Rule evaluations that failed (query error, limit, duplicate labels, …). */
+  ruleFailures: number;
 }
 
 export interface EvalDeps {
@@ -85,6 +87,7 @@ export async function evaluateGroup(g: GroupRuntime, tsMs: number, deps: EvalDep
     } catch (err) {
       rule.health = 'err';
       rule.lastError = (err as Error).message;
+      g.ruleFailures++;
       deps.onWarning?.('rule evaluation failed', { file: g.file, group: g.spec.name, rule: rule.spec.name, error: rule.lastError });
     }
     rule.lastEvaluationMs = tsMs;

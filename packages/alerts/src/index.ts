@@ -25,3 +25,5 @@ export { expandSeriesValues } from './series-notation.js';
 export type { SeriesValue } from './series-notation.js';
 export { runRuleTests, runRuleTestsText } from './rule-tests.js';
 export type { RuleTestCaseResult, RuleTestReport } from './rule-tests.js';
+export { applyOverrides, formatRuleFile, LIBRARY_DIR, libraryRuleFiles, parseLibraryFile, readLibrary, replaceNumber, RUNBOOK_BASE_URL, TUNABLES } from './library/index.js';
+export type { GroupDoc, LibraryOverrides, OverrideResult, RuleDoc, RuleFileDoc, RuleOverride, Tunable } from './library/index.js';

@@ -4,9 +4,9 @@
  */
 import type { Labels, Matcher } from '@fathom/model';
 import { MemoryStore } from '@fathom/storage';
-import type { Appendable, Appender, CommitResult, PendingSample, Querier, Queryable, StorageError } from '@fathom/storage';
+import type { Appender, CommitResult, PendingSample, Querier, Storage, StorageError, StorageStats } from '@fathom/storage';
 
-export class MemoryStorage implements Appendable, Queryable {
+export class MemoryStorage implements Storage {
   private readonly _store = new MemoryStore({ maxSeries: 10_000_000, maxSeriesPerMetric: 10_000_000 });
 
   appender(): Appender {
@@ -29,6 +29,14 @@ export class MemoryStorage implements Appendable, Queryable {
     }
     this._store.apply(accepted);
     return { accepted: accepted.length, rejected: errors.length, errors: errors.slice(0, 5) };
+  }
+
+  stats(): StorageStats {
+    return { series: this._store.seriesCount, samples: this._store.sampleCount, rejectedTotal: { ...this._store.rejectedTotal } };
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   querier(minMs: number, maxMs: number): Promise<Querier> {

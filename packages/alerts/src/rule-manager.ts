@@ -32,6 +32,8 @@ export interface RuleManagerOptions {
   readonly logger: Logger;
   /** Rule files are read from here at start; files put through the API are written here. */
   readonly dir: string;
+  /** Files loaded before the directory's, not written to it (the Kubernetes alert library); a file of the same name in the directory replaces one. */
+  readonly builtin?: readonly { readonly name: string; readonly text: string }[];
   /** Alert state file (default `<dir>/../alert-state`); undefined → `<dir>/.alert-state`. */
   readonly stateFile?: string;
   readonly defaultIntervalMs: number;
@@ -71,6 +73,7 @@ export class RuleManager implements Service {
   private readonly _deps: EvalDeps;
   private readonly _stateFile: string;
   private readonly _url: () => string;
+  private readonly _stats = { alertsSent: 0, sinkErrors: 0, stateSaveErrors: 0, eventsRecorded: 0, eventErrors: 0 };
 
   constructor(private readonly _o: RuleManagerOptions) {
     this._dir = new RuleDir(_o.dir);
@@ -97,7 +100,7 @@ export class RuleManager implements Service {
   async load(): Promise<void> {
     if (this._loaded) return;
     this._loaded = true;
-    for (const { name, text } of await this._dir.list()) {
+    for (const { name, text } of [...(this._o.builtin ?? []), ...(await this._dir.list())]) {
       try {
         this._files.set(name, { spec: parseRuleFile(name, text), text });
       } catch (err) {
@@ -132,6 +135,11 @@ export class RuleManager implements Service {
         status: f.error ? 'error' : 'loaded',
         ...(f.error?.problems[0] ? { error: f.error.problems[0] } : {}),
       }));
+  }
+
+  /** Counters for self-observability (the server's /metrics). */
+  stats(): Readonly<{ alertsSent: number; sinkErrors: number; stateSaveErrors: number; eventsRecorded: number; eventErrors: number }> {
+    return { ...this._stats };
   }
 
   groups(): readonly GroupRuntime[] {
@@ -208,6 +216,7 @@ export class RuleManager implements Service {
         evaluationTimeMs: 0,
         evaluations: 0,
         missedIterations: 0,
+        ruleFailures: 0,
       };
       return { g, controller: new AbortController(), done: Promise.resolve() };
     });
@@ -246,7 +255,9 @@ export class RuleManager implements Service {
     if (out.alerts.length) {
       try {
         this._o.sink.send(out.alerts);
+        this._stats.alertsSent += out.alerts.length;
       } catch (err) {
+        this._stats.sinkErrors++;
         this._o.logger.error('alert sink failed', { error: (err as Error).message });
       }
     }
@@ -259,7 +270,9 @@ export class RuleManager implements Service {
     if (!events.length || !this._o.events) return;
     try {
       await this._o.events.append(events);
+      this._stats.eventsRecorded += events.length;
     } catch (err) {
+      this._stats.eventErrors++;
       this._o.logger.warn('cannot record alert events', { error: (err as Error).message });
     }
   }
@@ -274,7 +287,10 @@ export class RuleManager implements Service {
       });
     }
     const state = { savedAtMs: this._now(), rules };
-    this._saveChain = this._saveChain.then(() => writeStateFile(this._stateFile, state)).catch((err: unknown) => this._o.logger.error('cannot save alert state', { error: (err as Error).message }));
+    this._saveChain = this._saveChain.then(() => writeStateFile(this._stateFile, state)).catch((err: unknown) => {
+      this._stats.stateSaveErrors++;
+      this._o.logger.error('cannot save alert state', { error: (err as Error).message });
+    });
   }
 
   private async _restore(): Promise<void> {

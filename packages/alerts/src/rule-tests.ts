@@ -113,7 +113,7 @@ async function runGroup(t: TestGroup, specs: ReturnType<typeof parseRuleFile>[],
     nowMs: () => 0,
   };
   const groups: GroupRuntime[] = specs.flatMap((f) =>
-    f.groups.map((g) => ({ file: f.name, spec: g, intervalMs: g.intervalMs ?? evalMs, rules: g.rules.map(newRuleRuntime), lastEvaluationMs: undefined, evaluationTimeMs: 0, evaluations: 0, missedIterations: 0 })),
+    f.groups.map((g) => ({ file: f.name, spec: g, intervalMs: g.intervalMs ?? evalMs, rules: g.rules.map(newRuleRuntime), lastEvaluationMs: undefined, evaluationTimeMs: 0, evaluations: 0, missedIterations: 0, ruleFailures: 0 })),
   );
   const alertTests = (t.alert_rule_test ?? []).map((a) => ({ ...a, atMs: duration(a.eval_time, 0, 'eval_time') })).sort((a, b) => a.atMs - b.atMs);
   const exprTests = (t.promql_expr_test ?? []).map((e) => ({ ...e, atMs: duration(e.eval_time, 0, 'eval_time') }));

@@ -6,6 +6,7 @@
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { alertLibrarySchema } from './alert-library.js';
 import { byteSize, durationMs, port } from './units.js';
 
 export const DEFAULT_PORT = 9070;
@@ -141,6 +142,8 @@ export const serverConfigSchema = z.strictObject({
   /** How long events (Kubernetes events, alerts) are kept; stored under `<dataDir>/events`. */
   eventsRetentionMs: durationMs.default(7 * 24 * 3_600_000),
   rules: rules.default(rules.parse({})),
+  /** The Kubernetes alert library: on by default, tunable (see alert-library.ts). */
+  alertLibrary: alertLibrarySchema.default(alertLibrarySchema.parse({})),
 });
 
 export const fileConfigSchema = z.strictObject({

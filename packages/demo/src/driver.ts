@@ -10,6 +10,7 @@ import type { Batch, BatchSeries } from '@fathom/protocol';
 import { HttpSink } from '@fathom/sinks';
 import type { DemoEvent } from './events.js';
 import { defaultIncidents } from './incidents.js';
+import { sampleWithExtras } from './kube-state-extra.js';
 import { METRIC_META } from './metrics.js';
 import type { Incident } from './scenario.js';
 import { ClusterSimulator } from './simulator.js';
@@ -116,7 +117,7 @@ export class DemoDriver implements Service {
   private async _sendSamples(sim: ClusterSimulator, times: readonly number[], signal: AbortSignal): Promise<void> {
     const byAgent = new Map<string, SeriesMap>();
     for (const tMs of times) {
-      for (const [agent, points] of sim.sample(tMs)) {
+      for (const [agent, points] of sampleWithExtras(sim, tMs)) {
         let series = byAgent.get(agent);
         if (!series) byAgent.set(agent, (series = new Map() as SeriesMap));
         addPoints(series, points, tMs);
@@ -172,15 +173,26 @@ export class DemoDriver implements Service {
   }
 }
 
-/** Series of one batch, keyed by the simulator's label objects (the same object for the same series). */
-type SeriesMap = Map<Readonly<Record<string, string>>, { labels: Readonly<Record<string, string>>; samples: [number, number][] }>;
+/**
+ * Series of one batch. The simulator's own series come with frozen label objects that stay the
+ * same across ticks and are keyed by identity (no key string per sample); other points (the
+ * extra kube-state series) are keyed by their label text.
+ */
+type SeriesMap = Map<Readonly<Record<string, string>> | string, { labels: Readonly<Record<string, string>>; samples: [number, number][] }>;
 
 function addPoints(series: SeriesMap, points: readonly SimPoint[], tMs: number): void {
   for (const p of points) {
-    const s = series.get(p.labels);
+    const key = Object.isFrozen(p.labels) ? p.labels : labelText(p.labels);
+    const s = series.get(key);
     if (s) s.samples.push([tMs, p.value]);
-    else series.set(p.labels, { labels: p.labels, samples: [[tMs, p.value]] });
+    else series.set(key, { labels: p.labels, samples: [[tMs, p.value]] });
   }
+}
+
+function labelText(labels: Readonly<Record<string, string>>): string {
+  let key = '';
+  for (const k in labels) key += `${k}=${labels[k]!}\u0000`;
+  return key;
 }
 
 async function runLimited(jobs: readonly (() => Promise<void>)[], limit: number): Promise<void> {

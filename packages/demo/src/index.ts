@@ -11,3 +11,4 @@ export { METRIC_META } from './metrics.js';
 export { defaultIncidents, parseIncident } from './incidents.js';
 export { DemoDriver } from './driver.js';
 export type { DemoDriverOptions, DemoStats } from './driver.js';
+export { sampleWithExtras } from './kube-state-extra.js';

@@ -21,7 +21,7 @@ import type { EventStore } from '@fathom/events';
 import type { DashboardStore } from '@fathom/dashboards';
 import { dashboardsApi } from './dashboards-api.js';
 import type { RuleManager } from '@fathom/alerts';
-import { promRulesApi, rulesManagementApi } from './rules-api.js';
+import { promRulesApi, rulesManagementApi, rulesMetrics } from './rules-api.js';
 
 export interface ServerAppDeps {
   readonly storage: Storage;
@@ -58,7 +58,10 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   app.route('/api/v1', promApi({ ...deps, metadata }));
   app.get('/-/healthy', (c) => c.text('Fathom is Healthy.\n'));
   app.get('/-/ready', (c) => c.text('Fathom is Ready.\n'));
-  app.get('/metrics', (c) => c.body(writeText(serverMetrics(deps.storage, stats, rwStats)), 200, { 'content-type': TEXT_CONTENT_TYPE }));
+  app.get('/metrics', (c) => {
+    const set = serverMetrics(deps.storage, stats, rwStats);
+    return c.body(writeText(deps.rules ? new MetricSetBuilder().merge(set).merge(rulesMetrics(deps.rules)).build() : set), 200, { 'content-type': TEXT_CONTENT_TYPE });
+  });
   app.all('/api/*', (c) => failure(c, new ApiError('not_found', `no API endpoint ${c.req.method} ${c.req.path}`)));
   app.get('*', async (c) => (deps.ui ? await deps.ui(c.req.path) : undefined) ?? c.text('not found\n', 404));
   app.onError((err, c) => {

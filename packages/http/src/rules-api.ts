@@ -9,6 +9,8 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { RuleFileError, formatShortestE } from '@fathom/alerts';
 import type { ActiveAlert, GroupRuntime, RuleManager, RuleRuntime } from '@fathom/alerts';
+import { MetricSetBuilder } from '@fathom/model';
+import type { MetricSet } from '@fathom/model';
 import { ApiError, failure, success } from './envelope.js';
 
 export interface RulesApiDeps {
@@ -153,4 +155,33 @@ export function rulesManagementApi(deps: RulesApiDeps): Hono {
     return success(c, { deleted: name });
   });
   return api;
+}
+
+/** The rule manager's self-metrics for `/metrics` (after Prometheus' `prometheus_rule_*`). */
+export function rulesMetrics(rules: RuleManager): MetricSet {
+  const b = new MetricSetBuilder()
+    .describe('fathom_rule_group_evaluations_total', 'counter', 'Rule group evaluations.')
+    .describe('fathom_rule_group_iterations_missed_total', 'counter', 'Scheduled rule group evaluations skipped because the previous one was still running.')
+    .describe('fathom_rule_group_last_duration_seconds', 'gauge', 'Duration of the last rule group evaluation.')
+    .describe('fathom_rule_group_rules', 'gauge', 'Rules in the group.')
+    .describe('fathom_rule_evaluation_failures_total', 'counter', 'Rule evaluations that failed.')
+    .describe('fathom_alerts', 'gauge', 'Active alerts by state.')
+    .describe('fathom_alerts_sent_total', 'counter', 'Alerts handed to the alert sink (firing and resolved, every evaluation).')
+    .describe('fathom_alert_state_save_errors_total', 'counter', 'Failed writes of the alert state file.');
+  const states = { pending: 0, firing: 0 };
+  for (const g of rules.groups()) {
+    const l = { file: g.file, rule_group: g.spec.name };
+    b.add('fathom_rule_group_evaluations_total', l, g.evaluations);
+    b.add('fathom_rule_group_iterations_missed_total', l, g.missedIterations);
+    b.add('fathom_rule_group_last_duration_seconds', l, g.evaluationTimeMs / 1000);
+    b.add('fathom_rule_group_rules', l, g.rules.length);
+    b.add('fathom_rule_evaluation_failures_total', l, g.ruleFailures);
+    for (const r of g.rules) for (const a of r.active.values()) if (a.state !== 'inactive') states[a.state]++;
+  }
+  b.add('fathom_alerts', { state: 'pending' }, states.pending);
+  b.add('fathom_alerts', { state: 'firing' }, states.firing);
+  const s = rules.stats();
+  b.add('fathom_alerts_sent_total', {}, s.alertsSent);
+  b.add('fathom_alert_state_save_errors_total', {}, s.stateSaveErrors);
+  return b.build();
 }

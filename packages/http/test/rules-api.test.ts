@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { NOOP_LOGGER } from '@fathom/kit';
 import { labelsOf } from '@fathom/model';
 import { QueryEngine } from '@fathom/query';
-import type { Storage } from '@fathom/storage';
 import { tempDir } from '@fathom/testkit';
 import { CountingAlertSink, MemoryStorage, RuleManager } from '@fathom/alerts';
 import { createServerApp } from '../src/index.js';
@@ -39,16 +38,16 @@ async function setup() {
   const engine = new QueryEngine(storage);
   const rules = new RuleManager({ engine, storage, sink: new CountingAlertSink(), logger: NOOP_LOGGER, dir: join(dir.path, 'rules'), defaultIntervalMs: 60_000, externalUrl: 'http://ui' });
   await rules.load();
-  const http = createServerApp({ storage: storage as unknown as Storage, engine, logger: NOOP_LOGGER, limits: { maxBodyBytes: 64 * 1024, maxDecodedBytes: 1024, maxSeries: 10 }, rules });
+  const http = createServerApp({ storage, engine, logger: NOOP_LOGGER, limits: { maxBodyBytes: 64 * 1024, maxDecodedBytes: 1024, maxSeries: 10 }, rules });
   const call = async (path: string, init?: RequestInit) => {
     const r = await http.request(path, init);
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };
   };
-  return { dir, rules, call };
+  return { dir, rules, call, http };
 }
 
 test('rules and alerts in Prometheus shapes; type filter; bad type refused', async () => {
-  const { dir, rules, call } = await setup();
+  const { dir, rules, call, http } = await setup();
   try {
     assert.equal((await call('/api/fathom/rules/api.yaml', { method: 'PUT', body: RULES })).status, 200);
     await rules.evaluateAll(T);
@@ -96,6 +95,10 @@ test('rules and alerts in Prometheus shapes; type filter; bad type refused', asy
     const bad = await call('/api/v1/rules?type=alerts');
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.body, { status: 'error', errorType: 'bad_data', error: 'not supported value "alerts"' });
+    const metrics = await (await http.request('/metrics')).text();
+    assert.match(metrics, /^fathom_alerts\{state="pending"\} 1$/m);
+    assert.match(metrics, /^fathom_rule_group_evaluations_total\{file="api.yaml",rule_group="api"\} 1$/m);
+    assert.match(metrics, /^fathom_alerts_sent_total 0$/m);
     const alerts = await call('/api/v1/alerts');
     assert.deepEqual(alerts.body, { status: 'success', data: { alerts: [{ labels: { alertname: 'Down', instance: 'a', job: 'node', severity: 'page' }, annotations: { summary: 'a down' }, state: 'pending', activeAt: '2026-01-01T12:00:00.000Z', value: '0e+00' }] } });
   } finally {

@@ -22,6 +22,7 @@ export type { TopologyClientOptions } from './topology-wire.js';
 export { CLUSTER_PATHS, ClusterState } from './cluster-state.js';
 export type { ClusterStateOptions } from './cluster-state.js';
 export { kubeStateMetrics } from './kube-state.js';
+export { MIN_READY_ENDPOINTS_ANNOTATION } from './kube-state-extra.js';
 export { toFathomEvent } from './kube-events.js';
 export type { PodContext } from './kube-events.js';
 export { parseQuantity } from './quantity.js';

@@ -7,6 +7,7 @@ import { MetricSetBuilder } from '@fathom/model';
 import type { MetricSet } from '@fathom/model';
 import type { ClusterState } from './cluster-state.js';
 import type { ContainerState, ContainerStatus, Pod, ResourceList, Workload } from './objects.js';
+import { addKubeStateExtras } from './kube-state-extra.js';
 import { parseQuantity } from './quantity.js';
 
 const PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
@@ -87,6 +88,7 @@ export function kubeStateMetrics(state: ClusterState, cluster: string): MetricSe
     }
     resources(n.status?.allocatable, (resource, unit, v) => b.add('kube_node_status_allocatable', { cluster, node, resource, unit }, v));
   }
+  addKubeStateExtras(b, state, cluster);
   return b.build();
 }
 

@@ -62,6 +62,10 @@ test('kube-state: kube-state-metrics names and labels, plus workload and service
     'kube_node_status_allocatable{cluster="c1", node="n1", resource="cpu", unit="core"} 2',
     'kube_node_status_allocatable{cluster="c1", node="n1", resource="memory", unit="byte"} 8589934592',
     'kube_node_status_allocatable{cluster="c1", node="n1", resource="pods", unit="integer"} 110',
+    `kube_pod_labels{${ctx.replace('cluster="c1", ', 'cluster="c1", label_app="api", ')}} 1`,
+    'kube_deployment_labels{cluster="c1", deployment="api", namespace="prod", workload="api", workload_kind="Deployment"} 1',
+    'kube_service_info{cluster="c1", namespace="prod", service="api", type="ClusterIP"} 1',
+    'fathom_service_selector_info{cluster="c1", namespace="prod", selector="app=api", service="api"} 1',
   ].sort();
   assert.deepEqual(lines, want);
 });
