@@ -26,18 +26,24 @@ export async function openStorage(cfg: ServerConfig, log: Logger): Promise<Opene
     outOfOrderWindowMs: cfg.storage.outOfOrderWindowMs,
     walSegmentBytes: cfg.storage.walSegmentBytes,
     checkpointEveryBytes: cfg.storage.checkpointEveryBytes,
+    blockRangeMs: cfg.storage.blockRangeMs,
     tiers: cfg.storage.tiers,
     ...cfg.limits,
   });
   const r = tsdb.openReport;
-  log.info('tsdb opened', { dataDir: cfg.dataDir, checkpointSeries: r.checkpointSeries, walSegments: r.walSegments, walRecords: r.walRecords, series: tsdb.stats().series, openMs: Math.round(r.openMs) });
+  log.info('tsdb opened', { dataDir: cfg.dataDir, blocks: r.blocks, checkpointSeries: r.checkpointSeries, walSegments: r.walSegments, walRecords: r.walRecords, series: tsdb.stats().series, openMs: Math.round(r.openMs) });
   for (const problem of r.problems) log.warn('tsdb damage found and skipped', { problem });
+  let reportedDamage = tsdb.blockStatus().problems.length;
   await importJournal(cfg, tsdb, log);
   return {
     storage: tsdb,
     applyRetention: () => {
       const out = tsdb.applyRetention();
       if (tsdb.lastCheckpointError) log.warn('tsdb checkpoint failed', { error: tsdb.lastCheckpointError });
+      if (tsdb.lastBlockError) log.warn('tsdb block write failed', { error: tsdb.lastBlockError });
+      const damaged = tsdb.blockStatus().problems;
+      for (const problem of damaged.slice(reportedDamage)) log.warn('tsdb damage found and skipped', { problem });
+      reportedDamage = damaged.length;
       return out;
     },
   };

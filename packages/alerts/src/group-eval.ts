@@ -17,7 +17,8 @@ import { exploreUrl } from './explore-url.js';
 import { queryEvents, queryVector } from './rule-query.js';
 import type { RuleSample } from './rule-query.js';
 import type { AlertingRuleSpec, RecordingRuleSpec, RuleGroupSpec, RuleSpec } from './rule-types.js';
-import type { CompiledTemplate, TemplateData } from './template.js';
+import { TemplateExecError } from './template.js';
+import type { CompiledTemplate, QuerySample, TemplateData } from './template.js';
 
 export type RuleHealth = 'unknown' | 'ok' | 'err';
 
@@ -124,6 +125,24 @@ async function write(rule: RuleRuntime, series: Map<string, Labels>, valueOf: (l
   if (r.rejected > 0) deps.onWarning?.('rule output rejected by storage', { rule: rule.spec.name, rejected: r.rejected, first: r.errors[0]?.message });
 }
 
+/**
+ * Staleness markers for every series the rules wrote last (their recording output, ALERTS and
+ * ALERTS_FOR_STATE), so queries stop seeing them at once when the rules are removed or replaced.
+ */
+export async function markStale(rules: readonly RuleRuntime[], tsMs: number, storage: Appendable): Promise<void> {
+  const app = storage.appender();
+  let n = 0;
+  for (const r of rules) {
+    for (const l of r.lastSeries.values()) {
+      app.append(l, tsMs, STALE_NAN);
+      n++;
+    }
+    r.lastSeries = new Map();
+  }
+  if (n > 0) await app.commit();
+  else app.rollback();
+}
+
 function expandAll(templates: Readonly<Record<string, CompiledTemplate>>, data: TemplateData): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, t] of Object.entries(templates)) {
@@ -137,22 +156,47 @@ function expandAll(templates: Readonly<Record<string, CompiledTemplate>>, data: 
   return out;
 }
 
-function candidates(spec: AlertingRuleSpec, vector: readonly RuleSample[], deps: EvalDeps): AlertCandidate[] {
+const MAX_TEMPLATE_PASSES = 4;
+
+/**
+ * Expands templates that may call `query`: a pass answers unknown queries with an empty result
+ * and records them; they are run, and the templates expanded again, until no new query appears.
+ */
+async function expandWithQueries(templates: Readonly<Record<string, CompiledTemplate>>, data: TemplateData, cache: Map<string, readonly QuerySample[] | Error>, run: (q: string) => Promise<readonly QuerySample[]>): Promise<Record<string, string>> {
+  if (!Object.values(templates).some((t) => t.source.includes('query'))) return expandAll(templates, data);
+  for (let pass = 1; ; pass++) {
+    const missing = new Set<string>();
+    const query = (q: string): readonly QuerySample[] => {
+      const hit = cache.get(q);
+      if (hit instanceof Error) throw hit;
+      if (hit) return hit;
+      missing.add(q);
+      return [];
+    };
+    const out = expandAll(templates, { ...data, query });
+    if (missing.size === 0 || pass === MAX_TEMPLATE_PASSES) return out;
+    for (const q of missing) cache.set(q, await run(q).catch((err: unknown) => new TemplateExecError(`error executing query ${JSON.stringify(q)}: ${(err as Error).message}`)));
+  }
+}
+
+async function candidates(spec: AlertingRuleSpec, vector: readonly RuleSample[], deps: EvalDeps, queryTs: number): Promise<AlertCandidate[]> {
   const out = new Map<string, AlertCandidate>();
+  const cache = new Map<string, readonly QuerySample[] | Error>();
+  const run = async (q: string): Promise<readonly QuerySample[]> => (await queryVector(deps.engine, q, queryTs)).map((s) => ({ Labels: s.labels, Value: s.value }));
   for (const s of vector) {
     const data: TemplateData = { labels: s.labels, value: s.value, externalLabels: deps.externalLabels, externalUrl: deps.externalUrl };
     const base = withoutLabels(s.labels, [METRIC_NAME]);
-    const labels = labelsOf({ ...base, ...expandAll(spec.labels, data), alertname: spec.name });
+    const labels = labelsOf({ ...base, ...(await expandWithQueries(spec.labels, data, cache, run)), alertname: spec.name });
     const key = labelsKey(labels);
     if (out.has(key)) throw new Error('vector contains metrics with the same labelset after applying alert labels');
-    out.set(key, { key, labels, annotations: labelsOf(expandAll(spec.annotations, data)), value: s.value });
+    out.set(key, { key, labels, annotations: labelsOf(await expandWithQueries(spec.annotations, data, cache, run)), value: s.value });
   }
   return [...out.values()];
 }
 
 async function evalAlerting(rule: RuleRuntime, spec: AlertingRuleSpec, g: GroupRuntime, queryTs: number, tsMs: number, deps: EvalDeps, out: GroupOutput): Promise<void> {
   const vector = spec.source.kind === 'event' ? await queryEvents(deps.events, spec.source.event, queryTs) : await queryVector(deps.engine, spec.expr, queryTs);
-  const found = candidates(spec, vector, deps);
+  const found = await candidates(spec, vector, deps, queryTs);
   const step = stepAlerts(rule.active, found, tsMs, spec);
   let pendingOrFiring = 0;
   for (const a of step.active.values()) if (a.state !== 'inactive') pendingOrFiring++;

@@ -6,7 +6,7 @@ export { explorePath, exploreUrl } from './explore-url.js';
 export { compileNoData, compileThreshold, describeEvent } from './fathom-kinds.js';
 export type { NoDataSpec, ThresholdSpec } from './fathom-kinds.js';
 export { formatG, formatShortestE, sprintf } from './go-format.js';
-export { evaluateGroup, newRuleRuntime } from './group-eval.js';
+export { evaluateGroup, markStale, newRuleRuntime } from './group-eval.js';
 export type { EvalDeps, GroupOutput, GroupRuntime, RuleHealth, RuleRuntime, RuleTransition } from './group-eval.js';
 export { RuleDir, isValidRuleFileName } from './rule-dir.js';
 export { RULE_FORMAT_VERSIONS, parseRuleFile } from './rule-file.js';
@@ -17,7 +17,7 @@ export type { AlertSource, AlertingRuleSpec, EventCondition, RecordingRuleSpec, 
 export { decodeState, encodeState, readStateFile, writeStateFile } from './state-file.js';
 export type { SavedRuleState, SavedState } from './state-file.js';
 export { compileTemplate, TemplateError } from './template.js';
-export type { CompiledTemplate, TemplateData } from './template.js';
+export type { CompiledTemplate, QuerySample, TemplateData } from './template.js';
 export { humanize, humanize1024, humanizeDuration } from './template-funcs.js';
 export { CountingAlertSink } from './counting-sink.js';
 export { MemoryStorage } from './memory-storage.js';

@@ -13,7 +13,7 @@ import type { EventStore, FathomEvent } from '@fathom/events';
 import type { AlertSink } from '@fathom/notify';
 import type { QueryEngine } from '@fathom/query';
 import type { Appendable } from '@fathom/storage';
-import { evaluateGroup, newRuleRuntime } from './group-eval.js';
+import { evaluateGroup, markStale, newRuleRuntime } from './group-eval.js';
 import type { EvalDeps, GroupRuntime, RuleTransition } from './group-eval.js';
 import { RuleDir, isValidRuleFileName } from './rule-dir.js';
 import { parseRuleFile } from './rule-file.js';
@@ -155,6 +155,8 @@ export class RuleManager implements Service {
       const old = this._loops.filter((l) => l.g.file === name);
       await Promise.all(old.map((l) => this._stop(l)));
       const fresh = this._newLoops(spec, old.map((l) => l.g));
+      const carried = new Set(fresh.flatMap((l) => l.g.rules.map((r) => r.lastSeries)));
+      await markStale(old.flatMap((l) => l.g.rules).filter((r) => !carried.has(r.lastSeries)), this._now(), this._o.storage);
       this._loops = [...this._loops.filter((l) => l.g.file !== name), ...fresh];
       this._files.set(name, { spec, text });
       if (this._running) for (const l of fresh) this._start(l);
@@ -171,6 +173,7 @@ export class RuleManager implements Service {
       await Promise.all(old.map((l) => this._stop(l)));
       this._loops = this._loops.filter((l) => l.g.file !== name);
       this._files.delete(name);
+      await markStale(old.flatMap((l) => l.g.rules), this._now(), this._o.storage);
       await this._dir.remove(name);
       const nowMs = this._now();
       const resolved = old.flatMap((l) =>

@@ -27,6 +27,7 @@ export interface SavedState {
   readonly rules: readonly SavedRuleState[];
 }
 
+/** NaN and ±Inf values (JSON has none) are written as null and read back as NaN. */
 export function encodeState(s: SavedState): string {
   const body = JSON.stringify(s);
   const sum = createHash('sha256').update(body).digest('hex');
@@ -43,7 +44,7 @@ export function decodeState(text: string): SavedState {
   if (createHash('sha256').update(body).digest('hex') !== header[2]) throw new Error('checksum mismatch (torn or edited file)');
   const raw = JSON.parse(body) as { savedAtMs?: unknown; rules?: unknown };
   if (typeof raw.savedAtMs !== 'number' || !Array.isArray(raw.rules)) throw new Error('malformed body');
-  const rules = (raw.rules as SavedRuleState[]).map((r) => ({ ...r, alerts: r.alerts.map((a) => ({ ...a, labels: labelsOf(a.labels), annotations: labelsOf(a.annotations) })) }));
+  const rules = (raw.rules as SavedRuleState[]).map((r) => ({ ...r, alerts: r.alerts.map((a) => ({ ...a, value: typeof a.value === 'number' ? a.value : NaN, labels: labelsOf(a.labels), annotations: labelsOf(a.annotations) })) }));
   return { savedAtMs: raw.savedAtMs, rules };
 }
 

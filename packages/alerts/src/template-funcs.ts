@@ -157,7 +157,20 @@ export const TEMPLATE_FUNCS: ReadonlyMap<string, TemplateFunc> = new Map<string,
   ['or', (...args) => args.find((a) => truthy(a)) ?? args[args.length - 1]],
   ['len', (a) => (typeof a === 'string' || Array.isArray(a) ? a.length : a && typeof a === 'object' ? Object.keys(a).length : lenError(a))],
   ['index', (a, ...keys) => keys.reduce<TemplateValue>((acc, k) => indexInto(acc, k), a)],
+  // Over `query` results (lists of { Labels, Value }), as in Prometheus.
+  ['first', (l) => (Array.isArray(l) ? ((l as readonly TemplateValue[])[0] ?? emptyFirst()) : queryError('first', l))],
+  ['label', (name, s) => ((s && typeof s === 'object' && !Array.isArray(s) ? (s as { Labels?: Record<string, TemplateValue> }).Labels?.[str(name, 'label')] : undefined) ?? '')],
+  ['value', (s) => (s && typeof s === 'object' && !Array.isArray(s) ? ((s as { Value?: TemplateValue }).Value ?? null) : queryError('value', s))],
+  ['sortByLabel', (name, l) => (Array.isArray(l) ? [...(l as readonly { Labels?: Record<string, string> }[])].sort((a, b) => ((a.Labels?.[str(name, 'sortByLabel')] ?? '') < (b.Labels?.[str(name, 'sortByLabel')] ?? '') ? -1 : 1)) : queryError('sortByLabel', l))],
 ]);
+
+function emptyFirst(): never {
+  throw new TemplateExecError('error calling first: first() called on vector with no elements');
+}
+
+function queryError(fn: string, v: TemplateValue): never {
+  throw new TemplateExecError(`error calling ${fn}: expected query results, got ${formatValueV(v)}`);
+}
 
 function lenError(a: TemplateValue): never {
   throw new TemplateExecError(`error calling len: len of ${formatValueV(a)}`);

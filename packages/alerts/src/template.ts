@@ -17,6 +17,18 @@ export interface TemplateData {
   readonly value: number;
   readonly externalLabels: Readonly<Record<string, string>>;
   readonly externalUrl: string;
+  /**
+   * Answers `{{ query "…" }}` synchronously: a list of `{ Labels, Value }`. The evaluator expands
+   * twice — once to learn which queries a template asks (answered empty), then with the answers.
+   * Absent: `query` is an error.
+   */
+  readonly query?: (expr: string) => readonly QuerySample[];
+}
+
+/** One sample of a template query, as Prometheus' templates see it (`.Labels`, `.Value`). */
+export interface QuerySample {
+  readonly Labels: Readonly<Record<string, string>>;
+  readonly Value: number;
 }
 
 export interface CompiledTemplate {
@@ -33,7 +45,7 @@ const MAX_RANGE_ITEMS = 10_000;
 /** Compiles a template; throws {@link TemplateError} (with `pos`) on a syntax error. */
 export function compileTemplate(source: string): CompiledTemplate {
   if (!source.includes('{{')) return { source, isStatic: true, expand: () => source };
-  const nodes = parseTemplate(source, (name) => TEMPLATE_FUNCS.has(name));
+  const nodes = parseTemplate(source, (name) => TEMPLATE_FUNCS.has(name) || name === 'query');
   return {
     source,
     isStatic: false,
@@ -46,7 +58,7 @@ export function compileTemplate(source: string): CompiledTemplate {
       scope.declare('$externalLabels', data.externalLabels);
       scope.declare('$externalURL', data.externalUrl);
       const out: string[] = [];
-      new Exec(out).nodes(nodes, dot, scope);
+      new Exec(out, data.query).nodes(nodes, dot, scope);
       return out.join('');
     },
   };
@@ -72,7 +84,24 @@ class Scope {
 
 class Exec {
   private _chars = 0;
-  constructor(private readonly _out: string[]) {}
+  constructor(
+    private readonly _out: string[],
+    private readonly _query: TemplateData['query'],
+  ) {}
+
+  private _fn(name: string): (...args: TemplateValue[]) => TemplateValue {
+    if (name === 'query') {
+      const q = this._query;
+      if (!q) throw new TemplateExecError('query is not available here');
+      return (expr) => {
+        if (typeof expr !== 'string') throw new TemplateExecError('error calling query: expected a string');
+        return q(expr) as unknown as TemplateValue;
+      };
+    }
+    const fn = TEMPLATE_FUNCS.get(name);
+    if (!fn) throw new TemplateExecError(`function "${name}" not defined`);
+    return fn;
+  }
 
   private _emit(s: string): void {
     this._chars += s.length;
@@ -137,8 +166,7 @@ class Exec {
       if (!head) throw new TemplateExecError('empty command');
       const piped = first ? [] : [prev];
       if (head.kind === 'func') {
-        const fn = TEMPLATE_FUNCS.get(head.name);
-        if (!fn) throw new TemplateExecError(`function "${head.name}" not defined`);
+        const fn = this._fn(head.name);
         prev = fn(...rest.map((a) => this._operand(a, dot, scope)), ...piped);
       } else {
         if (rest.length > 0 || piped.length > 0) throw new TemplateExecError("can't give argument to non-function");
@@ -161,11 +189,8 @@ class Exec {
         return fields(dot, o.fields);
       case 'sub':
         return this.pipe(o.pipe, dot, scope);
-      case 'func': {
-        const fn = TEMPLATE_FUNCS.get(o.name);
-        if (!fn) throw new TemplateExecError(`function "${o.name}" not defined`);
-        return fn();
-      }
+      case 'func':
+        return this._fn(o.name)();
     }
   }
 }

@@ -119,17 +119,25 @@ test('a bad file is refused with line and column and the loaded rules keep runni
   }
 });
 
-test('deleting a file stops its groups and sends its firing alerts as resolved', async () => {
+test('deleting a file stops its groups, sends its firing alerts as resolved and marks ALERTS stale', async () => {
   const env = await setup([{ labels: { __name__: 'up', instance: 'a' }, values: Array(10).fill(0) }]);
   try {
     const { m, sink } = env.manager();
     await m.load();
-    await m.putFile('down.yaml', DOWN_RULES.replace('for: 3m', 'for: 0s'));
-    await m.evaluateAll(T0);
+    await m.putFile('down.yaml', DOWN_RULES.replace('for: 3m', 'for: 0s').replace('up == 0', 'label_replace(vector(0), "instance", "a", "", "")'));
+    const now = Date.now();
+    await m.evaluateAll(now - 1000);
+    const engine = new QueryEngine(env.storage);
+    const alertsAt = async (t: number): Promise<number> => {
+      const r = await engine.instantQuery('ALERTS', t);
+      return r.resultType === 'vector' ? r.samples.length : -1;
+    };
+    assert.equal(await alertsAt(now), 1);
     assert.equal(sink.last[0]?.labels['alertname'], 'Down');
     assert.equal(await m.deleteFile('down.yaml'), true);
     assert.ok((sink.last[0]?.endsAtMs ?? Infinity) <= Date.now(), 'sent resolved');
     assert.equal(m.groups().length, 0);
+    assert.equal(await alertsAt(Date.now() + 1), 0, 'ALERTS ends with a staleness marker');
     assert.equal(await m.deleteFile('down.yaml'), false);
   } finally {
     await env.events.close();

@@ -56,6 +56,14 @@ for (const [src, pos, message] of ERRORS) {
   });
 }
 
+test('query in templates: results are lists of { Labels, Value } for with/range/first/label/value', () => {
+  const query = (q: string) => (q === 'up' ? [{ Labels: { instance: 'b' }, Value: 0 }, { Labels: { instance: 'a' }, Value: 1 }] : []);
+  const t = compileTemplate('{{ range query "up" | sortByLabel "instance" }}{{ .Labels.instance }}={{ .Value }};{{ end }}{{ with query "up" }}{{ . | first | label "instance" }}{{ end }}{{ with query "none" }}x{{ else }}empty{{ end }}');
+  assert.equal(t.expand({ ...data, query }), 'a=1;b=0;bempty');
+  assert.throws(() => compileTemplate('{{ query "none" | first }}').expand({ ...data, query }), /no elements/);
+  assert.throws(() => compileTemplate('{{ query "up" }}').expand(data), /query is not available/);
+});
+
 test('a runtime error says which call failed', () => {
   assert.throws(() => compileTemplate('{{ humanize "abc" }}').expand(data), /error calling humanize/);
 });

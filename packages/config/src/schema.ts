@@ -97,7 +97,9 @@ const storage = z.strictObject({
   /** WAL segment size (tsdb). */
   walSegmentBytes: byteSize.default(32 * 1024 * 1024),
   /** A checkpoint is written after this much WAL, bounding restart time (tsdb). */
-  checkpointEveryBytes: byteSize.default(64 * 1024 * 1024),
+  checkpointEveryBytes: byteSize.default(16 * 1024 * 1024),
+  /** Time partition of the on-disk blocks cut from the head (tsdb); compaction merges them ×3 per level. */
+  blockRangeMs: durationMs.default(2 * 3_600_000),
   /**
    * Rollup tiers after the raw tier (`retentionMs`), finest first (tsdb). Defaults after Sysdig:
    * 1 m for 2 d, 10 m for 2 w, 1 h for 3 months, 1 d for a year. `[]` keeps raw samples only.

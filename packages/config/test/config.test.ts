@@ -61,3 +61,13 @@ test('a missing file is a clear error', () => {
 test('query limits default to Prometheus-like values', () => {
   assert.deepEqual(loadServerConfig().query, { timeoutMs: 120_000, maxSamples: 50_000_000, maxSeries: 1_000_000, lookbackMs: 300_000 });
 });
+
+test('server.rules: defaults, durations, and a bad external label name named in the error', () => {
+  const s = loadServerConfig();
+  assert.equal(s.rules.evaluationIntervalMs, 60_000);
+  assert.equal(s.rules.dir, undefined);
+  const t = loadServerConfig({ overrides: { rules: { dir: '/etc/fathom/rules', evaluationIntervalMs: '30s', externalLabels: { cluster: 'eu' } } } });
+  assert.equal(t.rules.evaluationIntervalMs, 30_000);
+  assert.deepEqual(t.rules.externalLabels, { cluster: 'eu' });
+  assert.throws(() => loadServerConfig({ overrides: { rules: { externalLabels: { 'bad-name': 'x' } } } }), (err: unknown) => err instanceof ConfigError && /server\.rules\.externalLabels/.test(err.message));
+});

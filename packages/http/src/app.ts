@@ -83,7 +83,8 @@ function serverMetrics(storage: Storage, stats: IngestStats, rw: RemoteWriteStat
     .describe('fathom_server_remote_write_unsupported_total', 'counter', 'Exemplars and native histograms received and not stored.')
     .describe('fathom_server_storage_series', 'gauge', 'Series in storage.')
     .describe('fathom_server_storage_samples', 'gauge', 'Samples in storage.')
-    .describe('fathom_server_storage_rejected_samples_total', 'counter', 'Samples storage refused, by reason.');
+    .describe('fathom_server_storage_rejected_samples_total', 'counter', 'Samples storage refused, by reason.')
+    .describe('fathom_server_storage_damaged_total', 'counter', 'Stored units (tsdb blocks) found damaged and set aside, not served.');
   b.add('fathom_server_ingest_batches_total', {}, stats.batches);
   b.add('fathom_server_ingest_samples_total', { result: 'accepted' }, stats.samplesAccepted);
   b.add('fathom_server_ingest_samples_total', { result: 'rejected' }, stats.samplesRejected);
@@ -96,5 +97,6 @@ function serverMetrics(storage: Storage, stats: IngestStats, rw: RemoteWriteStat
   b.add('fathom_server_storage_series', {}, s.series);
   b.add('fathom_server_storage_samples', {}, s.samples);
   for (const [reason, n] of Object.entries(s.rejectedTotal)) b.add('fathom_server_storage_rejected_samples_total', { reason }, n);
+  if (s.damagedTotal !== undefined) b.add('fathom_server_storage_damaged_total', {}, s.damagedTotal);
   return b.build();
 }

@@ -81,6 +81,8 @@ export interface StorageStats {
   readonly series: number;
   readonly samples: number;
   readonly rejectedTotal: Readonly<Record<StorageErrorCode, number>>;
+  /** Stored units (e.g. tsdb blocks) found damaged and set aside since start; absent when not tracked. */
+  readonly damagedTotal?: number;
 }
 
 export type StorageErrorCode = 'series_limit' | 'metric_series_limit' | 'duplicate_sample' | 'out_of_bounds' | 'invalid_sample';

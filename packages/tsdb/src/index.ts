@@ -11,3 +11,6 @@ export { DEFAULT_TIERS, LOOKBACK_MS, checkTiers, fieldFor, planSelect } from './
 export type { RollupField, Tier, TierPlan } from './rollup/tiers.js';
 export { RollupAccumulator, ROLLED_FIELDS } from './rollup/accumulator.js';
 export type { RolledPoint } from './rollup/accumulator.js';
+export { planMaintenance, maxRangeMs } from './block/plan.js';
+export type { Action, PlanConfig, PlanMeta } from './block/plan.js';
+export { DEFAULT_BLOCK_RANGE_MS } from './tsdb-storage.js';

@@ -7,11 +7,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { labelsKey } from '@fathom/model';
 import type { Labels, Matcher, Millis } from '@fathom/model';
+import { BlockStore, blocksDirOf } from './block/block-store.js';
+import { legacyTierBlocks } from './block/legacy.js';
+import { selectMerged } from './select.js';
 import type { Appender, CommitResult, Querier, SelectHints, SeriesData, Storage, StorageError, StorageStats } from '@fathom/storage';
 import { BatchState, Head } from './head/head.js';
 import type { HeadLimits } from './head/head.js';
 import type { MemSeries } from './head/mem-series.js';
 import { PendingSamples } from './pending.js';
+import { decodeXorChunk } from './chunk/xor-chunk.js';
 import { checkTiers, planSelect } from './rollup/tiers.js';
 import { loadCheckpoint, writeCheckpoint } from './wal/checkpoint.js';
 import { frameRecord, RecordType } from './wal/records.js';
@@ -27,15 +31,20 @@ export interface TsdbOptions extends HeadLimits {
   readonly walSegmentBytes?: number;
   /** A checkpoint is written once this many WAL bytes accumulated since the last one. */
   readonly checkpointEveryBytes?: number;
+  /** Time partition of a block cut from the head (2 h by default, as Prometheus). */
+  readonly blockRangeMs?: number;
   /** Injectable clock for retention tests. */
   readonly nowMs?: () => Millis;
 }
+
+export const DEFAULT_BLOCK_RANGE_MS = 2 * 3_600_000;
 
 export interface OpenReport {
   readonly checkpointSeries: number;
   readonly walSegments: number;
   readonly walRecords: number;
   readonly droppedBytes: number;
+  readonly blocks: number;
   /** One line per problem found and skipped: which file, where, what was lost. */
   readonly problems: readonly string[];
   readonly openMs: number;
@@ -48,7 +57,7 @@ interface SeriesRef {
   readonly key: string;
   series: MemSeries | undefined;
 }
-const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 
 export class TsdbStorage implements Storage {
   private _chain: Promise<unknown> = Promise.resolve();
@@ -56,10 +65,13 @@ export class TsdbStorage implements Storage {
   private _checkpointSeq: number;
   /** Why the last checkpoint failed, if it did (the WAL is kept, nothing is lost). */
   lastCheckpointError: string | undefined;
+  /** Why the last block cut or maintenance failed, if it did (the data stays in the head and WAL). */
+  lastBlockError: string | undefined;
 
   private constructor(
     private readonly _head: Head,
     private readonly _wal: Wal,
+    private readonly _blocks: BlockStore,
     private readonly _opts: TsdbOptions,
     checkpointSeq: number,
     readonly openReport: OpenReport,
@@ -73,19 +85,29 @@ export class TsdbStorage implements Storage {
     if (badTiers) throw new Error(`invalid rollup tiers: ${badTiers}`);
     const walDir = join(opts.dataDir, 'wal');
     mkdirSync(walDir, { recursive: true });
+    const blocks = new BlockStore({ dir: blocksDirOf(opts.dataDir), blockRangeMs: opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE_MS, rawRetentionMs: opts.retentionMs, tiers: opts.tiers ?? [], nowMs: opts.nowMs ?? Date.now });
+    const blockProblems = blocks.open();
     const head = new Head(opts);
     const cp = loadCheckpoint(walDir, head);
     const wal = new Wal({ dir: walDir, fsync: opts.fsync, ...(opts.walSegmentBytes ? { segmentBytes: opts.walSegmentBytes } : {}) });
     const replay = replayWal(wal, cp?.seq ?? 0, head);
+    // a crash between a block's rename and the WAL truncation: those samples are in the block already
+    if (Number.isFinite(blocks.rawMaxTMs)) {
+      head.cutBefore(blocks.rawMaxTMs);
+      head.dropEmptySeries();
+    }
+    if (cp && cp.legacyTiers.length > 0) legacyTierBlocks(blocks, cp.legacyTiers, Math.min(head.minTMs, blocks.rawMinTMs));
     const report: OpenReport = {
       checkpointSeries: cp?.series ?? 0,
       walSegments: replay.segments,
       walRecords: replay.records,
       droppedBytes: replay.droppedBytes,
-      problems: [...(cp?.problems ?? []), ...replay.problems],
+      blocks: blocks.blocks.length,
+      problems: [...blockProblems, ...(cp?.problems ?? []), ...replay.problems],
       openMs: performance.now() - started,
     };
-    const storage = new TsdbStorage(head, wal, opts, cp?.seq ?? 0, report);
+    const storage = new TsdbStorage(head, wal, blocks, opts, cp?.seq ?? 0, report);
+    if (cp && cp.legacyTiers.length > 0) storage._checkpointNow();
     storage.applyRetention();
     return storage;
   }
@@ -166,7 +188,55 @@ export class TsdbStorage implements Storage {
       const i = accepted[k] ?? 0;
       if (series) this._head.applyTo(series, pending.times[i] ?? 0, pending.valueAt(i));
     }
-    this._maybeCheckpoint();
+    if (!this._maybeCut()) this._maybeCheckpoint();
+  }
+
+  private get _rangeMs(): number {
+    return this._opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE_MS;
+  }
+
+  /**
+   * Cuts the head's oldest block range into a block once the head spans 1.5 ranges (or the range
+   * is past the raw retention), then checkpoints so the WAL before it is deleted: restart reads
+   * the blocks' indexes plus a head of at most ~1.5 ranges. Returns true when it cut.
+   */
+  private _maybeCut(): boolean {
+    const head = this._head;
+    const range = this._rangeMs;
+    const retainFromMs = (this._opts.nowMs ?? Date.now)() - this._opts.retentionMs;
+    let cut = false;
+    while (Number.isFinite(head.minTMs)) {
+      const start = Math.floor(head.minTMs / range) * range;
+      const end = start + range;
+      if (head.maxTMs - start < 1.5 * range && end > retainFromMs) break;
+      if (!this._cut(start, end)) return cut;
+      cut = true;
+    }
+    if (cut) this._checkpointNow();
+    return cut;
+  }
+
+  private _cut(start: number, end: number): boolean {
+    const head = this._head;
+    const minValid = head.minValidMs;
+    const taken = head.cutBefore(end);
+    if (taken.length === 0) return true;
+    try {
+      this._blocks.addRaw(taken, start, end);
+      head.dropEmptySeries();
+      this.lastBlockError = undefined;
+      return true;
+    } catch (err) {
+      // not persisted: everything goes back into the head (still durable in the WAL)
+      head.minValidMs = minValid;
+      for (const t of taken) {
+        const s = head.getOrCreate(t.labels); // still there: empty series are dropped only after a persisted cut
+        for (const c of t.chunks) decodeXorChunk(c.bytes, (tMs, v) => head.applyTo(s, tMs, v));
+      }
+      head.minTMs = Math.min(head.minTMs, start);
+      this.lastBlockError = `block cut of [${start}, ${end}) failed, the data stays in the head and WAL: ${(err as Error).message}`;
+      return false;
+    }
   }
 
   private _maybeCheckpoint(): void {
@@ -192,26 +262,56 @@ export class TsdbStorage implements Storage {
   }
 
   querier(minMs: Millis, maxMs: Millis): Promise<Querier> {
-    const head = this._head;
     const nowMs = (this._opts.nowMs ?? Date.now)();
     const plan = (hints: SelectHints | undefined) => planSelect(hints, nowMs, this._opts.retentionMs, this._opts.tiers ?? []);
-    const labelSets = (matchers: readonly Matcher[] | undefined): Labels[] => head.selectLabels(matchers ?? [], minMs, maxMs);
+    const labelSets = (matchers: readonly Matcher[] | undefined): Labels[] => {
+      const m = matchers ?? [];
+      const out = new Map<string, Labels>();
+      this._blocks.labelSets(m, minMs, maxMs, out);
+      for (const l of this._head.selectLabels(m, minMs, maxMs)) out.set(labelsKey(l), l);
+      return [...out.values()];
+    };
     return Promise.resolve({
-      select: (matchers: readonly Matcher[], hints?: SelectHints): Promise<readonly SeriesData[]> => Promise.resolve(head.select(matchers, minMs, maxMs, plan(hints))),
+      select: (matchers: readonly Matcher[], hints?: SelectHints): Promise<readonly SeriesData[]> => {
+        try {
+          return Promise.resolve(selectMerged(this._head, this._blocks, matchers, minMs, maxMs, plan(hints)));
+        } catch (err) {
+          return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      },
       labelNames: (matchers?: readonly Matcher[]) => Promise.resolve(sortedUnique(labelSets(matchers).flatMap((l) => Object.keys(l)))),
       labelValues: (name: string, matchers?: readonly Matcher[]) =>
         Promise.resolve(sortedUnique(labelSets(matchers).flatMap((l) => (l[name] === undefined ? [] : [l[name]])))),
     });
   }
 
-  /** Drops raw samples and rollup points past their retention, and the series left empty (series GC). */
+  /**
+   * Cuts head ranges past the raw retention into blocks, then block maintenance (raw blocks past
+   * retention roll up into tier blocks, tier blocks past theirs are dropped, compaction), then
+   * series GC of the head.
+   */
   applyRetention(): { samplesDropped: number; seriesRemoved: number } {
     const nowMs = (this._opts.nowMs ?? Date.now)();
-    return this._head.gc(nowMs - this._opts.retentionMs, (this._opts.tiers ?? []).map((t) => nowMs - t.retentionMs));
+    if (!this._closed) this._maybeCut();
+    try {
+      this._blocks.maintain();
+    } catch (err) {
+      this.lastBlockError = `block maintenance failed (retried at the next run): ${(err as Error).message}`;
+    }
+    return this._head.gc(nowMs - this._opts.retentionMs);
+  }
+
+  /** Blocks on disk and what was set aside as damaged (for status pages and tests). */
+  blockStatus(): { blocks: { id: string; minTMs: number; maxTMs: number; resolutionMs: number; level: number; series: number; samples: number }[]; damagedTotal: number; problems: readonly string[] } {
+    return {
+      blocks: this._blocks.blocks.map((b) => ({ id: b.id, minTMs: b.meta.minTMs, maxTMs: b.meta.maxTMs, resolutionMs: b.meta.resolutionMs, level: b.meta.compaction.level, series: b.meta.stats.series, samples: b.meta.stats.samples })),
+      damagedTotal: this._blocks.damagedTotal,
+      problems: this._blocks.problems,
+    };
   }
 
   stats(): StorageStats {
-    return { series: this._head.seriesCount, samples: this._head.sampleCount, rejectedTotal: { ...this._head.rejectedTotal } };
+    return { series: this._head.seriesCount, samples: this._head.sampleCount + this._blocks.rawSamples, rejectedTotal: { ...this._head.rejectedTotal }, damagedTotal: this._blocks.damagedTotal };
   }
 
   /** Flushes, writes a checkpoint (so the next start replays little) and closes the WAL. */
@@ -220,6 +320,7 @@ export class TsdbStorage implements Storage {
     await this._serialised(() => this._checkpointNow());
     this._closed = true;
     this._wal.close();
+    this._blocks.close();
   }
 }
 

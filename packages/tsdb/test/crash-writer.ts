@@ -1,12 +1,14 @@
 /**
  * Child process for the kill -9 test: appends batches of 200 series as fast as it can and prints
  * the number of each batch whose commit resolved (= acknowledged), until it is killed.
- * Small segments and checkpoints so the kill can land in a rotation or a checkpoint too.
+ * Small segments and checkpoints so the kill can land in a rotation or a checkpoint too; with a
+ * block range argument (ms), blocks are cut and compacted all the time, so it lands in those too.
  */
 import { labelsOf } from '@fathom/model';
 import { TsdbStorage } from '../src/index.js';
 
 const dir = process.argv[2] ?? '';
+const blockRangeMs = Number(process.argv[3] ?? 0);
 const s = TsdbStorage.open({
   dataDir: dir,
   fsync: 'always',
@@ -16,6 +18,7 @@ const s = TsdbStorage.open({
   outOfOrderWindowMs: 0,
   walSegmentBytes: 256 * 1024,
   checkpointEveryBytes: 1024 * 1024,
+  ...(blockRangeMs > 0 ? { blockRangeMs } : {}),
 });
 const labels = Array.from({ length: 200 }, (_, i) => labelsOf({ __name__: 'crash_test', pod: `pod-${i}`, namespace: `ns-${i % 7}` }));
 for (let batch = 1; ; batch++) {

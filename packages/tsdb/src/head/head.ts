@@ -9,8 +9,9 @@ import { StorageError } from '@fathom/storage';
 import type { SeriesData, StorageErrorCode } from '@fathom/storage';
 import { sameBits } from '../chunk/float-bits.js';
 import { LabelIndex } from '../index/label-index.js';
-import type { Tier, TierPlan } from '../rollup/tiers.js';
+import type { Tier } from '../rollup/tiers.js';
 import { MemSeries } from './mem-series.js';
+import type { SealedChunk } from './mem-series.js';
 
 export interface HeadLimits {
   /** Active series (with raw samples); series kept only for their rollups do not count. */
@@ -39,8 +40,10 @@ export class Head {
   private readonly _index = new LabelIndex();
   private readonly _activePerMetric = new Map<string, number>();
   private _active = 0;
-  private readonly _tierResolutionsMs: readonly number[];
   private _nextId = 1;
+  /** Oldest and newest sample times applied since the last cut (±∞ when none). */
+  minTMs = Infinity;
+  maxTMs = -Infinity;
   private _samples = 0;
   /** Samples older than this are refused (they would fall behind retention or persisted data). */
   minValidMs = 0;
@@ -52,13 +55,7 @@ export class Head {
     invalid_sample: 0,
   };
 
-  constructor(private readonly _limits: HeadLimits) {
-    this._tierResolutionsMs = (_limits.tiers ?? []).map((t) => t.resolutionMs);
-  }
-
-  get tierResolutionsMs(): readonly number[] {
-    return this._tierResolutionsMs;
-  }
+  constructor(private readonly _limits: HeadLimits) {}
 
   /** Active series: those with raw samples. */
   get seriesCount(): number {
@@ -141,6 +138,8 @@ export class Head {
 
   applyTo(s: MemSeries, tMs: Millis, value: number): void {
     if (!s.active) this._setActive(s, true);
+    if (tMs < this.minTMs) this.minTMs = tMs;
+    if (tMs > this.maxTMs) this.maxTMs = tMs;
     if (tMs > s.lastTMs) {
       s.appendInOrder(tMs, value);
       this._samples++;
@@ -181,7 +180,7 @@ export class Head {
     if (s) return s;
     const sid = id ?? this._nextId;
     this._nextId = Math.max(this._nextId, sid + 1);
-    s = new MemSeries(sid, labels, key, this._tierResolutionsMs);
+    s = new MemSeries(sid, labels, key);
     this._byKey.set(key, s);
     this._byId.set(sid, s);
     this._index.add(sid, labels);
@@ -196,6 +195,8 @@ export class Head {
     this._nextId = Math.max(this._nextId, s.id + 1);
     this._samples += s.sampleCount;
     if (!s.rawEmpty) this._setActive(s, true);
+    if (s.minTMs < this.minTMs) this.minTMs = s.minTMs;
+    if (Number.isFinite(s.lastTMs) && s.lastTMs > this.maxTMs) this.maxTMs = s.lastTMs;
   }
 
   byKey(key: string): MemSeries | undefined {
@@ -216,21 +217,40 @@ export class Head {
     return out;
   }
 
-  /** Raw samples, or with a plan naming a tier, that tier's field (with `resolutionMs`). */
-  select(matchers: readonly Matcher[], minMs: Millis, maxMs: Millis, plan?: TierPlan): SeriesData[] {
-    const tierIndex = plan?.tier ? this._tierResolutionsMs.indexOf(plan.tier.resolutionMs) : -1;
+  /** Raw samples in [minMs, maxMs] of the matching series. */
+  select(matchers: readonly Matcher[], minMs: Millis, maxMs: Millis): SeriesData[] {
     const out: SeriesData[] = [];
     for (const s of this.matching(matchers)) {
-      const tier = s.tiers[tierIndex];
-      if (tier && plan) {
-        const samples = tier.read(plan.field, minMs, maxMs);
-        if (samples.length > 0) out.push({ labels: s.labels, samples, resolutionMs: tier.resolutionMs });
-      } else {
-        const samples = s.samples(minMs, maxMs);
-        if (samples.length > 0) out.push({ labels: s.labels, samples });
-      }
+      const samples = s.samples(minMs, maxMs);
+      if (samples.length > 0) out.push({ labels: s.labels, samples });
     }
     return out;
+  }
+
+  /**
+   * A block cut: removes every sample before `endMs` and returns them per series; series left
+   * empty are removed, and samples before `endMs` are refused from now on.
+   */
+  cutBefore(endMs: Millis): { labels: Labels; chunks: SealedChunk[] }[] {
+    const out: { labels: Labels; chunks: SealedChunk[] }[] = [];
+    for (const s of this._byKey.values()) {
+      const chunks = s.takeBefore(endMs);
+      if (chunks.length === 0) continue;
+      out.push({ labels: s.labels, chunks });
+      for (const c of chunks) this._samples -= c.count;
+    }
+    this.minValidMs = Math.max(this.minValidMs, endMs);
+    this.minTMs = Math.max(this.minTMs, endMs);
+    return out;
+  }
+
+  /** Removes the series a cut left without samples (after the cut was persisted). */
+  dropEmptySeries(): void {
+    for (const s of this._byKey.values()) if (s.isEmpty) this._remove(s);
+    if (this._byKey.size === 0) {
+      this.minTMs = Infinity;
+      this.maxTMs = -Infinity;
+    }
   }
 
   selectLabels(matchers: readonly Matcher[], minMs: Millis, maxMs: Millis): Labels[] {
@@ -238,17 +258,15 @@ export class Head {
   }
 
   /**
-   * Retention and series GC: drops raw samples older than `minMs` and rollup points older than
-   * `tierMinMs[i]`. A series without raw samples stops counting against the limits; a series left
-   * with nothing is removed, from the index too, so pod churn does not grow memory.
+   * Retention and series GC: drops raw samples older than `minMs`; a series left with nothing is
+   * removed, from the index too, so pod churn does not grow memory.
    */
-  gc(minMs: Millis, tierMinMs: readonly Millis[] = []): { samplesDropped: number; seriesRemoved: number } {
+  gc(minMs: Millis): { samplesDropped: number; seriesRemoved: number } {
     this.minValidMs = Math.max(this.minValidMs, minMs);
     let samplesDropped = 0;
     let seriesRemoved = 0;
     for (const s of this._byKey.values()) {
       samplesDropped += s.dropBefore(minMs);
-      s.tiers.forEach((t, i) => t.dropBefore(tierMinMs[i] ?? -Infinity));
       if (s.rawEmpty) this._setActive(s, false);
       if (!s.isEmpty) continue;
       this._remove(s);

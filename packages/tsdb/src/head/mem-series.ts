@@ -5,7 +5,6 @@
 import type { Labels, Sample } from '@fathom/model';
 import { SampleBuffer } from '@fathom/storage';
 import { decodeXorChunk, XorEncoder } from '../chunk/xor-chunk.js';
-import { TierSeries } from '../rollup/tier-series.js';
 
 /** Samples per chunk before it is sealed (as Prometheus: ~120 at a 10-30 s scrape interval). */
 export const SAMPLES_PER_CHUNK = 120;
@@ -24,19 +23,14 @@ export class MemSeries {
   /** Newest in-order sample (−∞ before the first). */
   lastTMs = -Infinity;
   lastValue = NaN;
-  /** Counted against the series limits: has raw samples (a series with only rollups is not). */
+  /** Counted against the series limits: has raw samples. */
   active = false;
-  /** One per configured rollup tier, finest first. */
-  readonly tiers: TierSeries[];
 
   constructor(
     readonly id: number,
     readonly labels: Labels,
     readonly key: string,
-    tierResolutionsMs: readonly number[] = [],
-  ) {
-    this.tiers = tierResolutionsMs.map((r) => new TierSeries(r));
-  }
+  ) {}
 
   get sampleCount(): number {
     let n = (this.open?.count ?? 0) + (this.ooo?.length ?? 0);
@@ -54,16 +48,15 @@ export class MemSeries {
     return this.chunks.length === 0 && (this.open?.count ?? 0) === 0 && (this.ooo?.length ?? 0) === 0;
   }
 
-  /** Nothing left at all: no raw samples, no rollup points. */
+  /** Nothing left (rollups live in blocks, not in the head). */
   get isEmpty(): boolean {
-    return this.rawEmpty && this.tiers.every((t) => t.isEmpty);
+    return this.rawEmpty;
   }
 
   /** Appends a sample newer than {@link lastTMs}. */
   appendInOrder(tMs: number, value: number): void {
     if (!this.open || this.open.count >= SAMPLES_PER_CHUNK) this._cut();
     this.open?.append(tMs, value);
-    for (const t of this.tiers) t.add(tMs, value);
     this.lastTMs = tMs;
     this.lastValue = value;
   }
@@ -120,6 +113,38 @@ export class MemSeries {
     return out;
   }
 
+  /**
+   * Removes the samples before `endMs` (a block cut) and returns them as chunks, out-of-order
+   * samples merged in; a chunk straddling `endMs` is split.
+   */
+  takeBefore(endMs: number): SealedChunk[] {
+    const hasOoo = this.ooo !== undefined && this.ooo.length > 0 && this.ooo.timeAt(0) < endMs;
+    const straddles = this.chunks.some((c) => c.minTMs < endMs && c.maxTMs >= endMs) || (this.open !== undefined && this.open.count > 0 && this.open.minTMs < endMs && this.open.maxTMs >= endMs);
+    if (!hasOoo && !straddles) {
+      const out: SealedChunk[] = [];
+      while (this.chunks.length > 0 && (this.chunks[0]?.maxTMs ?? Infinity) < endMs) {
+        const c = this.chunks.shift();
+        if (c) out.push(c);
+      }
+      if (this.open && this.open.count > 0 && this.open.maxTMs < endMs) {
+        out.push({ minTMs: this.open.minTMs, maxTMs: this.open.maxTMs, count: this.open.count, bytes: this.open.bytes() });
+        this.open = undefined;
+      }
+      return out;
+    }
+    const before = this.samples(-Infinity, endMs - 1);
+    const after = this.samples(endMs, Infinity);
+    const lastT = this.lastTMs;
+    const lastV = this.lastValue;
+    this.chunks.length = 0;
+    this.open = undefined;
+    this.ooo = undefined;
+    for (const p of after) this.appendInOrder(p.tMs, p.value);
+    this.lastTMs = lastT;
+    this.lastValue = lastV;
+    return encodeChunks(before);
+  }
+
   /** Drops sealed chunks ending before `minMs` and older out-of-order samples; returns samples dropped. */
   dropBefore(minMs: number): number {
     let dropped = 0;
@@ -131,6 +156,24 @@ export class MemSeries {
     dropped += this.ooo?.dropBefore(minMs) ?? 0;
     return dropped;
   }
+}
+
+/** Samples (time-ordered) as sealed chunks of {@link SAMPLES_PER_CHUNK}. */
+export function encodeChunks(samples: readonly Sample[]): SealedChunk[] {
+  const out: SealedChunk[] = [];
+  let enc: XorEncoder | undefined;
+  const seal = (): void => {
+    if (enc && enc.count > 0) out.push({ minTMs: enc.minTMs, maxTMs: enc.maxTMs, count: enc.count, bytes: enc.bytes() });
+  };
+  for (const p of samples) {
+    if (!enc || enc.count >= SAMPLES_PER_CHUNK) {
+      seal();
+      enc = new XorEncoder();
+    }
+    enc.append(p.tMs, p.value);
+  }
+  seal();
+  return out;
 }
 
 function mergeOoo(inOrder: readonly Sample[], ooo: SampleBuffer, minMs: number, maxMs: number): Sample[] {

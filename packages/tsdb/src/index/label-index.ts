@@ -11,6 +11,14 @@ export class LabelIndex {
   private readonly _postings = new Map<string, Map<string, number[]>>();
   private readonly _all: number[] = [];
 
+  /** An index over given postings (a block's), `all` being every id, ascending. */
+  static fromPostings(postings: Map<string, Map<string, number[]>>, all: number[]): LabelIndex {
+    const idx = new LabelIndex();
+    for (const [name, values] of postings) idx._postings.set(name, values);
+    for (const id of all) idx._all.push(id);
+    return idx;
+  }
+
   get size(): number {
     return this._all.length;
   }

@@ -7,6 +7,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { labelsKey } from '@fathom/model';
+import type { Labels } from '@fathom/model';
 import { XorEncoder, decodeXorChunk } from '../chunk/xor-chunk.js';
 import type { Head } from '../head/head.js';
 import { MemSeries } from '../head/mem-series.js';
@@ -92,47 +93,40 @@ function encodeSnapshot(s: MemSeries): Buffer {
   const ooo = s.ooo;
   w.uvarint(ooo?.length ?? 0);
   for (let i = 0; i < (ooo?.length ?? 0); i++) w.int64(ooo?.timeAt(i) ?? 0).float64(ooo?.valueAt(i) ?? 0);
-  w.uvarint(s.tiers.length);
-  for (const t of s.tiers) encodeTier(w, t);
+  w.uvarint(0); // rollup tiers live in blocks since block format 1 (older checkpoints may carry some)
   return w.finish();
-}
-
-function encodePoint(w: ByteWriter, p: RolledPoint): void {
-  w.int64(p.tMs).float64(p.min).float64(p.max).float64(p.sum).float64(p.count).float64(p.last).float64(p.counter);
 }
 
 function decodePoint(r: ByteReader): RolledPoint {
   return { tMs: r.int64(), min: r.float64(), max: r.float64(), sum: r.float64(), count: r.float64(), last: r.float64(), counter: r.float64() };
 }
 
-function encodeTier(w: ByteWriter, t: TierSeries): void {
-  const st = t.acc.state();
-  w.uvarint(t.resolutionMs).float64(st.counter).float64(st.prev).uvarint(st.open ? 1 : 0);
-  if (st.open) encodePoint(w, st.open);
-  w.uvarint(t.chunks.length);
-  for (const c of t.chunks) w.int64(c.minTMs).int64(c.maxTMs).uvarint(c.count).bytes(c.bytes);
-  w.bytes(t.bufferedBundle() ?? new Uint8Array(0));
-}
-
-/** Reads one tier's state into the series' tier of that resolution (dropped when none is configured). */
-function decodeTier(r: ByteReader, s: MemSeries): void {
+/** Reads one tier's state (checkpoints written before blocks held rollups in the head). */
+function decodeTier(r: ByteReader): TierSeries {
   const resolutionMs = r.uvarint();
   const counter = r.float64();
   const prev = r.float64();
   const open = r.uvarint() === 1 ? decodePoint(r) : undefined;
-  const t = s.tiers.find((x) => x.resolutionMs === resolutionMs) ?? new TierSeries(resolutionMs);
+  const t = new TierSeries(resolutionMs);
   t.acc.restore({ open, counter, prev });
   const nChunks = r.uvarint();
   for (let i = 0; i < nChunks; i++) t.chunks.push({ minTMs: r.int64(), maxTMs: r.int64(), count: r.uvarint(), bytes: new Uint8Array(r.bytes()) });
   const buffered = r.bytes();
   if (buffered.length > 0) t.restoreBuffered(new Uint8Array(buffered));
+  return t;
 }
 
-function decodeSnapshot(payload: Buffer, tierResolutionsMs: readonly number[]): MemSeries {
+/** Rollup points found in a checkpoint of the time the head kept tiers: moved into blocks at open. */
+export interface LegacyTiers {
+  readonly labels: Labels;
+  readonly tiers: readonly TierSeries[];
+}
+
+function decodeSnapshot(payload: Buffer, legacy: LegacyTiers[]): MemSeries {
   const r = new ByteReader(payload);
   const id = r.uvarint();
   const labels = readLabels(r);
-  const s = new MemSeries(id, labels, labelsKey(labels), tierResolutionsMs);
+  const s = new MemSeries(id, labels, labelsKey(labels));
   const hasLast = r.uvarint() === 1;
   const lastT = r.int64();
   const lastV = r.float64();
@@ -149,7 +143,9 @@ function decodeSnapshot(payload: Buffer, tierResolutionsMs: readonly number[]): 
   s.lastTMs = hasLast ? lastT : -Infinity;
   s.lastValue = lastV;
   const nTiers = r.uvarint();
-  for (let i = 0; i < nTiers; i++) decodeTier(r, s);
+  const tiers: TierSeries[] = [];
+  for (let i = 0; i < nTiers; i++) tiers.push(decodeTier(r));
+  if (tiers.some((t) => !t.isEmpty)) legacy.push({ labels, tiers });
   return s;
 }
 
@@ -157,6 +153,7 @@ export interface CheckpointLoad {
   readonly seq: number;
   readonly series: number;
   readonly problems: readonly string[];
+  readonly legacyTiers: readonly LegacyTiers[];
 }
 
 /**
@@ -168,21 +165,22 @@ export function loadCheckpoint(dir: string, head: Head): CheckpointLoad | undefi
   if (seq === undefined) return undefined;
   const name = checkpointName(seq);
   const buf = readFileSync(join(dir, name));
-  if (!buf.subarray(0, CHECKPOINT_MAGIC.length).equals(CHECKPOINT_MAGIC)) return { seq, series: 0, problems: [`${name}: bad header (not a Fathom checkpoint); its series are lost`] };
+  const legacyTiers: LegacyTiers[] = [];
+  if (!buf.subarray(0, CHECKPOINT_MAGIC.length).equals(CHECKPOINT_MAGIC)) return { seq, series: 0, legacyTiers, problems: [`${name}: bad header (not a Fathom checkpoint); its series are lost`] };
   let off = CHECKPOINT_MAGIC.length;
   let series = 0;
   while (off < buf.length) {
     const r = readRecord(buf, off);
-    if ('problem' in r) return { seq, series, problems: [`${name} at offset ${off}: ${r.problem}; the series after it are lost`] };
+    if ('problem' in r) return { seq, series, legacyTiers, problems: [`${name} at offset ${off}: ${r.problem}; the series after it are lost`] };
     try {
-      if (r.type === RecordType.SeriesSnapshot) head.adopt(decodeSnapshot(r.payload, head.tierResolutionsMs));
+      if (r.type === RecordType.SeriesSnapshot) head.adopt(decodeSnapshot(r.payload, legacyTiers));
       else if (r.type === RecordType.CheckpointMeta) head.minValidMs = new ByteReader(r.payload).int64();
-      else if (r.type === RecordType.CheckpointEnd) return { seq, series, problems: [] };
+      else if (r.type === RecordType.CheckpointEnd) return { seq, series, legacyTiers, problems: [] };
     } catch (err) {
-      return { seq, series, problems: [`${name} at offset ${off}: undecodable record (${(err as Error).message}); the series after it are lost`] };
+      return { seq, series, legacyTiers, problems: [`${name} at offset ${off}: undecodable record (${(err as Error).message}); the series after it are lost`] };
     }
     if (r.type === RecordType.SeriesSnapshot) series++;
     off = r.next;
   }
-  return { seq, series, problems: [`${name}: ends without its end record (truncated); the series after offset ${off} are lost`] };
+  return { seq, series, legacyTiers, problems: [`${name}: ends without its end record (truncated); the series after offset ${off} are lost`] };
 }

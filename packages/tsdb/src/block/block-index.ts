@@ -1,0 +1,230 @@
+/**
+ * Pure codec of a block's `index` file and of the records of its `chunks` file
+ * (docs/formats/tsdb-block.md): a symbol table, series (label pairs as symbol refs, chunk refs,
+ * and for rollup blocks the counter state at the series' end), and postings (label pair → series
+ * ordinals). Decoding builds compact typed arrays; labels are materialised only when asked for.
+ */
+import { crc32 } from 'node:zlib';
+import type { Labels } from '@fathom/model';
+import { LabelIndex } from '../index/label-index.js';
+import { ByteReader, ByteWriter, DecodeError } from '../wal/codec.js';
+
+export const INDEX_MAGIC = Buffer.from('FTHMBIX1', 'ascii');
+export const CHUNKS_MAGIC = Buffer.from('FTHMBCH1', 'ascii');
+
+export interface BlockChunk {
+  readonly minTMs: number;
+  readonly maxTMs: number;
+  readonly count: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Counter state of a series after its last rolled-up sample (rollup blocks only). */
+export interface CounterState {
+  readonly counter: number;
+  readonly prev: number;
+}
+
+export interface BlockSeriesIn {
+  readonly labels: Labels;
+  readonly chunks: readonly BlockChunk[];
+  readonly end?: CounterState;
+}
+
+/** `len:uvarint bytes crc32(bytes):u32be` */
+export function encodeChunkRecord(bytes: Uint8Array): Buffer {
+  const w = new ByteWriter().bytes(bytes);
+  const head = w.finish();
+  const out = Buffer.allocUnsafe(head.length + 4);
+  head.copy(out, 0);
+  out.writeUInt32BE(crc32(bytes), head.length);
+  return out;
+}
+
+/** The chunk bytes of a record read at its ref; throws when the checksum fails. */
+export function decodeChunkRecord(buf: Buffer): Uint8Array {
+  const r = new ByteReader(buf);
+  const bytes = r.bytes();
+  const stored = buf.readUInt32BE(buf.length - 4);
+  if (bytes.length + 4 > buf.length || crc32(bytes) !== stored) throw new DecodeError('chunk checksum mismatch');
+  return bytes;
+}
+
+/** Record length of a chunk of `n` bytes (to know how much to read). */
+export function chunkRecordBytes(n: number): number {
+  let v = n;
+  let len = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    len++;
+  }
+  return len + n + 4;
+}
+
+export interface IndexInput {
+  readonly series: readonly { readonly labels: Labels; readonly refs: readonly { minTMs: number; maxTMs: number; count: number; ref: number; len: number }[]; readonly end?: CounterState }[];
+  readonly withState: boolean;
+}
+
+/** Series must come sorted by label set (see {@link compareLabels}). */
+export function encodeIndex(input: IndexInput): Buffer {
+  const symbolSet = new Set<string>();
+  for (const s of input.series) for (const n in s.labels) symbolSet.add(n).add(s.labels[n] ?? '');
+  const symbols = [...symbolSet].sort();
+  const sym = new Map(symbols.map((s, i) => [s, i]));
+  const w = new ByteWriter();
+  w.uvarint(symbols.length);
+  for (const s of symbols) w.string(s);
+  w.uvarint(input.series.length);
+  const postings = new Map<number, Map<number, number[]>>();
+  input.series.forEach((s, ord) => {
+    const names = Object.keys(s.labels);
+    w.uvarint(names.length);
+    for (const n of names) {
+      const nRef = sym.get(n) ?? 0;
+      const vRef = sym.get(s.labels[n] ?? '') ?? 0;
+      w.uvarint(nRef).uvarint(vRef);
+      let values = postings.get(nRef);
+      if (!values) postings.set(nRef, (values = new Map<number, number[]>()));
+      let ids = values.get(vRef);
+      if (!ids) values.set(vRef, (ids = []));
+      ids.push(ord);
+    }
+    w.uvarint(s.refs.length);
+    for (const c of s.refs) w.int64(c.minTMs).uvarint(c.maxTMs - c.minTMs).uvarint(c.count).uvarint(c.ref).uvarint(c.len);
+    if (input.withState) w.float64(s.end?.counter ?? NaN).float64(s.end?.prev ?? NaN);
+  });
+  const entries = [...postings].sort((a, b) => a[0] - b[0]).flatMap(([n, values]) => [...values].sort((a, b) => a[0] - b[0]).map(([v, ids]) => [n, v, ids] as const));
+  w.uvarint(entries.length);
+  for (const [n, v, ids] of entries) {
+    w.uvarint(n).uvarint(v).uvarint(ids.length);
+    let prev = 0;
+    for (const id of ids) {
+      w.uvarint(id - prev);
+      prev = id;
+    }
+  }
+  return Buffer.concat([INDEX_MAGIC, w.finish()]);
+}
+
+/** A decoded index: typed arrays per series, postings as a {@link LabelIndex} over ordinals. */
+export class DecodedIndex {
+  constructor(
+    readonly symbols: readonly string[],
+    /** Series `i` has label refs `labelRefs[labelStart[i] .. labelStart[i+1])`, name and value alternating. */
+    readonly labelStart: Uint32Array,
+    readonly labelRefs: Uint32Array,
+    /** Series `i` has chunks `chunkStart[i] .. chunkStart[i+1]`. */
+    readonly chunkStart: Uint32Array,
+    readonly chunkMinT: Float64Array,
+    readonly chunkMaxT: Float64Array,
+    readonly chunkCount: Uint32Array,
+    readonly chunkRef: Float64Array,
+    readonly chunkLen: Uint32Array,
+    readonly endCounter: Float64Array | undefined,
+    readonly endPrev: Float64Array | undefined,
+    readonly postings: LabelIndex,
+  ) {}
+
+  get seriesCount(): number {
+    return this.labelStart.length - 1;
+  }
+
+  labels(ord: number): Labels {
+    const out: Record<string, string> = {};
+    for (let i = this.labelStart[ord] ?? 0; i < (this.labelStart[ord + 1] ?? 0); i += 2) out[this.symbols[this.labelRefs[i] ?? 0] ?? ''] = this.symbols[this.labelRefs[i + 1] ?? 0] ?? '';
+    return Object.freeze(out);
+  }
+}
+
+export function decodeIndex(buf: Buffer, withState: boolean, maxChunkRef: number): DecodedIndex {
+  if (!buf.subarray(0, INDEX_MAGIC.length).equals(INDEX_MAGIC)) throw new DecodeError('bad index header');
+  const r = new ByteReader(buf.subarray(INDEX_MAGIC.length));
+  const nSym = r.uvarint();
+  const symbols: string[] = [];
+  for (let i = 0; i < nSym; i++) symbols.push(r.string());
+  const symRef = (): number => {
+    const v = r.uvarint();
+    if (v >= nSym) throw new DecodeError(`symbol ref ${v} out of range`);
+    return v;
+  };
+  const nSeries = r.uvarint();
+  const labelStart = new Uint32Array(nSeries + 1);
+  const chunkStart = new Uint32Array(nSeries + 1);
+  const refs: number[] = [];
+  const cols: number[][] = [[], [], [], [], []];
+  const endCounter = withState ? new Float64Array(nSeries) : undefined;
+  const endPrev = withState ? new Float64Array(nSeries) : undefined;
+  for (let i = 0; i < nSeries; i++) {
+    const nLabels = r.uvarint();
+    for (let k = 0; k < nLabels; k++) refs.push(symRef(), symRef());
+    labelStart[i + 1] = refs.length;
+    const nChunks = r.uvarint();
+    for (let k = 0; k < nChunks; k++) {
+      const minT = r.int64();
+      const maxT = minT + r.uvarint();
+      const count = r.uvarint();
+      const ref = r.uvarint();
+      const len = r.uvarint();
+      if (ref + len > maxChunkRef) throw new DecodeError(`chunk ref ${ref}+${len} beyond the chunks file (${maxChunkRef} bytes)`);
+      cols[0]?.push(minT);
+      cols[1]?.push(maxT);
+      cols[2]?.push(count);
+      cols[3]?.push(ref);
+      cols[4]?.push(len);
+    }
+    chunkStart[i + 1] = (cols[0]?.length ?? 0);
+    if (endCounter && endPrev) {
+      endCounter[i] = r.float64();
+      endPrev[i] = r.float64();
+    }
+  }
+  const postings = new Map<string, Map<string, number[]>>();
+  const nEntries = r.uvarint();
+  for (let e = 0; e < nEntries; e++) {
+    const name = symbols[symRef()] ?? '';
+    const value = symbols[symRef()] ?? '';
+    const n = r.uvarint();
+    const ids: number[] = [];
+    let prev = 0;
+    for (let k = 0; k < n; k++) {
+      prev += r.uvarint();
+      if (prev >= nSeries) throw new DecodeError(`posting ${prev} out of range`);
+      ids.push(prev);
+    }
+    let values = postings.get(name);
+    if (!values) postings.set(name, (values = new Map<string, number[]>()));
+    values.set(value, ids);
+  }
+  if (!r.done) throw new DecodeError('trailing bytes after the postings');
+  const all = Array.from({ length: nSeries }, (_, i) => i);
+  return new DecodedIndex(
+    symbols,
+    labelStart,
+    Uint32Array.from(refs),
+    chunkStart,
+    Float64Array.from(cols[0] ?? []),
+    Float64Array.from(cols[1] ?? []),
+    Uint32Array.from(cols[2] ?? []),
+    Float64Array.from(cols[3] ?? []),
+    Uint32Array.from(cols[4] ?? []),
+    endCounter,
+    endPrev,
+    LabelIndex.fromPostings(postings, all),
+  );
+}
+
+/** Total order of label sets (by sorted name/value pairs), the order of series in an index. */
+export function compareLabels(a: Labels, b: Labels): number {
+  const an = Object.keys(a).sort();
+  const bn = Object.keys(b).sort();
+  for (let i = 0; i < Math.min(an.length, bn.length); i++) {
+    const x = an[i] ?? '';
+    const y = bn[i] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+    const xv = a[x] ?? '';
+    const yv = b[y] ?? '';
+    if (xv !== yv) return xv < yv ? -1 : 1;
+  }
+  return an.length - bn.length;
+}

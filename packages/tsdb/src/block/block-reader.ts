@@ -1,0 +1,147 @@
+/**
+ * An opened block: meta.json and the whole index are read and checked at open (file sizes and
+ * CRC-32s against meta.json, the chunks file's CRC too), so a torn or corrupted block is refused
+ * before it can serve anything. Afterwards only the compact decoded index stays in memory; chunk
+ * records are read on demand (positioned reads) and checked again against their own CRC.
+ */
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { Labels, Matcher } from '@fathom/model';
+import { CHUNKS_MAGIC, decodeChunkRecord, decodeIndex } from './block-index.js';
+import type { BlockChunk, CounterState, DecodedIndex } from './block-index.js';
+import { parseMeta } from './meta.js';
+import type { BlockMeta } from './meta.js';
+
+/** A chunk record failed its checksum while serving a query: the block is damaged. */
+export class BlockCorruptError extends Error {
+  override readonly name = 'BlockCorruptError';
+  constructor(
+    readonly blockId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Block {
+  private _fd: number | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly meta: BlockMeta,
+    private readonly _index: DecodedIndex,
+    fd: number,
+  ) {
+    this._fd = fd;
+  }
+
+  /** Opens and verifies a block directory; a string says why it cannot be used. */
+  static open(dir: string): Block | string {
+    const metaPath = join(dir, 'meta.json');
+    if (!existsSync(metaPath)) return 'meta.json is missing';
+    const meta = parseMeta(readFileSync(metaPath, 'utf8'), basename(dir));
+    if (typeof meta === 'string') return meta;
+    let index: Buffer;
+    try {
+      index = readFileSync(join(dir, 'index'));
+    } catch (err) {
+      return `index unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    }
+    if (index.length !== meta.files.index.bytes) return `index is ${index.length} bytes, meta.json says ${meta.files.index.bytes} (torn or truncated)`;
+    if (crc32(index) !== meta.files.index.crc32) return 'index checksum mismatch';
+    let fd: number;
+    try {
+      fd = openSync(join(dir, 'chunks'), 'r');
+    } catch (err) {
+      return `chunks unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    }
+    const problem = verifyChunks(fd, meta);
+    if (problem) {
+      closeSync(fd);
+      return problem;
+    }
+    try {
+      return new Block(dir, meta, decodeIndex(index, meta.resolutionMs > 0, meta.files.chunks.bytes), fd);
+    } catch (err) {
+      closeSync(fd);
+      return `index undecodable (${(err as Error).message})`;
+    }
+  }
+
+  get id(): string {
+    return this.meta.id;
+  }
+
+  get seriesCount(): number {
+    return this._index.seriesCount;
+  }
+
+  matching(matchers: readonly Matcher[]): number[] {
+    return this._index.postings.match(matchers);
+  }
+
+  labels(ord: number): Labels {
+    return this._index.labels(ord);
+  }
+
+  endState(ord: number): CounterState | undefined {
+    const c = this._index.endCounter?.[ord];
+    const p = this._index.endPrev?.[ord];
+    return c === undefined || p === undefined || Number.isNaN(c) ? undefined : { counter: c, prev: p };
+  }
+
+  /** True when the series has a chunk overlapping [minMs, maxMs]. */
+  overlaps(ord: number, minMs: number, maxMs: number): boolean {
+    const x = this._index;
+    for (let k = x.chunkStart[ord] ?? 0; k < (x.chunkStart[ord + 1] ?? 0); k++) if ((x.chunkMaxT[k] ?? 0) >= minMs && (x.chunkMinT[k] ?? 0) <= maxMs) return true;
+    return false;
+  }
+
+  /** The series' chunks overlapping [minMs, maxMs], read and checked. Throws {@link BlockCorruptError}. */
+  chunks(ord: number, minMs = -Infinity, maxMs = Infinity): BlockChunk[] {
+    const x = this._index;
+    const out: BlockChunk[] = [];
+    for (let k = x.chunkStart[ord] ?? 0; k < (x.chunkStart[ord + 1] ?? 0); k++) {
+      const minTMs = x.chunkMinT[k] ?? 0;
+      const maxTMs = x.chunkMaxT[k] ?? 0;
+      if (maxTMs < minMs || minTMs > maxMs) continue;
+      out.push({ minTMs, maxTMs, count: x.chunkCount[k] ?? 0, bytes: this._read(x.chunkRef[k] ?? 0, x.chunkLen[k] ?? 0) });
+    }
+    return out;
+  }
+
+  private _read(ref: number, len: number): Uint8Array {
+    if (this._fd === undefined) throw new BlockCorruptError(this.id, `block ${this.id} is closed`);
+    const buf = Buffer.allocUnsafe(len);
+    const n = readSync(this._fd, buf, 0, len, ref);
+    try {
+      if (n !== len) throw new Error(`short read (${n} of ${len} bytes)`);
+      return decodeChunkRecord(buf);
+    } catch (err) {
+      throw new BlockCorruptError(this.id, `block ${this.id}: chunk at offset ${ref}: ${(err as Error).message}`);
+    }
+  }
+
+  close(): void {
+    if (this._fd !== undefined) closeSync(this._fd);
+    this._fd = undefined;
+  }
+}
+
+function verifyChunks(fd: number, meta: BlockMeta): string | undefined {
+  const size = fstatSync(fd).size;
+  if (size !== meta.files.chunks.bytes) return `chunks is ${size} bytes, meta.json says ${meta.files.chunks.bytes} (torn or truncated)`;
+  const buf = Buffer.allocUnsafe(Math.min(size, 4 << 20));
+  let crc = 0;
+  let magic: Buffer | undefined;
+  for (let off = 0; off < size; ) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, size - off), off);
+    if (n <= 0) return 'chunks: short read';
+    if (off === 0) magic = Buffer.from(buf.subarray(0, CHUNKS_MAGIC.length));
+    crc = crc32(buf.subarray(0, n), crc);
+    off += n;
+  }
+  if (!magic?.equals(CHUNKS_MAGIC)) return 'chunks has a bad header';
+  return crc === meta.files.chunks.crc32 ? undefined : 'chunks checksum mismatch';
+}

@@ -1,0 +1,318 @@
+/**
+ * The blocks of one data directory (`<dataDir>/blocks/`): opens and verifies them at start
+ * (damaged ones are set aside as `<id>.damaged`, reported and counted, never served), writes the
+ * head's cuts, and runs the maintenance plan (retention, rollup of raw blocks past the raw
+ * retention into tier blocks, compaction). Reads merge per label set across blocks.
+ */
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { labelsKey } from '@fathom/model';
+import type { Labels, Matcher, Sample } from '@fathom/model';
+import { decodeXorChunk } from '../chunk/xor-chunk.js';
+import type { RolledPoint } from '../rollup/accumulator.js';
+import { appendPoints, chunkPoints, pointsToChunks, rollUp } from '../rollup/rollup-points.js';
+import type { CounterState } from '../rollup/rollup-points.js';
+import type { Tier } from '../rollup/tiers.js';
+import type { BlockChunk, BlockSeriesIn } from './block-index.js';
+import { Block, BlockCorruptError } from './block-reader.js';
+import { syncDir, writeBlock } from './block-writer.js';
+import { isBlockId } from './meta.js';
+import { planMaintenance } from './plan.js';
+import type { PlanConfig } from './plan.js';
+
+export interface BlockStoreOptions {
+  readonly dir: string;
+  readonly blockRangeMs: number;
+  readonly rawRetentionMs: number;
+  readonly tiers: readonly Tier[];
+  readonly nowMs: () => number;
+}
+
+export interface SeriesParts<T> {
+  readonly labels: Labels;
+  readonly parts: T[][];
+}
+
+export class BlockStore {
+  private _blocks: Block[] = [];
+  private readonly _states = new Map<string, CounterState>();
+  /** Blocks set aside as damaged since start. */
+  damagedTotal = 0;
+  /** Problems found since start (newest last, bounded). */
+  readonly problems: string[] = [];
+
+  constructor(private readonly _o: BlockStoreOptions) {
+    mkdirSync(_o.dir, { recursive: true });
+  }
+
+  get blocks(): readonly Block[] {
+    return this._blocks;
+  }
+
+  /** Opens every block; returns the problems found (each also counted and kept in {@link problems}). */
+  open(): string[] {
+    const found: string[] = [];
+    const opened: Block[] = [];
+    for (const name of readdirSync(this._o.dir).sort()) {
+      const path = join(this._o.dir, name);
+      if (name.endsWith('.tmp')) {
+        rmSync(path, { recursive: true, force: true }); // an interrupted write: its data is still in the WAL or its sources
+        continue;
+      }
+      if (!isBlockId(name)) continue;
+      const b = Block.open(path);
+      if (typeof b === 'string') found.push(this._setAside(path, name, b));
+      else opened.push(b);
+    }
+    this._blocks = this._dropSuperseded(opened);
+    this._sort();
+    for (const b of this._blocks) if (b.meta.resolutionMs > 0) this._loadStates(b);
+    return found;
+  }
+
+  /** A compaction or rollup interrupted after writing its result: the sources go (or the partial result). */
+  private _dropSuperseded(blocks: Block[]): Block[] {
+    const byId = new Map(blocks.map((b) => [b.id, b]));
+    const drop = new Set<string>();
+    for (const raw of blocks) {
+      const results = blocks.filter((b) => b.meta.compaction.sources.includes(raw.id));
+      if (results.length === 0) continue;
+      const complete = raw.meta.resolutionMs > 0 || results.some((b) => b.meta.resolutionMs === 0) || results.length >= this._o.tiers.length;
+      for (const b of complete ? [raw] : results) drop.add(b.id);
+    }
+    for (const id of drop) {
+      const b = byId.get(id);
+      b?.close();
+      if (b) rmSync(b.dir, { recursive: true, force: true });
+    }
+    return blocks.filter((b) => !drop.has(b.id));
+  }
+
+  private _setAside(path: string, name: string, why: string): string {
+    const msg = `block ${name}: ${why}; set aside as ${name}.damaged, its data is not served`;
+    try {
+      renameSync(path, `${path}.damaged`);
+    } catch {
+      /* keep going: it is excluded either way */
+    }
+    this._report(msg);
+    return msg;
+  }
+
+  private _report(msg: string): void {
+    this.damagedTotal++;
+    this.problems.push(msg);
+    if (this.problems.length > 100) this.problems.shift();
+  }
+
+  private _sort(): void {
+    this._blocks.sort((a, b) => a.meta.resolutionMs - b.meta.resolutionMs || a.meta.minTMs - b.meta.minTMs);
+  }
+
+  private _loadStates(b: Block): void {
+    for (let ord = 0; ord < b.seriesCount; ord++) {
+      const st = b.endState(ord);
+      if (st) this._states.set(labelsKey(b.labels(ord)), st);
+    }
+  }
+
+  /** End of the newest raw block (−∞ when none): the head holds only samples from there on. */
+  get rawMaxTMs(): number {
+    let max = -Infinity;
+    for (const b of this._blocks) if (b.meta.resolutionMs === 0 && b.meta.maxTMs > max) max = b.meta.maxTMs;
+    return max;
+  }
+
+  /** The oldest time raw blocks still hold (∞ when none). */
+  get rawMinTMs(): number {
+    let min = Infinity;
+    for (const b of this._blocks) if (b.meta.resolutionMs === 0 && b.meta.minTMs < min) min = b.meta.minTMs;
+    return min;
+  }
+
+  get rawSamples(): number {
+    return this._blocks.reduce((n, b) => n + (b.meta.resolutionMs === 0 ? b.meta.stats.samples : 0), 0);
+  }
+
+  /** Persists a head cut as a raw block of [minTMs, maxTMs). */
+  addRaw(series: readonly BlockSeriesIn[], minTMs: number, maxTMs: number): void {
+    const meta = writeBlock(this._o.dir, { minTMs, maxTMs, resolutionMs: 0, level: 1, sources: [], nowMs: this._o.nowMs() }, series);
+    this._adopt(meta.id);
+  }
+
+  /** Writes rollup points (e.g. a legacy checkpoint's) as a tier block. */
+  addTier(resolutionMs: number, series: readonly BlockSeriesIn[], minTMs: number, maxTMs: number): void {
+    if (series.length === 0) return;
+    const meta = writeBlock(this._o.dir, { minTMs, maxTMs, resolutionMs, level: 1, sources: [], nowMs: this._o.nowMs() }, series);
+    this._adopt(meta.id);
+  }
+
+  private _adopt(id: string): Block {
+    const b = Block.open(join(this._o.dir, id));
+    if (typeof b === 'string') throw new Error(`block ${id} unreadable right after it was written: ${b}`);
+    this._blocks.push(b);
+    this._sort();
+    if (b.meta.resolutionMs > 0) this._loadStates(b);
+    return b;
+  }
+
+  private _delete(b: Block): void {
+    b.close();
+    this._blocks = this._blocks.filter((x) => x !== b);
+    rmSync(b.dir, { recursive: true, force: true });
+    syncDir(this._o.dir);
+  }
+
+  /** Retention, rollups and compaction until nothing is left to do; returns what was done. */
+  maintain(): string[] {
+    const cfg: PlanConfig = { blockRangeMs: this._o.blockRangeMs, rawRetentionMs: this._o.rawRetentionMs, tiers: this._o.tiers };
+    const done: string[] = [];
+    for (let round = 0; round < 100; round++) {
+      const metas = this._blocks.map((b) => ({ id: b.id, minTMs: b.meta.minTMs, maxTMs: b.meta.maxTMs, resolutionMs: b.meta.resolutionMs, level: b.meta.compaction.level }));
+      const actions = planMaintenance(metas, this._o.nowMs(), cfg);
+      if (actions.length === 0) break;
+      for (const a of actions) {
+        if (a.kind === 'drop') this._withBlock(a.id, (b) => this._delete(b));
+        else if (a.kind === 'rollup') this._withBlock(a.id, (b) => this._rollup(b));
+        else this._merge(a.ids, a.minTMs, a.maxTMs, a.resolutionMs, a.level);
+        done.push(a.kind === 'merge' ? `merge ${a.ids.join(',')}` : `${a.kind} ${a.id}`);
+      }
+    }
+    return done;
+  }
+
+  private _withBlock(id: string, fn: (b: Block) => void): void {
+    const b = this._blocks.find((x) => x.id === id);
+    if (b) this._guard(b, () => fn(b));
+  }
+
+  /** Runs `fn`; a damaged block found on the way is set aside and reported (and the error rethrown). */
+  private _guard<T>(b: Block, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof BlockCorruptError) {
+        b.close();
+        this._blocks = this._blocks.filter((x) => x !== b);
+        this._setAside(b.dir, b.id, err.message);
+      }
+      throw err;
+    }
+  }
+
+  private _rollup(raw: Block): void {
+    const series: { labels: Labels; key: string; samples: Sample[] }[] = [];
+    for (let ord = 0; ord < raw.seriesCount; ord++) {
+      const labels = raw.labels(ord);
+      series.push({ labels, key: labelsKey(labels), samples: decodeSamples(raw.chunks(ord)) });
+    }
+    const ends = new Map<string, CounterState>();
+    for (const tier of this._o.tiers) {
+      const out: BlockSeriesIn[] = [];
+      for (const s of series) {
+        const { points, end } = rollUp(s.samples, tier.resolutionMs, this._states.get(s.key));
+        if (end) ends.set(s.key, end);
+        if (points.length > 0) out.push({ labels: s.labels, chunks: pointsToChunks(points), ...(end ? { end } : {}) });
+      }
+      const minTMs = Math.floor(raw.meta.minTMs / tier.resolutionMs) * tier.resolutionMs;
+      writeBlock(this._o.dir, { minTMs, maxTMs: Math.max(raw.meta.maxTMs, minTMs + 1), resolutionMs: tier.resolutionMs, level: 1, sources: [raw.id], nowMs: this._o.nowMs() }, out);
+    }
+    this._delete(raw);
+    for (const name of readdirSync(this._o.dir)) if (isBlockId(name) && !this._blocks.some((b) => b.id === name)) this._adopt(name);
+    for (const [k, st] of ends) this._states.set(k, st);
+  }
+
+  private _merge(ids: readonly string[], minTMs: number, maxTMs: number, resolutionMs: number, level: number): void {
+    const sources = ids.map((id) => this._blocks.find((b) => b.id === id)).filter((b): b is Block => b !== undefined);
+    const merged = new Map<string, { labels: Labels; chunks: BlockChunk[]; points: RolledPoint[]; end?: CounterState }>();
+    for (const b of sources) {
+      this._guard(b, () => {
+        for (let ord = 0; ord < b.seriesCount; ord++) {
+          const labels = b.labels(ord);
+          const key = labelsKey(labels);
+          let m = merged.get(key);
+          if (!m) merged.set(key, (m = { labels, chunks: [], points: [] }));
+          const chunks = b.chunks(ord);
+          if (resolutionMs === 0) m.chunks.push(...chunks);
+          else for (const c of chunks) appendPoints(m.points, chunkPoints(c.bytes));
+          const end = b.endState(ord);
+          if (end) m.end = end;
+        }
+      });
+    }
+    const series: BlockSeriesIn[] = [...merged.values()].map((m) => ({ labels: m.labels, chunks: resolutionMs === 0 ? m.chunks : pointsToChunks(m.points), ...(m.end ? { end: m.end } : {}) }));
+    const meta = writeBlock(this._o.dir, { minTMs, maxTMs, resolutionMs, level, sources: sources.map((b) => b.id), nowMs: this._o.nowMs() }, series);
+    for (const b of sources) this._delete(b);
+    this._adopt(meta.id);
+  }
+
+  /** Raw samples in [minMs, maxMs] of the matching series, per label-set key, one part per block. */
+  selectRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<Sample>>): void {
+    for (const b of this._blocks) {
+      if (b.meta.resolutionMs !== 0 || b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
+      this._guard(b, () => {
+        for (const ord of b.matching(matchers)) {
+          if (!b.overlaps(ord, minMs, maxMs)) continue;
+          const samples = decodeSamples(b.chunks(ord, minMs, maxMs), minMs, maxMs);
+          if (samples.length === 0) continue;
+          const labels = b.labels(ord);
+          const key = labelsKey(labels);
+          const e = into.get(key);
+          if (e) e.parts.push(samples);
+          else into.set(key, { labels, parts: [samples] });
+        }
+      });
+    }
+  }
+
+  /** Rolled-up points of one tier overlapping [minMs, maxMs], per label-set key (merged across blocks). */
+  selectTier(resolutionMs: number, matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, { labels: Labels; points: RolledPoint[] }>): void {
+    for (const b of this._blocks) {
+      if (b.meta.resolutionMs !== resolutionMs || b.meta.maxTMs <= minMs - resolutionMs || b.meta.minTMs > maxMs) continue;
+      this._guard(b, () => {
+        for (const ord of b.matching(matchers)) {
+          const chunks = b.chunks(ord, minMs - resolutionMs, maxMs);
+          if (chunks.length === 0) continue;
+          const labels = b.labels(ord);
+          const key = labelsKey(labels);
+          let e = into.get(key);
+          if (!e) into.set(key, (e = { labels, points: [] }));
+          for (const c of chunks) appendPoints(e.points, chunkPoints(c.bytes));
+        }
+      });
+    }
+  }
+
+  /** Label sets of the matching series with data in [minMs, maxMs] (raw and tier blocks). */
+  labelSets(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, Labels>): void {
+    for (const b of this._blocks) {
+      if (b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
+      for (const ord of b.matching(matchers)) {
+        if (!b.overlaps(ord, minMs, maxMs)) continue;
+        const labels = b.labels(ord);
+        into.set(labelsKey(labels), labels);
+      }
+    }
+  }
+
+  /** The counter state where a series' rolled-up history ends (seeds rollups of newer raw data). */
+  stateOf(key: string): CounterState | undefined {
+    return this._states.get(key);
+  }
+
+  close(): void {
+    for (const b of this._blocks) b.close();
+    this._blocks = [];
+  }
+}
+
+export function decodeSamples(chunks: readonly BlockChunk[], minMs = -Infinity, maxMs = Infinity): Sample[] {
+  const out: Sample[] = [];
+  for (const c of chunks) decodeXorChunk(c.bytes, (tMs, value) => tMs >= minMs && tMs <= maxMs && out.push({ tMs, value }));
+  return out;
+}
+
+export function blocksDirOf(dataDir: string): string {
+  return join(dataDir, 'blocks');
+}
+

@@ -1,0 +1,82 @@
+/**
+ * Reads across the head and the blocks. Raw: per label set, the blocks' parts then the head's,
+ * in time order. A rollup tier: the tier's blocks, then the raw data still held (raw blocks and
+ * head) rolled up on the fly from the counter state where the tier's history ends, so a tier
+ * answers for every range, including the hours whose raw data has not aged out yet.
+ */
+import { labelsKey } from '@fathom/model';
+import type { Labels, Matcher, Millis, Sample } from '@fathom/model';
+import type { SeriesData } from '@fathom/storage';
+import type { BlockStore, SeriesParts } from './block/block-store.js';
+import type { Head } from './head/head.js';
+import type { RolledPoint } from './rollup/accumulator.js';
+import { appendPoints, rollUp, serveField } from './rollup/rollup-points.js';
+import type { TierPlan } from './rollup/tiers.js';
+
+export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: Millis, maxMs: Millis, plan: TierPlan): SeriesData[] {
+  const tier = plan.tier;
+  if (!tier) return [...rawParts(head, blocks, matchers, minMs, maxMs).values()].map((e) => ({ labels: e.labels, samples: concatParts(e.parts) })).filter((s) => s.samples.length > 0);
+  const res = tier.resolutionMs;
+  const tiers = new Map<string, { labels: Labels; points: RolledPoint[] }>();
+  blocks.selectTier(res, matchers, minMs, maxMs, tiers);
+  const rawFromMs = Math.min(blocks.rawMinTMs, head.minTMs);
+  if (Number.isFinite(rawFromMs) && maxMs >= Math.floor(rawFromMs / res) * res) {
+    for (const [key, e] of rawParts(head, blocks, matchers, -Infinity, Infinity)) {
+      const { points } = rollUp(concatParts(e.parts), res, blocks.stateOf(key));
+      let t = tiers.get(key);
+      if (!t) tiers.set(key, (t = { labels: e.labels, points: [] }));
+      appendPoints(t.points, points);
+    }
+  }
+  const out: SeriesData[] = [];
+  for (const e of tiers.values()) {
+    const samples = serveField(e.points, plan.field, minMs, maxMs);
+    if (samples.length > 0) out.push({ labels: e.labels, samples, resolutionMs: res });
+  }
+  return out;
+}
+
+function rawParts(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number): Map<string, SeriesParts<Sample>> {
+  const parts = new Map<string, SeriesParts<Sample>>();
+  blocks.selectRaw(matchers, minMs, maxMs, parts);
+  for (const s of head.matching(matchers)) {
+    const samples = s.samples(minMs, maxMs);
+    if (samples.length === 0) continue;
+    const e = parts.get(s.key);
+    if (e) e.parts.push(samples);
+    else parts.set(s.key ?? labelsKey(s.labels), { labels: s.labels, parts: [samples] });
+  }
+  return parts;
+}
+
+/** Parts in time order; overlapping parts (never expected) are merged, the first seen winning. */
+export function concatParts(parts: readonly (readonly Sample[])[]): Sample[] {
+  if (parts.length === 1) return parts[0] as Sample[];
+  const sorted = [...parts].filter((p) => p.length > 0).sort((a, b) => (a[0]?.tMs ?? 0) - (b[0]?.tMs ?? 0));
+  const out: Sample[] = [];
+  for (const p of sorted) {
+    const lastT = out[out.length - 1]?.tMs ?? -Infinity;
+    if ((p[0]?.tMs ?? 0) > lastT) {
+      for (const x of p) out.push(x);
+      continue;
+    }
+    const merged: Sample[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < out.length || j < p.length) {
+      const a = out[i];
+      const b = p[j];
+      if (a && (!b || a.tMs <= b.tMs)) {
+        merged.push(a);
+        if (b && a.tMs === b.tMs) j++;
+        i++;
+      } else if (b) {
+        merged.push(b);
+        j++;
+      }
+    }
+    out.length = 0;
+    for (const x of merged) out.push(x);
+  }
+  return out;
+}
