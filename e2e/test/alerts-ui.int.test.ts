@@ -3,7 +3,7 @@
  * server's real rules, alerts, events and silences APIs: firing and pending alerts with their
  * scope and a link to Explore there, alert events on the charts (firing apart from resolved), the
  * rules list with state and last evaluation, the rule-file editor showing a refused file's error
- * at its line and column. Saves screenshots as artifacts.
+ * at its line and column, and silences created and expired. Saves screenshots as artifacts.
  */
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -164,3 +164,26 @@ test('alerting pages on the demo cluster: alerts → Explore, alert events, rule
   assert.deepEqual(pageErrors, []);
 });
 
+
+test('silences on the demo cluster: from an alert\'s "Silence…", checked, created, listed, expired', { skip: skipUnless(chromiumPeer()), timeout: 300_000 }, async (t) => {
+  const { serverUrl, page, pageErrors } = await setUp(t);
+  const server = { url: serverUrl };
+  // Silences: from a pending alert's "Silence…" button, prefilled; created, listed, expired.
+  await page.goto(`${server.url}/?view=alerts`);
+  await page.locator('[data-testid="alert-row"][data-alertname="DemoProdWorkloadBig"] button:has-text("Silence")').first().click();
+  const prefilled = await page.inputValue('input[aria-label="matchers"]');
+  assert.match(prefilled, /^alertname="DemoProdWorkloadBig", cluster="demo", namespace="prod", workload="/);
+  await page.fill('input[aria-label="created by"]', 'e2e@example.com');
+  await page.click('button:text-is("Create silence")');
+  await page.waitForSelector('[data-testid="silence-error"]');
+  assert.match((await page.textContent('[data-testid="silence-error"]')) ?? '', /comment/);
+  await page.fill('input[aria-label="comment"]', 'known: the e2e test silences it');
+  await page.click('button:text-is("Create silence")');
+  await page.waitForSelector('[data-testid="silence-row"][data-state="active"]');
+  const listed = await api<{ data: unknown }>(`${server.url}/api/fathom/silences`);
+  assert.ok(JSON.stringify(listed.body.data).includes('known: the e2e test silences it'));
+  await shot(page, 'silences');
+  await page.click('[data-testid="silence-row"][data-state="active"] button:text-is("Expire")');
+  await page.waitForSelector('[data-testid="silence-row"][data-state="expired"]');
+  assert.deepEqual(pageErrors, []);
+});
