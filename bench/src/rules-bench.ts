@@ -3,10 +3,11 @@
  *
  *   npm run bench:rules      (BENCH_RULES=1000 BENCH_PODS=1000 → 100,000 series, BENCH_CYCLES=10)
  *
- * Generates the data set and the rule file (rules-data.ts), starts `fathom server` (rules dir in
- * its config) and `prometheus --web.enable-remote-write-receiver` (the same file in rule_files),
- * both evaluating every 30 s; remote-writes 10 minutes of history to both, then keeps writing
- * live samples every 15 s while it polls both engines' `GET /api/v1/rules` (Prometheus' shape:
+ * Generates the data set and the rule file (rules-data.ts), starts `fathom server` and
+ * `prometheus --web.enable-remote-write-receiver`, remote-writes 10 minutes of history to both,
+ * then loads the same rule file into both (Fathom: `PUT /api/fathom/rules/bench.yaml`;
+ * Prometheus: rule_files + `POST /-/reload`), groups of 100 rules evaluated every 30 s, and keeps
+ * writing live samples every 15 s while it polls both engines' `GET /api/v1/rules` (Prometheus' shape:
  * every group's `evaluationTime` and `lastEvaluation`) for BENCH_CYCLES cycles. Reports the time
  * per cycle (the sum of the groups' last evaluation times) p50/p99, RSS, CPU seconds, and ratios.
  */
@@ -54,7 +55,19 @@ async function startChild(name: Engine['name'], cmd: string, args: string[], url
 async function push(engines: readonly Engine[], series: readonly BenchSeries[], times: readonly number[]): Promise<void> {
   for (const batch of writeBatches(series, times)) {
     const body = compress(encodeWriteRequest(batch));
-    await Promise.all(engines.map((e) => send(`${e.url}/api/v1/write`, body)));
+    await Promise.all(engines.map((e) => sendRetrying(`${e.url}/api/v1/write`, body)));
+  }
+}
+
+/** Like Prometheus' remote write, retries a failed send (a kept-alive connection the server closed while busy evaluating). */
+async function sendRetrying(url: string, body: Buffer): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send(url, body);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
   }
 }
 
@@ -107,15 +120,15 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'fathom-bench-rules-'));
   const rulesDir = join(work, 'rules');
   mkdirSync(rulesDir);
-  writeFileSync(join(rulesDir, 'bench.yaml'), ruleFile(RULES, INTERVAL_S));
   const engines: Engine[] = [];
   try {
     const fp = await freePort();
     writeFileSync(join(work, 'fathom.yaml'), `server:\n  rules: { dir: ${rulesDir}, evaluationIntervalMs: ${INTERVAL_S}s }\n  alertLibrary: { enabled: false }\n`);
     engines.push(await startChild('fathom', process.execPath, [BIN, 'server', '--port', String(fp), '--data-dir', join(work, 'fathom'), '--config', join(work, 'fathom.yaml'), '--log-level', 'warn'], `http://127.0.0.1:${fp}`));
     const pp = await freePort();
-    writeFileSync(join(work, 'prometheus.yml'), `global: { evaluation_interval: ${INTERVAL_S}s }\nrule_files: [${join(rulesDir, 'bench.yaml')}]\n`);
-    engines.push(await startChild('prometheus', 'prometheus', [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${join(work, 'prom')}`, `--web.listen-address=127.0.0.1:${pp}`, '--web.enable-remote-write-receiver', '--log.level=warn'], `http://127.0.0.1:${pp}`));
+    const promConfig = join(work, 'prometheus.yml');
+    writeFileSync(promConfig, `global: { evaluation_interval: ${INTERVAL_S}s }\n`);
+    engines.push(await startChild('prometheus', 'prometheus', [`--config.file=${promConfig}`, `--storage.tsdb.path=${join(work, 'prom')}`, `--web.listen-address=127.0.0.1:${pp}`, '--web.enable-remote-write-receiver', '--web.enable-lifecycle', '--log.level=warn'], `http://127.0.0.1:${pp}`));
 
     const series = benchSeries({ pods: PODS, intervalMs: SCRAPE_MS });
     const nowMs = Math.floor(Date.now() / SCRAPE_MS) * SCRAPE_MS;
@@ -123,6 +136,13 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     for (let k = 0; k < history.length; k += 8) await push(engines, series, history.slice(k, k + 8));
     console.log(`data: ${series.length} series, ${history.length} samples each as history, pushed in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${RULES} rules`);
+    // The rules start once the history is in: Fathom through its rules API, Prometheus by a reload.
+    const rules = ruleFile(RULES, INTERVAL_S);
+    writeFileSync(join(work, 'bench.yaml'), rules);
+    writeFileSync(promConfig, `global: { evaluation_interval: ${INTERVAL_S}s }\nrule_files: [${join(work, 'bench.yaml')}]\n`);
+    const reload = await fetch(`${engines[1]?.url ?? ''}/-/reload`, { method: 'POST' });
+    const put = await fetch(`${engines[0]?.url ?? ''}/api/fathom/rules/bench.yaml`, { method: 'PUT', body: rules });
+    if (!reload.ok || !put.ok) throw new Error(`loading the rules: prometheus ${reload.status}, fathom ${put.status} ${await put.text()}`);
 
     const evals: Record<string, GroupEval[]> = { fathom: [], prometheus: [] };
     const cpu0 = Object.fromEntries(engines.map((e) => [e.name, cpuSeconds(e.child.pid ?? 0)]));

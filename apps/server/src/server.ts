@@ -13,15 +13,16 @@ import type { Logger, Service } from '@fathom/kit';
 import { FileEventStore } from '@fathom/events';
 import { FileDashboardStore } from './dashboard-store.js';
 import { QueryEngine } from '@fathom/query';
-import { CountingAlertSink, libraryRuleFiles, RuleManager } from '@fathom/alerts';
-import type { AlertSink } from '@fathom/notify';
+import { libraryRuleFiles, RuleManager } from '@fathom/alerts';
+import type { AlertSink, Dispatcher } from '@fathom/notify';
 import { openStorage } from './storage.js';
+import { openNotifier } from './notify.js';
 
 export interface ServerDeps {
   readonly logger: Logger;
   /** Directory of the web UI's static files, served at `/`. */
   readonly uiDir?: string;
-  /** Where evaluated alerts go (notify's implementation); default: a sink that only counts. */
+  /** Where evaluated alerts go; default: the notification dispatcher (`server.notify`). */
   readonly alertSink?: AlertSink;
 }
 
@@ -31,6 +32,7 @@ export class FathomServer implements Service {
   private readonly _listening: Promise<number>;
   private _resolveListening!: (port: number) => void;
   private _rules: RuleManager | undefined;
+  private _notify: Dispatcher | undefined;
 
   constructor(
     private readonly _config: ServerConfig,
@@ -53,6 +55,11 @@ export class FathomServer implements Service {
     return this._rules;
   }
 
+  /** The notification dispatcher, once `run` has started. */
+  get notifier(): Dispatcher | undefined {
+    return this._notify;
+  }
+
   async run(signal: AbortSignal): Promise<void> {
     const log = this._deps.logger.child({ component: 'server' });
     const cfg = this._config;
@@ -64,13 +71,15 @@ export class FathomServer implements Service {
     const engine = new QueryEngine(storage, cfg.query);
     // The UI's URL uses the bound port; a manager-level lazy value keeps port 0 (tests) working.
     let externalUrl = cfg.rules.externalUrl ?? `http://${cfg.host}:${cfg.port}`;
+    const notify = openNotifier(cfg, log, () => externalUrl);
+    this._notify = notify.dispatcher;
     const library = libraryRuleFiles(cfg.alertLibrary);
     if (!library.ok) throw new Error(`invalid configuration: ${library.error}`);
     const rules = new RuleManager({
       engine,
       storage,
       events,
-      sink: this._deps.alertSink ?? new CountingAlertSink(),
+      sink: this._deps.alertSink ?? notify.dispatcher,
       logger: log.child({ component: 'rules' }),
       dir: cfg.rules.dir ?? join(cfg.dataDir, 'rules'),
       builtin: library.files,
@@ -90,6 +99,8 @@ export class FathomServer implements Service {
       limits: cfg.limits,
       events,
       dashboards: new FileDashboardStore(join(cfg.dataDir, 'dashboards')),
+      silences: notify.silences,
+      notifyMetrics: () => notify.dispatcher.metrics(),
       ...(this._deps.uiDir ? { ui: staticFiles(this._deps.uiDir) } : {}),
     });
     const http = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port });
@@ -113,7 +124,7 @@ export class FathomServer implements Service {
       },
     };
     try {
-      await runGroup([retention, rules, { name: 'http', run: untilAborted }], signal);
+      await runGroup([retention, rules, notify.dispatcher, { name: 'http', run: untilAborted }], signal);
     } finally {
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

@@ -34,7 +34,7 @@ export const fathom: Engine = {
     writeFileSync(cfg, 'server:\n  retentionMs: 8h\n  fsync: always\n');
     return run(process.execPath, [BIN, 'server', '--config', cfg, '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn']);
   },
-  // Fathom's compacted form is its checkpoint, written on a clean stop: measured after the stop.
+  // Fathom's compacted form: its blocks plus the checkpoint of the head written on a clean stop (measured after the stop).
   compact: (_base, dataDir) => Promise.resolve(dataDir),
 };
 

@@ -26,7 +26,19 @@ export function compress(raw: Uint8Array): Buffer {
   return snappy.compressSync(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
 }
 
-export async function send(url: string, body: Buffer): Promise<void> {
+/** POSTs one request; a connection error (e.g. a keep-alive socket closed by the server) is retried, as Prometheus' sender does. */
+export async function send(url: string, body: Buffer, attempts = 3): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await sendOnce(url, body);
+    } catch (err) {
+      if (!(err instanceof TypeError) || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function sendOnce(url: string, body: Buffer): Promise<void> {
   const res = await fetch(url, {
     method: 'POST',
     body,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { alertLibrarySchema } from './alert-library.js';
 import { byteSize, durationMs, port } from './units.js';
+import { notifyConfigSchema } from './notify-schema.js';
 
 export const DEFAULT_PORT = 9070;
 export const DEFAULT_AGENT_METRICS_PORT = 9101;
@@ -143,6 +144,8 @@ export const serverConfigSchema = z.strictObject({
   query: query.default(query.parse({})),
   /** How long events (Kubernetes events, alerts) are kept; stored under `<dataDir>/events`. */
   eventsRetentionMs: durationMs.default(7 * 24 * 3_600_000),
+  /** Alert notifications: receivers, routes, mute windows (packages/notify/README.md). */
+  notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
   rules: rules.default(rules.parse({})),
   /** The Kubernetes alert library: on by default, tunable (see alert-library.ts). */
   alertLibrary: alertLibrarySchema.default(alertLibrarySchema.parse({})),

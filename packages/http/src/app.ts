@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { Logger } from '@fathom/kit';
 import { TEXT_CONTENT_TYPE, writeText } from '@fathom/expfmt';
 import { MetricSetBuilder } from '@fathom/model';
+import type { MetricSet } from '@fathom/model';
 import type { QueryEngine } from '@fathom/query';
 import type { Storage } from '@fathom/storage';
 import type { DecodeLimits } from '@fathom/protocol';
@@ -20,6 +21,8 @@ import { eventsApi } from './events-api.js';
 import type { EventStore } from '@fathom/events';
 import type { DashboardStore } from '@fathom/dashboards';
 import { dashboardsApi } from './dashboards-api.js';
+import type { SilenceStore } from '@fathom/notify';
+import { silencesApi } from './silences-api.js';
 import type { RuleManager } from '@fathom/alerts';
 import { promRulesApi, rulesManagementApi, rulesMetrics } from './rules-api.js';
 
@@ -36,6 +39,10 @@ export interface ServerAppDeps {
   readonly events?: EventStore;
   /** Serves `/api/fathom/dashboards` when given. */
   readonly dashboards?: DashboardStore;
+  /** Serves `/api/fathom/silences` when given. */
+  readonly silences?: SilenceStore;
+  /** The notification dispatcher's self-metrics, added to `/metrics` when given. */
+  readonly notifyMetrics?: () => MetricSet;
   /** Serves `/api/v1/rules`, `/api/v1/alerts` and `/api/fathom/rules` when given. */
   readonly rules?: RuleManager;
 }
@@ -48,6 +55,7 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   app.route('/api/agent/v1', ingestApi(deps, stats));
   if (deps.events) app.route('/api/v1/events', eventsApi({ events: deps.events, maxBodyBytes: deps.limits.maxBodyBytes }));
   if (deps.dashboards) app.route('/api/fathom/dashboards', dashboardsApi({ dashboards: deps.dashboards, maxBodyBytes: deps.limits.maxBodyBytes }));
+  if (deps.silences) app.route('/api/fathom/silences', silencesApi({ silences: deps.silences, maxBodyBytes: deps.limits.maxBodyBytes }));
   if (deps.rules) {
     const rulesDeps = { rules: deps.rules, maxBodyBytes: deps.limits.maxBodyBytes };
     app.route('/api/v1', promRulesApi(rulesDeps));
@@ -60,7 +68,8 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   app.get('/-/ready', (c) => c.text('Fathom is Ready.\n'));
   app.get('/metrics', (c) => {
     const set = serverMetrics(deps.storage, stats, rwStats);
-    return c.body(writeText(deps.rules ? new MetricSetBuilder().merge(set).merge(rulesMetrics(deps.rules)).build() : set), 200, { 'content-type': TEXT_CONTENT_TYPE });
+    const rulesSet = deps.rules ? new MetricSetBuilder().merge(set).merge(rulesMetrics(deps.rules)).build() : set;
+    return c.body(writeText(withNotify(rulesSet, deps.notifyMetrics)), 200, { 'content-type': TEXT_CONTENT_TYPE });
   });
   app.all('/api/*', (c) => failure(c, new ApiError('not_found', `no API endpoint ${c.req.method} ${c.req.path}`)));
   app.get('*', async (c) => (deps.ui ? await deps.ui(c.req.path) : undefined) ?? c.text('not found\n', 404));
@@ -99,4 +108,8 @@ function serverMetrics(storage: Storage, stats: IngestStats, rw: RemoteWriteStat
   for (const [reason, n] of Object.entries(s.rejectedTotal)) b.add('fathom_server_storage_rejected_samples_total', { reason }, n);
   if (s.damagedTotal !== undefined) b.add('fathom_server_storage_damaged_total', {}, s.damagedTotal);
   return b.build();
+}
+
+function withNotify(server: MetricSet, notify: (() => MetricSet) | undefined): MetricSet {
+  return notify ? new MetricSetBuilder().merge(server).merge(notify()).build() : server;
 }

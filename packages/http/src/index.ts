@@ -15,5 +15,7 @@ export { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, eventsApi } from './events-api.
 export type { EventsApiDeps } from './events-api.js';
 export { dashboardsApi } from './dashboards-api.js';
 export type { DashboardsApiDeps } from './dashboards-api.js';
+export { silencesApi } from './silences-api.js';
+export type { SilencesApiDeps } from './silences-api.js';
 export { promRulesApi, rulesManagementApi, rulesMetrics } from './rules-api.js';
 export type { RulesApiDeps } from './rules-api.js';

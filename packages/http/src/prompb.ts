@@ -17,6 +17,11 @@ export interface PbTimeSeries {
   readonly samples: [number, number][];
   /** Exemplars and native histograms, which Fathom does not store. */
   skipped: number;
+  /**
+   * The series' label fields exactly as on the wire (latin1), when they are contiguous: an identity
+   * for caching. When {@link DecodeBudget.knownLabels} recognised it, `labels` is left empty.
+   */
+  labelBytes?: string;
 }
 
 export interface PbMetadata {
@@ -36,6 +41,8 @@ export interface DecodeBudget {
   readonly maxSeries: number;
   /** Most samples one request may carry. */
   readonly maxSamples: number;
+  /** True for label sections (see {@link PbTimeSeries.labelBytes}) whose labels the caller already has. */
+  readonly knownLabels?: (labelBytes: string) => boolean;
 }
 
 export class RemoteWriteError extends Error {
@@ -47,6 +54,7 @@ export const METRIC_TYPES = ['unknown', 'counter', 'gauge', 'histogram', 'gaugeh
 
 export function decodeWriteRequest(buf: Uint8Array, budget: DecodeBudget): WriteRequest {
   const r = protobuf.Reader.create(buf);
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const out: WriteRequest = { timeseries: [], metadata: [] };
   let samples = 0;
   try {
@@ -54,7 +62,7 @@ export function decodeWriteRequest(buf: Uint8Array, budget: DecodeBudget): Write
       const tag = r.uint32();
       const field = tag >>> 3;
       if (field === 1 && (tag & 7) === 2) {
-        const ts = decodeTimeSeries(r, r.uint32());
+        const ts = decodeTimeSeries(r, r.uint32(), bytes, budget.knownLabels);
         samples += ts.samples.length;
         if (out.timeseries.length >= budget.maxSeries) throw new RemoteWriteError(`write request has more than ${budget.maxSeries} series`);
         if (samples > budget.maxSamples) throw new RemoteWriteError(`write request has more than ${budget.maxSamples} samples`);
@@ -72,18 +80,40 @@ export function decodeWriteRequest(buf: Uint8Array, budget: DecodeBudget): Write
   return out;
 }
 
-function decodeTimeSeries(r: protobuf.Reader, length: number): PbTimeSeries {
+/** Label fields are located first and decoded only when `known` does not recognise their bytes. */
+function decodeTimeSeries(r: protobuf.Reader, length: number, bytes: Buffer, known: ((labelBytes: string) => boolean) | undefined): PbTimeSeries {
   const end = checkedEnd(r, length);
   const ts: PbTimeSeries = { labels: [], samples: [], skipped: 0 };
+  const spans: number[] = [];
+  let first = -1;
+  let last = -1;
+  let contiguous = true;
   while (r.pos < end) {
+    const at = r.pos;
     const tag = r.uint32();
     const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === 2) ts.labels.push(decodeLabel(r, r.uint32()));
-    else if (field === 2 && (tag & 7) === 2) ts.samples.push(decodeSample(r, r.uint32()));
+    if (field === 1 && (tag & 7) === 2) {
+      const len = r.uint32();
+      checkedEnd(r, len);
+      spans.push(r.pos, len);
+      if (first < 0) first = at;
+      else if (at !== last) contiguous = false;
+      r.skip(len);
+      last = r.pos;
+    } else if (field === 2 && (tag & 7) === 2) ts.samples.push(decodeSample(r, r.uint32()));
     else {
       if (field === 3 || field === 4) ts.skipped++;
       r.skipType(tag & 7);
     }
+  }
+  if (contiguous && first >= 0) ts.labelBytes = bytes.toString('latin1', first, last);
+  if (ts.labelBytes === undefined || !known?.(ts.labelBytes)) {
+    const resume = r.pos;
+    for (let i = 0; i < spans.length; i += 2) {
+      r.pos = spans[i] ?? 0;
+      ts.labels.push(decodeLabel(r, spans[i + 1] ?? 0));
+    }
+    r.pos = resume;
   }
   return ts;
 }

@@ -57,13 +57,16 @@ export function newRemoteWriteStats(): RemoteWriteStats {
 
 export function remoteWriteApi(deps: RemoteWriteDeps, stats: RemoteWriteStats): Hono {
   const limits = deps.limits ?? DEFAULT_REMOTE_WRITE_LIMITS;
+  const seen = new LabelsCache(LABELS_CACHE_ENTRIES);
   const api = new Hono();
   api.post('/write', async (c) => {
     let req: WriteRequest;
+    let cached: (Labels | undefined)[];
     try {
       checkHeaders(c);
-      req = decodeWriteRequest(decompress(await readBody(c, limits.maxBodyBytes), limits.maxDecodedBytes), limits);
-      validate(req);
+      req = decodeWriteRequest(decompress(await readBody(c, limits.maxBodyBytes), limits.maxDecodedBytes), { ...limits, knownLabels: (b) => seen.has(b) });
+      cached = req.timeseries.map((ts) => (ts.labelBytes !== undefined && ts.labels.length === 0 ? seen.get(ts.labelBytes) : undefined));
+      validate(req, cached);
     } catch (err) {
       stats.badRequests++;
       const { status, message } = describe(err);
@@ -74,8 +77,12 @@ export function remoteWriteApi(deps: RemoteWriteDeps, stats: RemoteWriteStats): 
       if (m.family) deps.metadata.set(m.family, { type: METRIC_TYPES[m.type] ?? 'unknown', help: m.help, unit: m.unit });
     }
     const app = deps.storage.appender();
-    for (const ts of req.timeseries) {
-      const labels = toLabels(ts);
+    for (const [i, ts] of req.timeseries.entries()) {
+      let labels = cached[i];
+      if (!labels) {
+        labels = toLabels(ts);
+        if (ts.labelBytes !== undefined) seen.set(ts.labelBytes, labels);
+      }
       for (const [tMs, v] of ts.samples) app.append(labels, tMs, v);
       stats.unsupportedSkipped += ts.skipped;
     }
@@ -125,8 +132,12 @@ function snappyDeclaredLength(body: Uint8Array): number {
   throw new RemoteWriteError('body is not snappy block-compressed: bad length header');
 }
 
-function validate(req: WriteRequest): void {
-  for (const ts of req.timeseries) {
+function validate(req: WriteRequest, cached: readonly (Labels | undefined)[]): void {
+  for (const [i, ts] of req.timeseries.entries()) {
+    for (const [tMs] of ts.samples) {
+      if (!Number.isSafeInteger(tMs)) throw new RemoteWriteError(`sample timestamp ${tMs} out of range`);
+    }
+    if (cached[i]) continue; // the same label bytes were validated when first seen
     const seen = new Set<string>();
     let name: string | undefined;
     for (const l of ts.labels) {
@@ -136,9 +147,34 @@ function validate(req: WriteRequest): void {
       if (l.name === '__name__') name = l.value;
     }
     if (name === undefined || !isValidMetricName(name)) throw new RemoteWriteError(`series without a valid metric name: ${JSON.stringify(name ?? '')}`);
-    for (const [tMs] of ts.samples) {
-      if (!Number.isSafeInteger(tMs)) throw new RemoteWriteError(`sample timestamp ${tMs} out of range`);
+  }
+}
+
+/** Senders repeat every series' labels in every request: label sets by their wire bytes, so a known series costs one lookup. */
+const LABELS_CACHE_ENTRIES = 250_000;
+
+/** Two generations of at most `max` entries each: bounded at 2 × max; a set evicted with its generation is decoded again. */
+class LabelsCache {
+  private _current = new Map<string, Labels>();
+  private _previous = new Map<string, Labels>();
+
+  constructor(private readonly _max: number) {}
+
+  has(key: string): boolean {
+    return this._current.has(key) || this._previous.has(key);
+  }
+
+  /** No promotion: lookups never evict, so a request's `has` answers stay valid until it is stored. */
+  get(key: string): Labels | undefined {
+    return this._current.get(key) ?? this._previous.get(key);
+  }
+
+  set(key: string, labels: Labels): void {
+    if (this._current.size >= this._max) {
+      this._previous = this._current;
+      this._current = new Map();
     }
+    this._current.set(key, labels);
   }
 }
 

@@ -82,3 +82,13 @@ test('samples storage refuses are reported with 400; the others are stored', asy
   const q = await get(`/api/v1/query?query=up&time=${(T0 + 15_000) / 1000}`);
   assert.equal(((q['data'] as { result: { value: unknown[] }[] }).result[0]?.value ?? [])[1], '3');
 });
+
+test('series repeated across requests (labels known by their wire bytes) are stored like new ones; a bad label set stays refused', async (t) => {
+  const { write, get } = await setup(t);
+  const at = (i: number) => ({ labels: labels({ __name__: 'rw_repeat', job: 'node', pod: 'p' }), samples: [[T0 + i * 15_000, i] as const] });
+  for (let i = 0; i < 3; i++) assert.equal((await write(compressed(encodeWriteRequest({ timeseries: [at(i), series('other', [i], { i: String(i) })] })))).status, 204);
+  const q = await get(`/api/v1/query_range?query=rw_repeat&start=${T0 / 1000}&end=${(T0 + 30_000) / 1000}&step=15`);
+  assert.deepEqual((q['data'] as { result: unknown[] }).result, [{ metric: { __name__: 'rw_repeat', job: 'node', pod: 'p' }, values: [[T0 / 1000, '0'], [(T0 + 15_000) / 1000, '1'], [(T0 + 30_000) / 1000, '2']] }]);
+  const bad = compressed(encodeWriteRequest({ timeseries: [{ labels: labels({ __name__: 'up', 'bad-name': 'x' }), samples: [[T0, 1]] }] }));
+  for (let i = 0; i < 2; i++) assert.equal((await write(bad)).status, 400, 'refused every time, never cached');
+});

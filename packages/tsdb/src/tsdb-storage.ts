@@ -61,6 +61,8 @@ const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 
 export class TsdbStorage implements Storage {
   private _chain: Promise<unknown> = Promise.resolve();
+  /** Series by label-set object: senders that reuse label objects across requests skip the key. */
+  private readonly _seriesOf = new WeakMap<Labels, MemSeries>();
   private _closed = false;
   private _checkpointSeq: number;
   /** Why the last checkpoint failed, if it did (the WAL is kept, nothing is lost). */
@@ -152,8 +154,14 @@ export class TsdbStorage implements Storage {
       const labels = pending.labels[i] ?? {};
       let ref = refs.get(labels);
       if (!ref) {
-        const key = labelsKey(labels);
-        refs.set(labels, (ref = { labels, key, series: this._head.byKey(key) }));
+        const known = this._seriesOf.get(labels);
+        if (known && this._head.byKey(known.key) === known) ref = { labels, key: known.key, series: known };
+        else {
+          const key = labelsKey(labels);
+          ref = { labels, key, series: this._head.byKey(key) };
+          if (ref.series) this._seriesOf.set(labels, ref.series);
+        }
+        refs.set(labels, ref);
       }
       const err = this._head.check(labels, ref.key, ref.series, pending.times[i] ?? NaN, pending.valueAt(i), batch);
       if (!err) {
@@ -172,6 +180,7 @@ export class TsdbStorage implements Storage {
       const fresh = this._head.getOrCreate(r.labels, r.key);
       created.push(fresh);
       r.series = fresh;
+      this._seriesOf.set(r.labels, fresh);
       return fresh;
     });
     const records: Buffer[] = [];

@@ -16,11 +16,20 @@ export class BitWriter {
     return this._bitLen;
   }
 
-  /** Writes the low `n` bits of `value` (0 ≤ n ≤ 32). */
+  /** Writes the low `n` bits of `value` (0 ≤ n ≤ 32), a byte's worth at a time. */
   writeBits(value: number, n: number): void {
     if (n === 0) return;
     this._ensure(n);
-    for (let i = n - 1; i >= 0; i--) this._pushBit((value >>> i) & 1);
+    let remaining = n;
+    while (remaining > 0) {
+      const free = 8 - (this._bitLen & 7);
+      const take = free < remaining ? free : remaining;
+      const bits = (value >>> (remaining - take)) & ((1 << take) - 1);
+      const byte = this._bitLen >>> 3;
+      this._buf[byte] = (this._buf[byte] ?? 0) | (bits << (free - take));
+      this._bitLen += take;
+      remaining -= take;
+    }
   }
 
   writeBit(bit: number): void {
@@ -80,10 +89,19 @@ export class BitReader {
     return bit;
   }
 
-  /** Reads `n` bits (0 ≤ n ≤ 32) as an unsigned number. */
+  /** Reads `n` bits (0 ≤ n ≤ 32) as an unsigned number, a byte's worth at a time. */
   readBits(n: number): number {
+    if (this._pos + n > this._bitLimit) throw new BitStreamEndError(`read past the end of a ${this._buf.length}-byte chunk`);
     let v = 0;
-    for (let i = 0; i < n; i++) v = v * 2 + this.readBit();
+    let remaining = n;
+    while (remaining > 0) {
+      const avail = 8 - (this._pos & 7);
+      const take = avail < remaining ? avail : remaining;
+      const bits = ((this._buf[this._pos >>> 3] ?? 0) >>> (avail - take)) & ((1 << take) - 1);
+      v = v * (1 << take) + bits;
+      this._pos += take;
+      remaining -= take;
+    }
     return v;
   }
 

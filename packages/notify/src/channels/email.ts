@@ -1,0 +1,91 @@
+/**
+ * E-mail over SMTP with nodemailer: subject = the notification's title; a text and an HTML body
+ * listing the alerts, each linked to the UI, plus the group link. SMTP 4xx replies and connection
+ * errors are retried; 5xx replies (a refused recipient, a refused login) are not.
+ */
+import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type { DeliveryResult, NotificationChannel } from '../channel.js';
+import type { EmailChannelConfig } from '../config.js';
+import type { Notification } from '../notification.js';
+import { titleOf } from '../notification.js';
+import { alertLine, counts, escapeHtml } from '../text-render.js';
+
+export interface EmailMessage {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+export function emailMessage(n: Notification): EmailMessage {
+  const subject = titleOf(n);
+  const c = counts(n);
+  const summary = `${c.firing} firing, ${c.resolved} resolved`;
+  const text = [
+    subject,
+    '',
+    summary,
+    '',
+    ...n.alerts.map((a) => `[${a.status}] ${alertLine(a)}\n  ${a.generatorUrl}`),
+    '',
+    `Open in Fathom: ${n.groupUrl}`,
+    '',
+  ].join('\n');
+  const items = n.alerts
+    .map((a) => `<li><strong>${a.status}</strong> <a href="${escapeHtml(a.generatorUrl)}">${escapeHtml(alertLine(a))}</a></li>`)
+    .join('');
+  const html = `<!doctype html><html><body><h2 style="color:${n.status === 'firing' ? '#d63232' : '#2eb67d'}">${escapeHtml(subject)}</h2><p>${summary}</p><ul>${items}</ul><p><a href="${escapeHtml(n.groupUrl)}">Open in Fathom</a></p></body></html>`;
+  return { subject, text, html };
+}
+
+export class EmailChannel implements NotificationChannel {
+  readonly kind = 'email';
+  readonly deduplicated = true;
+  readonly sendResolved: boolean;
+  private readonly _transport: Transporter;
+
+  constructor(
+    readonly name: string,
+    private readonly _cfg: EmailChannelConfig,
+  ) {
+    this.sendResolved = _cfg.sendResolved ?? true;
+    const timeoutMs = _cfg.timeoutMs ?? 10_000;
+    this._transport = createTransport({
+      host: _cfg.host,
+      port: _cfg.port,
+      secure: _cfg.secure ?? false,
+      requireTLS: _cfg.requireTls ?? false,
+      ...(_cfg.auth ? { auth: { user: _cfg.auth.user, pass: _cfg.auth.pass } } : {}),
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+    });
+  }
+
+  async deliver(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
+    const m = emailMessage(n);
+    const sending = this._transport.sendMail({ from: this._cfg.from, to: [...this._cfg.to], subject: m.subject, text: m.text, html: m.html }).then(
+      (): DeliveryResult => ({ status: 'success' }),
+      (err: unknown) => classifySmtpError(err),
+    );
+    const aborted = new Promise<DeliveryResult>((resolve) => {
+      if (signal.aborted) resolve({ status: 'retryable', reason: 'smtp: timed out or cancelled' });
+      signal.addEventListener('abort', () => resolve({ status: 'retryable', reason: 'smtp: timed out or cancelled' }), { once: true });
+    });
+    return Promise.race([sending, aborted]);
+  }
+
+  close(): Promise<void> {
+    this._transport.close();
+    return Promise.resolve();
+  }
+}
+
+/** SMTP reply 4xx → retryable, 5xx → failure; authentication errors → failure; the rest (network) → retryable. */
+export function classifySmtpError(err: unknown): DeliveryResult {
+  const e = err as { message?: string; responseCode?: number; code?: string };
+  const reason = `smtp: ${e.message ?? String(err)}`;
+  if (typeof e.responseCode === 'number') return e.responseCode >= 500 ? { status: 'failure', reason } : { status: 'retryable', reason };
+  if (e.code === 'EAUTH') return { status: 'failure', reason };
+  return { status: 'retryable', reason };
+}
