@@ -22,8 +22,15 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 async function rowsOf(page: Page): Promise<string[]> {
-  await page.waitForSelector('[data-testid="entity-table"] .grid-row');
+  // Columns arrive one by one; read once all have answered.
+  await page.waitForSelector('[data-testid="entity-table"][data-complete="true"] .grid-row');
   return (await attrs(page, '[data-testid="entity-table"] .grid-row', 'data-name')).map((n) => n ?? '');
+}
+
+async function queryByWorkload(serverUrl: string, atMs: number, expr: string): Promise<Map<string, number>> {
+  const res = await fetch(`${serverUrl}/api/v1/query?time=${atMs / 1000}&query=${encodeURIComponent(expr)}`);
+  const body = (await res.json()) as { data: { result: { metric: { workload: string }; value: [number, string] }[] } };
+  return new Map(body.data.result.map((r) => [r.metric.workload, Number(r.value[1])]));
 }
 
 async function openRow(page: Page, name: string, expectTitle: RegExp): Promise<void> {
@@ -72,6 +79,12 @@ test('Explore on the demo cluster: drill down, numbers match the API, zoom, link
   const expected = new Map(api.data.result.map((r) => [r.metric.workload, Number(r.value[1])]));
   assert.ok(memCells.length >= 8);
   for (const [name, value] of memCells) assert.equal(Number(value), expected.get(name!), `memory of ${name}`);
+  // Latency is the p95 of the request-duration histogram (a 68 min window: 15 s steps, 1 m rate window).
+  const rowLatency = await attrs(page, '[data-testid="entity-table"] .grid-row [data-col="latency"]', 'data-value');
+  const p95 = await queryByWorkload(server.url, toMs, 'histogram_quantile(0.95, sum by (workload, le) (rate(http_request_duration_seconds_bucket{cluster="demo",namespace="prod",workload!=""}[1m])))');
+  const latencyOf = new Map(rowNames.map((n, i) => [n, rowLatency[i]]));
+  assert.ok(p95.size >= 4, 'prod services with a latency histogram');
+  for (const [name, value] of p95) if (Number.isFinite(value)) assert.equal(Number(latencyOf.get(name)), value, `p95 latency of ${name}`);
   const names = memCells.map(([n]) => n);
   assert.ok(names.includes('api-production') && names.includes('catalog-production'));
 

@@ -57,7 +57,8 @@ test('Explore columns: one query per column, scoped and grouped; the process lev
   assert.equal(byId.cpu, 'sum by (workload) (rate(container_cpu_usage_seconds_total{cluster="demo",namespace="prod",workload!=""}[2m]))');
   assert.equal(byId.memLim, 'sum by (workload) (kube_pod_container_resource_limits{cluster="demo",namespace="prod",workload!="",resource="memory"})');
   assert.equal(byId.restarts, 'sum by (workload) (increase(kube_pod_container_status_restarts_total{cluster="demo",namespace="prod",workload!=""}[1h]))');
-  assert.match(byId.latency!, /^sum by \(workload\) \(rate\(http_request_duration_seconds_sum\{.*\}\[2m\]\)\) \/ sum by \(workload\) \(rate\(http_request_duration_seconds_count/);
+  assert.equal(byId.latency, 'histogram_quantile(0.95, sum by (workload, le) (rate(http_request_duration_seconds_bucket{cluster="demo",namespace="prod",workload!=""}[2m])))'
+    + ' or sum by (workload) (rate(http_request_duration_seconds_sum{cluster="demo",namespace="prod",workload!=""}[2m])) / sum by (workload) (rate(http_request_duration_seconds_count{cluster="demo",namespace="prod",workload!=""}[2m]))');
   const proc = columnQueries({ by: 'comm', scope: { pod: 'p', container: 'c' }, rateMs: 60_000, rangeMs: 3_600_000 });
   assert.deepEqual(proc.map((q) => q.id), ['cpu', 'mem']);
   assert.match(proc[0]!.expr, /proc_cpu_seconds_total\{container="c",pod="p",comm!=""\}/);
@@ -105,9 +106,12 @@ test('scope dashboards: each kind has its panels, requests and limits beside usa
   const cpu = ns.find((p) => p.title.startsWith('CPU'))!;
   assert.deepEqual(cpu.queries.map((q) => q.legend), ['used', 'request', 'limit']);
   assert.equal(cpu.queries[1]!.expr, 'sum(kube_pod_container_resource_requests{namespace="prod",resource="cpu"})');
-  const byWorkload = ns.find((p) => p.title === 'CPU by workload (cores)')!;
-  assert.equal(byWorkload.queries[0]!.expr, 'sum by (workload) (rate(container_cpu_usage_seconds_total{namespace="prod"}[1m]))');
-  assert.ok(ns.some((p) => p.title.includes('latency')));
+  const byWorkload = ns.find((p) => p.title === 'CPU by workload, top 10 (cores)')!;
+  assert.equal(byWorkload.queries[0]!.expr, 'topk(10, sum by (workload) (rate(container_cpu_usage_seconds_total{namespace="prod"}[1m])))', 'breakdowns keep the top series on the server');
+  const latency = ns.find((p) => p.title.startsWith('Request latency ('))!;
+  assert.deepEqual(latency.queries.map((q) => q.legend), ['p50', 'p95', 'p99', 'mean']);
+  assert.equal(latency.queries[1]!.expr, 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="prod"}[1m])))');
+  assert.ok(ns.some((p) => p.title === 'Request latency p95 by workload, top 10'));
 });
 
 test('values are formatted in their unit', () => {

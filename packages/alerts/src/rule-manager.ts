@@ -51,6 +51,8 @@ export interface RuleFileStatus {
   readonly source: string;
   readonly groups: readonly string[];
   readonly status: 'loaded' | 'error';
+  /** Shipped with Fathom (the alert library), not from the rules directory; cannot be deleted. */
+  readonly builtin?: true;
   readonly error?: RuleProblem;
 }
 
@@ -63,10 +65,10 @@ interface Loop {
 export class RuleManager implements Service {
   readonly name = 'rules';
   private readonly _dir: RuleDir;
-  private readonly _files = new Map<string, { spec?: RuleFileSpec; text: string; error?: RuleFileError }>();
+  private readonly _files = new Map<string, { spec?: RuleFileSpec; text: string; error?: RuleFileError; builtin?: true }>();
   private _loops: Loop[] = [];
   private _running: AbortSignal | undefined;
-  private _loaded = false;
+  private _loading: Promise<void> | undefined;
   private _chain: Promise<unknown> = Promise.resolve();
   private _saveChain: Promise<unknown> = Promise.resolve();
   private readonly _now: () => number;
@@ -96,17 +98,22 @@ export class RuleManager implements Service {
     };
   }
 
-  /** Reads the directory and the saved state (called by `run`; callable alone in tests). */
-  async load(): Promise<void> {
-    if (this._loaded) return;
-    this._loaded = true;
-    for (const { name, text } of [...(this._o.builtin ?? []), ...(await this._dir.list())]) {
+  /** Reads the directory and the saved state, once (called by `run` and before any change; callable alone in tests). */
+  load(): Promise<void> {
+    this._loading ??= this._load();
+    return this._loading;
+  }
+
+  private async _load(): Promise<void> {
+    const builtin = (this._o.builtin ?? []).map((f) => ({ ...f, builtin: true as const }));
+    for (const { name, text, ...origin } of [...builtin, ...(await this._dir.list())]) {
+      const flag = 'builtin' in origin ? { builtin: true as const } : {};
       try {
-        this._files.set(name, { spec: parseRuleFile(name, text), text });
+        this._files.set(name, { spec: parseRuleFile(name, text), text, ...flag });
       } catch (err) {
         if (!(err instanceof RuleFileError)) throw err;
         this._o.logger.error('rule file refused; its rules are not loaded', { file: name, error: err.message });
-        this._files.set(name, { text, error: err });
+        this._files.set(name, { text, error: err, ...flag });
       }
     }
     for (const f of this._files.values()) if (f.spec) this._loops.push(...this._newLoops(f.spec, []));
@@ -133,6 +140,7 @@ export class RuleManager implements Service {
         source: f.text,
         groups: f.spec?.groups.map((g) => g.name) ?? [],
         status: f.error ? 'error' : 'loaded',
+        ...(f.builtin ? { builtin: true } : {}),
         ...(f.error?.problems[0] ? { error: f.error.problems[0] } : {}),
       }));
   }
@@ -150,6 +158,7 @@ export class RuleManager implements Service {
   async putFile(name: string, text: string): Promise<RuleFileSpec> {
     if (!isValidRuleFileName(name)) throw new RuleFileError(name, [{ line: 1, column: 1, message: 'file name must be letters, digits, ".", "_" or "-" and end in .yml or .yaml' }]);
     const spec = parseRuleFile(name, text);
+    await this.load(); // a PUT racing the start must not be loaded twice
     await this._exclusive(async () => {
       await this._dir.write(name, text);
       const old = this._loops.filter((l) => l.g.file === name);
@@ -165,9 +174,15 @@ export class RuleManager implements Service {
     return spec;
   }
 
-  /** Removes a file and its groups; their firing alerts are sent resolved. False when unknown. */
-  async deleteFile(name: string): Promise<boolean> {
-    if (!this._files.has(name)) return false;
+  /**
+   * Removes a file and its groups; their firing alerts are sent resolved. `not_found` when
+   * unknown, `builtin` (nothing done) for a built-in file — those are tuned through their config.
+   */
+  async deleteFile(name: string): Promise<'deleted' | 'not_found' | 'builtin'> {
+    await this.load();
+    const f = this._files.get(name);
+    if (!f) return 'not_found';
+    if (f.builtin) return 'builtin';
     await this._exclusive(async () => {
       const old = this._loops.filter((l) => l.g.file === name);
       await Promise.all(old.map((l) => this._stop(l)));
@@ -186,7 +201,7 @@ export class RuleManager implements Service {
       if (resolved.length) this._o.sink.send(resolved);
       this._save();
     });
-    return true;
+    return 'deleted';
   }
 
   /** Evaluates every group once at `tsMs`, in file and group order (tests, `rules test`). */

@@ -134,11 +134,11 @@ test('deleting a file stops its groups, sends its firing alerts as resolved and 
     };
     assert.equal(await alertsAt(now), 1);
     assert.equal(sink.last[0]?.labels['alertname'], 'Down');
-    assert.equal(await m.deleteFile('down.yaml'), true);
+    assert.equal(await m.deleteFile('down.yaml'), 'deleted');
     assert.ok((sink.last[0]?.endsAtMs ?? Infinity) <= Date.now(), 'sent resolved');
     assert.equal(m.groups().length, 0);
     assert.equal(await alertsAt(Date.now() + 1), 0, 'ALERTS ends with a staleness marker');
-    assert.equal(await m.deleteFile('down.yaml'), false);
+    assert.equal(await m.deleteFile('down.yaml'), 'not_found');
   } finally {
     await env.events.close();
     await env.dir.cleanup();
@@ -180,6 +180,39 @@ groups:
     assert.deepEqual(byName('OOM').map((a) => [a.labels['namespace'], a.annotations['summary']]), [['prod', '3 OOM kills in prod']]);
     assert.deepEqual(byName('HostSilent').map((a) => a.labels['host']), ['h2']);
     assert.equal(byName('WorkloadCpu')[0]?.generatorUrl, `http://ui.example/?group=custom%3Aworkload&at=api&from=${at - 30 * MIN}&to=${at + 30 * MIN}`);
+  } finally {
+    await env.events.close();
+    await env.dir.cleanup();
+  }
+});
+
+test('built-in files load first, are listed as built-in, cannot be deleted, and a PUT of the same name replaces them', async () => {
+  const env = await setup([]);
+  try {
+    const m = new RuleManager({ engine: new QueryEngine(env.storage), storage: env.storage, sink: new CountingAlertSink(), logger: NOOP_LOGGER, dir: join(env.dir.path, 'rules'), builtin: [{ name: 'library-x.yaml', text: DOWN_RULES }], defaultIntervalMs: MIN, externalUrl: 'http://ui' });
+    await m.load();
+    assert.deepEqual(m.files().map((f) => [f.name, f.builtin, f.status]), [['library-x.yaml', true, 'loaded']]);
+    assert.equal(await m.deleteFile('library-x.yaml'), 'builtin');
+    assert.equal(m.groups().length, 1, 'still running');
+    await m.putFile('library-x.yaml', DOWN_RULES.replace('for: 3m', 'for: 10m'));
+    assert.equal(m.files()[0]?.builtin, undefined);
+    const rule = m.groups()[0]?.rules[0]?.spec;
+    assert.equal(rule?.type === 'alerting' ? rule.forMs : 0, 600_000);
+  } finally {
+    await env.events.close();
+    await env.dir.cleanup();
+  }
+});
+
+test('a file put while the manager is still loading is loaded once', async () => {
+  const env = await setup([]);
+  try {
+    await mkdir(join(env.dir.path, 'rules'), { recursive: true });
+    await writeFile(join(env.dir.path, 'rules', 'a.yaml'), DOWN_RULES);
+    const { m } = env.manager();
+    await Promise.all([m.putFile('a.yaml', DOWN_RULES), m.load(), m.putFile('b.yaml', DOWN_RULES)]);
+    await m.load();
+    assert.deepEqual(m.groups().map((g) => g.file), ['a.yaml', 'b.yaml']);
   } finally {
     await env.events.close();
     await env.dir.cleanup();

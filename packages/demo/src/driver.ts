@@ -48,6 +48,8 @@ const SEND_TIMEOUT_MS = 30_000;
 const MAX_TRIES = 5;
 const BACKFILL_CHUNK_MS = 15 * 60_000;
 const EVENTS_PER_POST = 500;
+/** Backfill passes towards the moving present before going live. */
+const MAX_CATCH_UP_PASSES = 4;
 
 export class DemoDriver implements Service {
   readonly name = 'demo';
@@ -74,11 +76,17 @@ export class DemoDriver implements Service {
     const log = o.logger.child({ component: 'demo' });
     log.info('demo cluster', { nodes: sim.topology.nodes.length, pods: sim.timeline.epochs[0]!.pods.size, backfillFrom: new Date(startMs).toISOString() });
     // Backfill until caught up with the clock (it moves while we send): coarse steps for old
-    // history, the live interval for the last minutes, so live data follows without a gap.
+    // history, the live interval for the last minutes, so live data follows without a gap. The
+    // chase is bounded: when ingesting a tick takes longer than a tick (a big cluster on a busy
+    // machine) the clock would stay ahead for ever; after a few passes live mode takes over.
     const clock = o.nowMs ?? Date.now;
     let t = startMs;
-    for (;;) {
-      const target = clock();
+    let target = clock();
+    for (let pass = 0; ; ) {
+      if (t + o.intervalMs > target) {
+        if (++pass >= MAX_CATCH_UP_PASSES) break;
+        target = clock();
+      }
       if (signal.aborted || t + o.intervalMs > target) break;
       const step = target - t > 10 * 60_000 ? o.backfillStepMs : o.intervalMs;
       const until = Math.min(target - (target % o.intervalMs), t + BACKFILL_CHUNK_MS);
@@ -165,16 +173,26 @@ export class DemoDriver implements Service {
   }
 }
 
-type SeriesMap = Map<string, { labels: Readonly<Record<string, string>>; samples: [number, number][] }>;
+/**
+ * Series of one batch. The simulator's own series come with frozen label objects that stay the
+ * same across ticks and are keyed by identity (no key string per sample); other points (the
+ * extra kube-state series) are keyed by their label text.
+ */
+type SeriesMap = Map<Readonly<Record<string, string>> | string, { labels: Readonly<Record<string, string>>; samples: [number, number][] }>;
 
 function addPoints(series: SeriesMap, points: readonly SimPoint[], tMs: number): void {
   for (const p of points) {
-    let key = '';
-    for (const k in p.labels) key += `${k}=${p.labels[k]!}\u0000`;
+    const key = Object.isFrozen(p.labels) ? p.labels : labelText(p.labels);
     const s = series.get(key);
     if (s) s.samples.push([tMs, p.value]);
     else series.set(key, { labels: p.labels, samples: [[tMs, p.value]] });
   }
+}
+
+function labelText(labels: Readonly<Record<string, string>>): string {
+  let key = '';
+  for (const k in labels) key += `${k}=${labels[k]!}\u0000`;
+  return key;
 }
 
 async function runLimited(jobs: readonly (() => Promise<void>)[], limit: number): Promise<void> {

@@ -7,11 +7,12 @@
 import type { DemoEvent } from './events.js';
 import { cpuCores, diurnal, LATENCY_BUCKETS_S, latencyCdf, wobble, workingSetBytes } from './load.js';
 import type { Epoch, PodInstance } from './placement.js';
-import { hashString } from './rng.js';
 import { buildTimeline, epochAt, PULL_DISK_FRACTION } from './scenario.js';
 import type { Incident, Timeline } from './scenario.js';
 import { buildTopology, GIB } from './topology.js';
-import type { ContainerSpec, NodeSpec, Topology } from './topology.js';
+import type { NodeSpec, Topology } from './topology.js';
+import { buildNodeSeries, buildPodSeries, count, CPU_MODES } from './series.js';
+import type { NodeSeries, PodSeries } from './series.js';
 import { METRIC_META } from './metrics.js';
 
 export interface SimulatorOptions {
@@ -24,6 +25,7 @@ export interface SimulatorOptions {
 }
 
 export interface SimPoint {
+  /** The same frozen object for the same series on every `sample` call (until `prune` forgets it). */
   readonly labels: Readonly<Record<string, string>>;
   readonly value: number;
 }
@@ -32,8 +34,6 @@ export interface SimPoint {
 export const KUBE_STATE_AGENT = 'kube-state-metrics';
 const SYSTEM_MEM_BYTES = 1.4 * GIB;
 const PULL_RAMP_MS = 3 * 60_000;
-
-type Emit = (name: string, labels: Record<string, string>, value: number) => void;
 
 interface NodeUsage {
   cpuCores: number;
@@ -45,39 +45,44 @@ export class ClusterSimulator {
   readonly topology: Topology;
   readonly timeline: Timeline;
   readonly seed: number;
-  private readonly _counters = new Map<string, { v: number; tMs: number }>();
+  /** Series of each pod incarnation on its node (`name\u0000node`). */
+  private readonly _pods = new Map<string, PodSeries>();
+  private readonly _nodes: ReadonlyMap<string, { spec: NodeSpec; series: NodeSeries }>;
 
   constructor(opts: SimulatorOptions) {
     this.seed = opts.seed;
     this.topology = buildTopology({ nodes: opts.nodes, seed: opts.seed, ...(opts.cluster ? { cluster: opts.cluster } : {}) });
     this.timeline = buildTimeline(this.topology, opts.seed, opts.startMs, opts.incidents);
+    this._nodes = new Map(this.topology.nodes.map((n) => [n.name, { spec: n, series: buildNodeSeries(this.topology.cluster, n) }]));
   }
 
   static readonly meta = METRIC_META;
 
-  /** Every sample at `tMs`, grouped by the agent that reports it (node name, or KUBE_STATE_AGENT). */
+  /**
+   * Every sample at `tMs`, grouped by the agent that reports it (node name, or KUBE_STATE_AGENT).
+   * A series' `labels` is the same (frozen) object on every call until `prune` forgets it.
+   */
   sample(tMs: number): Map<string, SimPoint[]> {
     const epoch = epochAt(this.timeline, tMs);
     const out = new Map<string, SimPoint[]>();
-    const emitTo = (agent: string): Emit => {
+    const listOf = (agent: string): SimPoint[] => {
       let list = out.get(agent);
       if (!list) out.set(agent, (list = []));
-      const l = list;
-      return (name, labels, value) => l.push({ labels: { __name__: name, ...labels }, value });
+      return list;
     };
     const usage = new Map<string, NodeUsage>();
     const severity = this._prodSeverity(epoch);
     for (const pod of epoch.pods.values()) {
       if (pod.node === undefined || !epoch.nodes.get(pod.node)?.ready) continue;
-      const u = usage.get(pod.node) ?? { cpuCores: 0, memBytes: 0, netBytesPerS: 0 };
-      usage.set(pod.node, u);
-      this._pod(pod, tMs, severity, emitTo(pod.node), u);
+      let u = usage.get(pod.node);
+      if (!u) usage.set(pod.node, (u = { cpuCores: 0, memBytes: 0, netBytesPerS: 0 }));
+      this._pod(pod, this._series(pod, tMs), tMs, severity, listOf(pod.node), u);
     }
     for (const n of this.topology.nodes) {
       if (!epoch.nodes.get(n.name)?.ready) continue;
-      this._node(n, epoch, tMs, usage.get(n.name) ?? { cpuCores: 0, memBytes: 0, netBytesPerS: 0 }, emitTo(n.name));
+      this._node(n, epoch, tMs, usage.get(n.name) ?? { cpuCores: 0, memBytes: 0, netBytesPerS: 0 }, listOf(n.name));
     }
-    this._kubeState(epoch, tMs, emitTo(KUBE_STATE_AGENT));
+    this._kubeState(epoch, tMs, listOf(KUBE_STATE_AGENT));
     return out;
   }
 
@@ -106,23 +111,17 @@ export class ClusterSimulator {
     return [...scripted, ...periodic].sort((a, b) => a.atMs - b.atMs);
   }
 
-  /** Forgets counter state of series not seen for an hour (pods that went away). */
+  /** Forgets the series (and counter state) of pods not sampled for an hour (pods that went away). */
   prune(nowMs: number): void {
-    for (const [k, c] of this._counters) if (c.tMs < nowMs - 3_600_000) this._counters.delete(k);
+    for (const [k, s] of this._pods) if (s.lastMs < nowMs - 3_600_000) this._pods.delete(k);
   }
 
-  private _counter(key: string, ratePerS: number, tMs: number, sinceMs: number): number {
-    const c = this._counters.get(key);
-    if (!c) {
-      const v = ratePerS * Math.max(0, tMs - sinceMs) / 1000;
-      this._counters.set(key, { v, tMs });
-      return v;
-    }
-    if (tMs > c.tMs) {
-      c.v += ratePerS * (tMs - c.tMs) / 1000;
-      c.tMs = tMs;
-    }
-    return c.v;
+  private _series(pod: PodInstance, tMs: number): PodSeries {
+    const key = `${pod.name}\u0000${pod.node ?? ''}`;
+    let s = this._pods.get(key);
+    if (!s) this._pods.set(key, (s = buildPodSeries(this.topology.cluster, pod)));
+    if (tMs > s.lastMs) s.lastMs = tMs;
+    return s;
   }
 
   /** 0..1: how badly prod is hurt (share of prod pods not running, amplified). */
@@ -135,16 +134,6 @@ export class ClusterSimulator {
       if (p.node === undefined || !epoch.nodes.get(p.node)?.ready) down++;
     }
     return total === 0 ? 0 : Math.min(1, (2.5 * down) / total);
-  }
-
-  private _labels(pod: PodInstance, c?: ContainerSpec): Record<string, string> {
-    const w = pod.workload;
-    return {
-      cluster: this.topology.cluster, node: pod.node ?? '', host: pod.node ?? '', namespace: w.namespace, pod: pod.name,
-      ...(c ? { container: c.name, image: c.image } : {}),
-      workload_kind: w.kind, workload: w.name, ...(w.service ? { service: w.service } : {}),
-      label_app: w.app, ...(w.track ? { label_track: w.track } : {}),
-    };
   }
 
   private _leakFraction(pod: PodInstance, tMs: number): number {
@@ -166,60 +155,63 @@ export class ClusterSimulator {
     return { latency, errors };
   }
 
-  private _pod(pod: PodInstance, tMs: number, severity: number, emit: Emit, u: NodeUsage): void {
-    const w = pod.workload;
+  private _pod(pod: PodInstance, s: PodSeries, tMs: number, severity: number, out: SimPoint[], u: NodeUsage): void {
     const leak = this._leakFraction(pod, tMs);
-    const deg = this._degradation(pod, tMs, severity);
-    for (const c of w.containers) {
-      const key = hashString(`${pod.name}/${c.name}`);
-      const labels = this._labels(pod, c);
-      const cpu = cpuCores(c, this.seed, key, tMs, (1 + 0.5 * severity) * (1 + 2 * leak));
-      let ws = workingSetBytes(c, this.seed, key, tMs);
-      if (leak > 0 && c === w.containers[0]) ws = this._leakWs(pod, ws, leak, u);
-      const net = cpu * (c.profile === 'web' ? 2.5e6 : 6e5);
+    const since = pod.startMs;
+    for (const c of s.containers) {
+      const spec = c.spec;
+      const cpu = cpuCores(spec, this.seed, c.key, tMs, (1 + 0.5 * severity) * (1 + 2 * leak));
+      let ws = workingSetBytes(spec, this.seed, c.key, tMs);
+      if (leak > 0 && c === s.containers[0]) ws = this._leakWs(pod, ws, leak, u);
+      const net = cpu * (spec.profile === 'web' ? 2.5e6 : 6e5);
       u.cpuCores += cpu;
       u.memBytes += ws;
       u.netBytesPerS += net;
-      const id = `${pod.name}/${c.name}`;
-      emit('container_cpu_usage_seconds_total', labels, this._counter(`cpu/${id}`, cpu, tMs, pod.startMs));
-      emit('container_memory_working_set_bytes', labels, Math.round(ws));
-      emit('container_memory_rss', labels, Math.round(ws * 0.86));
-      emit('container_network_receive_bytes_total', labels, Math.round(this._counter(`rx/${id}`, net, tMs, pod.startMs)));
-      emit('container_network_transmit_bytes_total', labels, Math.round(this._counter(`tx/${id}`, net * 1.4, tMs, pod.startMs)));
-      emit('container_fs_usage_bytes', labels, Math.round(40e6 + ((tMs - pod.startMs) / 3_600_000) * 8e6));
-      const comm = processName(c);
-      const proc = { ...labels, pid: String(1000 + (key % 30000)), comm };
-      emit('proc_cpu_seconds_total', { ...proc, mode: 'user' }, this._counter(`pu/${id}`, cpu * 0.85, tMs, pod.startMs));
-      emit('proc_cpu_seconds_total', { ...proc, mode: 'system' }, this._counter(`ps/${id}`, cpu * 0.15, tMs, pod.startMs));
-      emit('proc_resident_memory_bytes', proc, Math.round(ws * 0.8));
+      out.push(
+        { labels: c.cpu.labels, value: count(c.cpu, cpu, tMs, since) },
+        { labels: c.ws.labels, value: Math.round(ws) },
+        { labels: c.rss.labels, value: Math.round(ws * 0.86) },
+        { labels: c.rx.labels, value: Math.round(count(c.rx, net, tMs, since)) },
+        { labels: c.tx.labels, value: Math.round(count(c.tx, net * 1.4, tMs, since)) },
+        { labels: c.fs.labels, value: Math.round(40e6 + ((tMs - since) / 3_600_000) * 8e6) },
+        { labels: c.procUser.labels, value: count(c.procUser, cpu * 0.85, tMs, since) },
+        { labels: c.procSystem.labels, value: count(c.procSystem, cpu * 0.15, tMs, since) },
+        { labels: c.procRss.labels, value: Math.round(ws * 0.8) },
+      );
     }
-    if (w.service !== undefined && w.latencyBaseS !== undefined) this._http(pod, tMs, deg, leak, emit);
+    if (s.http) this._http(pod, s, tMs, this._degradation(pod, tMs, severity), leak, out);
   }
 
   /** The leaking container grows until its node's memory is exhausted at the leak's end. */
   private _leakWs(pod: PodInstance, ws: number, leak: number, u: NodeUsage): number {
-    const node = this.topology.nodes.find((n) => n.name === pod.node)!;
+    const node = this._nodes.get(pod.node!)!.spec;
     const headroom = Math.max(0, node.memBytes * 0.985 - SYSTEM_MEM_BYTES - u.memBytes * 1.6 - ws);
     return ws + leak * headroom;
   }
 
-  private _http(pod: PodInstance, tMs: number, deg: { latency: number; errors: number }, leak: number, emit: Emit): void {
+  private _http(pod: PodInstance, s: PodSeries, tMs: number, deg: { latency: number; errors: number }, leak: number, out: SimPoint[]): void {
     const w = pod.workload;
+    const h = s.http!;
     const scale = this.topology.nodes.length / 12;
     const nsRps = (w.namespace === 'prod' ? 420 : 15) * scale;
-    const rps = (nsRps * (w.trafficShare ?? 0.1) * diurnal(tMs) * wobble(this.seed, hashString(pod.name), tMs, 0.1)) / Math.max(1, w.replicas);
-    const meanS = w.latencyBaseS! * (1 + 0.35 * diurnal(tMs) ** 2) * deg.latency * (1 + 4 * leak) * wobble(this.seed, hashString(`${pod.name}#lat`), tMs, 0.08);
+    const rps = (nsRps * (w.trafficShare ?? 0.1) * diurnal(tMs) * wobble(this.seed, s.podKey, tMs, 0.1)) / Math.max(1, w.replicas);
+    const meanS = w.latencyBaseS! * (1 + 0.35 * diurnal(tMs) ** 2) * deg.latency * (1 + 4 * leak) * wobble(this.seed, s.latencyKey, tMs, 0.08);
     const errors = Math.min(0.9, deg.errors);
-    const labels = this._labels(pod, w.containers[0]);
-    const id = pod.name;
-    emit('http_requests_total', { ...labels, code: '200' }, Math.round(this._counter(`r200/${id}`, rps * (1 - errors), tMs, pod.startMs)));
-    emit('http_requests_total', { ...labels, code: '500' }, Math.round(this._counter(`r500/${id}`, rps * errors, tMs, pod.startMs)));
-    for (const le of LATENCY_BUCKETS_S) {
-      emit('http_request_duration_seconds_bucket', { ...labels, le: String(le) }, this._counter(`b${le}/${id}`, rps * latencyCdf(le, meanS), tMs, pod.startMs));
-    }
-    emit('http_request_duration_seconds_bucket', { ...labels, le: '+Inf' }, this._counter(`binf/${id}`, rps, tMs, pod.startMs));
-    emit('http_request_duration_seconds_sum', labels, this._counter(`sum/${id}`, rps * meanS, tMs, pod.startMs));
-    emit('http_request_duration_seconds_count', labels, this._counter(`cnt/${id}`, rps, tMs, pod.startMs));
+    const since = pod.startMs;
+    out.push(
+      { labels: h.ok.labels, value: Math.round(count(h.ok, rps * (1 - errors), tMs, since)) },
+      { labels: h.failed.labels, value: Math.round(count(h.failed, rps * errors, tMs, since)) },
+    );
+    LATENCY_BUCKETS_S.forEach((le, i) => {
+      const b = h.buckets[i]!;
+      out.push({ labels: b.labels, value: count(b, rps * latencyCdf(le, meanS), tMs, since) });
+    });
+    const inf = h.buckets[LATENCY_BUCKETS_S.length]!;
+    out.push(
+      { labels: inf.labels, value: count(inf, rps, tMs, since) },
+      { labels: h.sum.labels, value: count(h.sum, rps * meanS, tMs, since) },
+      { labels: h.count.labels, value: count(h.count, rps, tMs, since) },
+    );
   }
 
   private _diskUsedFraction(n: NodeSpec, epoch: Epoch, tMs: number): number {
@@ -228,60 +220,62 @@ export class ClusterSimulator {
     return Math.min(0.995, f);
   }
 
-  private _node(n: NodeSpec, epoch: Epoch, tMs: number, u: NodeUsage, emit: Emit): void {
-    const labels = { cluster: this.topology.cluster, host: n.name, node: n.name };
-    const key = hashString(n.name);
-    const busy = Math.min(n.cpuCores, u.cpuCores + 0.12 * n.cpuCores * wobble(this.seed, key, tMs, 0.2));
+  private _node(n: NodeSpec, epoch: Epoch, tMs: number, u: NodeUsage, out: SimPoint[]): void {
+    const s = this._nodes.get(n.name)!.series;
+    const busy = Math.min(n.cpuCores, u.cpuCores + 0.12 * n.cpuCores * wobble(this.seed, s.key, tMs, 0.2));
     const pressure = epoch.nodes.get(n.name)?.diskPressure ? 0.25 : 0.02;
-    for (let cpu = 0; cpu < n.cpuCores; cpu++) {
-      const share = busy / n.cpuCores;
-      const id = `${n.name}/${cpu}`;
-      const modes: [string, number][] = [['user', share * 0.72], ['system', share * 0.2], ['iowait', pressure * (1 - share)], ['idle', Math.max(0, 1 - share * 0.92 - pressure * (1 - share))]];
-      for (const [mode, frac] of modes) {
-        emit('node_cpu_seconds_total', { ...labels, cpu: String(cpu), mode }, this._counter(`ncpu/${id}/${mode}`, frac, tMs, tMs - 86_400_000 * 3));
-      }
+    const share = busy / n.cpuCores;
+    const fracs = [share * 0.72, share * 0.2, pressure * (1 - share), Math.max(0, 1 - share * 0.92 - pressure * (1 - share))];
+    const cpuSince = tMs - 86_400_000 * 3;
+    for (let i = 0; i < s.cpu.length; i++) {
+      const c = s.cpu[i]!;
+      out.push({ labels: c.labels, value: count(c, fracs[i % CPU_MODES.length]!, tMs, cpuSince) });
     }
     const used = Math.min(n.memBytes * 0.995, SYSTEM_MEM_BYTES + u.memBytes);
-    emit('node_memory_MemTotal_bytes', labels, n.memBytes);
-    emit('node_memory_MemAvailable_bytes', labels, Math.round(n.memBytes - used));
-    emit('node_memory_MemFree_bytes', labels, Math.round((n.memBytes - used) * 0.35));
-    const fs = { ...labels, device: '/dev/nvme0n1p1', fstype: 'ext4', mountpoint: '/' };
     const avail = Math.round(n.diskBytes * (1 - this._diskUsedFraction(n, epoch, tMs)));
-    emit('node_filesystem_size_bytes', fs, n.diskBytes);
-    emit('node_filesystem_avail_bytes', fs, avail);
-    emit('node_filesystem_free_bytes', fs, avail + Math.round(n.diskBytes * 0.05));
-    const net = { ...labels, device: 'eth0' };
-    emit('node_network_receive_bytes_total', net, Math.round(this._counter(`nrx/${n.name}`, u.netBytesPerS + 2e4, tMs, tMs - 86_400_000)));
-    emit('node_network_transmit_bytes_total', net, Math.round(this._counter(`ntx/${n.name}`, u.netBytesPerS * 1.4 + 2e4, tMs, tMs - 86_400_000)));
-    emit('node_load1', labels, busy * (1 + pressure * 4));
-    emit('node_boot_time_seconds', labels, Math.floor(this.timeline.epochs[0]!.atMs / 1000) - 86_400 * 9);
+    const netSince = tMs - 86_400_000;
+    out.push(
+      { labels: s.memTotal.labels, value: n.memBytes },
+      { labels: s.memAvailable.labels, value: Math.round(n.memBytes - used) },
+      { labels: s.memFree.labels, value: Math.round((n.memBytes - used) * 0.35) },
+      { labels: s.fsSize.labels, value: n.diskBytes },
+      { labels: s.fsAvail.labels, value: avail },
+      { labels: s.fsFree.labels, value: avail + Math.round(n.diskBytes * 0.05) },
+      { labels: s.rx.labels, value: Math.round(count(s.rx, u.netBytesPerS + 2e4, tMs, netSince)) },
+      { labels: s.tx.labels, value: Math.round(count(s.tx, u.netBytesPerS * 1.4 + 2e4, tMs, netSince)) },
+      { labels: s.load1.labels, value: busy * (1 + pressure * 4) },
+      { labels: s.bootTime.labels, value: Math.floor(this.timeline.epochs[0]!.atMs / 1000) - 86_400 * 9 },
+    );
   }
 
-  private _kubeState(epoch: Epoch, tMs: number, emit: Emit): void {
-    const cluster = this.topology.cluster;
+  private _kubeState(epoch: Epoch, tMs: number, out: SimPoint[]): void {
     for (const n of this.topology.nodes) {
       const c = epoch.nodes.get(n.name)!;
-      const l = { cluster, node: n.name };
-      emit('kube_node_status_condition', { ...l, condition: 'Ready', status: 'true' }, c.ready ? 1 : 0);
-      emit('kube_node_status_condition', { ...l, condition: 'DiskPressure', status: 'true' }, c.diskPressure ? 1 : 0);
-      emit('kube_node_status_condition', { ...l, condition: 'MemoryPressure', status: 'true' }, c.memoryPressure ? 1 : 0);
-      emit('kube_node_status_allocatable', { ...l, resource: 'cpu', unit: 'core' }, n.cpuCores);
-      emit('kube_node_status_allocatable', { ...l, resource: 'memory', unit: 'byte' }, n.memBytes * 0.9);
+      const s = this._nodes.get(n.name)!.series;
+      out.push(
+        { labels: s.ready.labels, value: c.ready ? 1 : 0 },
+        { labels: s.diskPressure.labels, value: c.diskPressure ? 1 : 0 },
+        { labels: s.memoryPressure.labels, value: c.memoryPressure ? 1 : 0 },
+        { labels: s.cpuAllocatable.labels, value: n.cpuCores },
+        { labels: s.memAllocatable.labels, value: n.memBytes * 0.9 },
+      );
     }
     for (const pod of epoch.pods.values()) {
       const running = pod.node !== undefined && epoch.nodes.get(pod.node)?.ready === true;
-      const base = this._labels(pod);
-      emit('kube_pod_info', base, 1);
-      emit('kube_pod_status_phase', { ...base, phase: 'Running' }, running ? 1 : 0);
-      emit('kube_pod_status_phase', { ...base, phase: 'Pending' }, pod.node === undefined ? 1 : 0);
-      for (const c of pod.workload.containers) {
-        const l = this._labels(pod, c);
-        emit('kube_pod_container_resource_requests', { ...l, resource: 'cpu', unit: 'core' }, c.cpuRequestCores);
-        emit('kube_pod_container_resource_requests', { ...l, resource: 'memory', unit: 'byte' }, c.memRequestBytes);
-        if (c.cpuLimitCores !== undefined) emit('kube_pod_container_resource_limits', { ...l, resource: 'cpu', unit: 'core' }, c.cpuLimitCores);
-        if (c.memLimitBytes !== undefined) emit('kube_pod_container_resource_limits', { ...l, resource: 'memory', unit: 'byte' }, c.memLimitBytes);
-        const period = c === pod.workload.containers[0] ? restartPeriodMs(pod) : undefined;
-        emit('kube_pod_container_status_restarts_total', l, period === undefined ? 0 : Math.max(0, Math.floor((tMs - pod.startMs) / period)));
+      const s = this._series(pod, tMs);
+      out.push(
+        { labels: s.info.labels, value: 1 },
+        { labels: s.running.labels, value: running ? 1 : 0 },
+        { labels: s.pending.labels, value: pod.node === undefined ? 1 : 0 },
+      );
+      const period = restartPeriodMs(pod);
+      for (const c of s.containers) {
+        const spec = c.spec;
+        out.push({ labels: c.cpuRequest.labels, value: spec.cpuRequestCores }, { labels: c.memRequest.labels, value: spec.memRequestBytes });
+        if (c.cpuLimit) out.push({ labels: c.cpuLimit.labels, value: spec.cpuLimitCores! });
+        if (c.memLimit) out.push({ labels: c.memLimit.labels, value: spec.memLimitBytes! });
+        const p = c === s.containers[0] ? period : undefined;
+        out.push({ labels: c.restarts.labels, value: p === undefined ? 0 : Math.max(0, Math.floor((tMs - pod.startMs) / p)) });
       }
     }
   }
@@ -294,11 +288,3 @@ export function restartPeriodMs(pod: PodInstance): number | undefined {
   if (w.name === 'etl-worker' && pod.slot.endsWith('/0')) return 97 * 60_000;
   return undefined;
 }
-
-function processName(c: ContainerSpec): string {
-  if (c.image.includes('-jvm')) return 'java';
-  if (c.image.includes('-py') || c.image.includes('jupyter')) return 'python3';
-  if (c.image.includes('api-node')) return 'node';
-  return c.name.split('-')[0] ?? c.name;
-}
-

@@ -140,3 +140,21 @@ test('incident specs: relative, absolute, and clear errors', () => {
   assert.throws(() => parseIncident('domino@yesterday', NOW_MS), /neither a relative duration nor an ISO time/);
   assert.throws(() => new ClusterSimulator({ nodes: 3, seed: 1, startMs: NOW_MS, incidents: [{ kind: 'domino', atMs: NOW_MS - 1 }] }), /before the simulation starts/);
 });
+
+test('a series keeps one frozen label object across samples, until prune forgets pods gone for an hour', () => {
+  const s = sim();
+  const cpuOf = (t: number): Map<string, SimPoint> => new Map(named(s.sample(t), 'container_cpu_usage_seconds_total').map((p) => [JSON.stringify(p.labels), p]));
+  const a = cpuOf(START_MS + 60_000);
+  const b = cpuOf(START_MS + 90_000);
+  let same = 0;
+  for (const [k, p] of a) {
+    assert.ok(Object.isFrozen(p.labels));
+    if (b.get(k)?.labels === p.labels) same++;
+  }
+  assert.ok(same > 0.9 * a.size, `${same} of ${a.size} series kept their label object`);
+  s.prune(START_MS + 90_000 + 3 * 3_600_000);
+  const c = cpuOf(START_MS + 120_000);
+  const [k0, p0] = [...a][0]!;
+  assert.notEqual(c.get(k0)?.labels, p0.labels);
+  assert.deepEqual(c.get(k0)?.labels, p0.labels);
+});

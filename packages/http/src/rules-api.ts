@@ -151,7 +151,9 @@ export function rulesManagementApi(deps: RulesApiDeps): Hono {
   });
   api.delete('/:file', async (c) => {
     const name = c.req.param('file');
-    if (!(await deps.rules.deleteFile(name))) return failure(c, new ApiError('not_found', `no rule file ${JSON.stringify(name)}`));
+    const r = await deps.rules.deleteFile(name);
+    if (r === 'not_found') return failure(c, new ApiError('not_found', `no rule file ${JSON.stringify(name)}`));
+    if (r === 'builtin') return failure(c, new ApiError('bad_data', `${JSON.stringify(name)} is a built-in rule file: disable or tune its rules in the server configuration (server.alertLibrary), or PUT a file of the same name to replace it`));
     return success(c, { deleted: name });
   });
   return api;

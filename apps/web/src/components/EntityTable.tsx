@@ -3,16 +3,14 @@
  * memory (% of limit), restarts, network, latency and errors. Sort by any column, search and
  * filter (`cpu>0.5 mem%>80`), click to drill down. Rows are windowed so 10,000 stay smooth.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { columnQueries } from '../lib/explore-queries.js';
-import type { ColumnId } from '../lib/explore-queries.js';
 import { formatValue } from '../lib/format.js';
 import type { Unit } from '../lib/format.js';
-import { instantQuery } from '../lib/prom-client.js';
 import { filterRows, mergeRows, parseSearch, sortRows } from '../lib/table.js';
-import type { ColumnResult, Row, RowKey } from '../lib/table.js';
+import type { Row, RowKey } from '../lib/table.js';
 import type { ViewProps } from './App.js';
-import { useAsync } from './use-async.js';
+import { useColumns } from './use-columns.js';
 
 interface Column {
   readonly key: RowKey | 'name';
@@ -30,7 +28,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'memPctLim', title: '% lim', unit: 'percent', bar: true, hint: 'working set, % of the memory limit' },
   { key: 'restarts', title: 'Restarts', unit: 'count', hint: 'container restarts in the time range' },
   { key: 'net', title: 'Network', unit: 'bytesPerS', hint: 'received + transmitted' },
-  { key: 'latency', title: 'Latency', unit: 'seconds', hint: 'mean request latency' },
+  { key: 'latency', title: 'Latency', unit: 'seconds', hint: 'p95 request latency (histogram); the mean where a service has no buckets' },
   { key: 'errors', title: 'Errors', unit: 'ratio', hint: 'share of 5xx responses' },
 ];
 
@@ -43,26 +41,20 @@ interface Props extends ViewProps {
   readonly title: string;
   readonly rateMs: number;
   readonly onOpen: (name: string) => void;
+  /** Called once every column query of this level and scope has answered. */
+  readonly onComplete?: () => void;
 }
 
-async function loadRows(by: string, scope: Readonly<Record<string, string>>, rateMs: number, rangeMs: number, atMs: number, signal: AbortSignal): Promise<{ rows: Row[]; errors: string[] }> {
-  const queries = columnQueries({ by, scope, rateMs, rangeMs });
-  const errors: string[] = [];
-  const results = new Map<ColumnId, ColumnResult>();
-  await Promise.all(queries.map(async (q) => {
-    try {
-      const r = await instantQuery(q.expr, atMs, signal);
-      results.set(q.id, new Map(r.result.map((s) => [s.metric[by] ?? '', Number(s.value[1])])));
-    } catch (err) {
-      if ((err as Error).name !== 'AbortError') errors.push(`${q.id}: ${(err as Error).message}`);
-    }
-  }));
-  return { rows: mergeRows(results).filter((r) => r.name !== ''), errors };
-}
-
-export function EntityTable({ state, window: win, update, by, scope, title, rateMs, onOpen }: Props): React.JSX.Element {
-  const key = JSON.stringify([by, scope, rateMs, win.startMs, win.endMs]);
-  const { data, error, loading } = useAsync(key, (signal) => loadRows(by, scope, rateMs, win.endMs - win.startMs, win.endMs, signal));
+export function EntityTable({ state, window: win, update, by, scope, title, rateMs, onOpen, onComplete }: Props): React.JSX.Element {
+  const scopeKey = JSON.stringify([by, scope]);
+  const queries = useMemo(() => columnQueries({ by, scope, rateMs, rangeMs: win.endMs - win.startMs }), [scopeKey, rateMs, win.startMs, win.endMs]);
+  const cols = useColumns(scopeKey, JSON.stringify([scopeKey, rateMs, win.startMs, win.endMs]), queries, by, win.endMs);
+  const complete = cols.pending === 0;
+  const data = useMemo(() => (cols.results.size > 0 || complete ? { rows: mergeRows(cols.results).filter((r) => r.name !== ''), errors: cols.errors } : undefined), [cols.results, cols.errors, complete]);
+  const loading = !complete;
+  useEffect(() => {
+    if (complete) onComplete?.();
+  }, [complete, scopeKey]);
   const [scrollTop, setScrollTop] = useState(0);
   const search = useMemo(() => parseSearch(state.search), [state.search]);
   const rows = useMemo(() => sortRows(filterRows(data?.rows ?? [], search), state.sort.column, state.sort.descending), [data, search, state.sort]);
@@ -71,11 +63,12 @@ export function EntityTable({ state, window: win, update, by, scope, title, rate
   const visible = rows.slice(first, first + VIEW_ROWS + 10);
   const sortBy = (col: string): void => update({ sort: { column: col, descending: state.sort.column === col ? !state.sort.descending : col !== 'name' } }, false);
   const arrow = (col: string): string => (state.sort.column === col ? (state.sort.descending ? ' ▾' : ' ▴') : '');
-  const max = useMemo(() => Object.fromEntries(present.map((c) => [c.key, Math.max(0, ...rows.map((r) => r.values[c.key as RowKey] ?? 0))])), [present, rows]);
+  // Bars are relative to the largest value of all rows (not recomputed on sort or search).
+  const max = useMemo(() => Object.fromEntries(present.map((c) => [c.key, (data?.rows ?? []).reduce((m, r) => Math.max(m, r.values[c.key as RowKey] ?? 0), 0)])), [present, data]);
   return (
-    <div className="entity-table" data-testid="entity-table">
+    <div className="entity-table" data-testid="entity-table" data-complete={complete ? 'true' : 'false'} data-sort={`${state.sort.descending ? '-' : ''}${state.sort.column}`}>
       <div className="table-head">
-        <h2>{title} <span className="muted">{loading && !data ? 'loading…' : `${rows.length}${rows.length !== (data?.rows.length ?? 0) ? ` of ${data?.rows.length ?? 0}` : ''}`}</span></h2>
+        <h2>{title} <span className="muted">{loading && !data ? 'loading…' : `${rows.length}${rows.length !== (data?.rows.length ?? 0) ? ` of ${data?.rows.length ?? 0}` : ''}`}</span>{loading && data && <span className="muted small"> · {cols.pending} columns loading</span>}</h2>
         <input
           className="search"
           type="search"
@@ -86,8 +79,7 @@ export function EntityTable({ state, window: win, update, by, scope, title, rate
         />
       </div>
       {search.errors.length > 0 && <div className="error">{search.errors.join('; ')}</div>}
-      {error && <div className="error">{error}</div>}
-      {data && data.errors.length > 0 && <div className="error">Some columns failed: {data.errors.join('; ')}</div>}
+      {cols.errors.length > 0 && <div className="error">{cols.errors.length === queries.length ? 'The table could not be loaded' : 'Some columns failed'}: {cols.errors.join('; ')}</div>}
       <div className="grid-header" style={{ gridTemplateColumns: gridColumns(present.length) }}>
         <button onClick={() => sortBy('name')}>Name{arrow('name')}</button>
         {present.map((c) => <button key={c.key} className="num" title={c.hint} onClick={() => sortBy(c.key)}>{c.title}{arrow(c.key)}</button>)}

@@ -1,5 +1,6 @@
 /** The events of the scope and range, newest first; clicking one zooms the charts around it. */
 import { useState } from 'react';
+import { eventStyle, isAlertEvent } from '../lib/event-style.js';
 import { formatTime } from '../lib/format.js';
 import type { KubeEvent } from '../lib/prom-client.js';
 
@@ -12,7 +13,8 @@ interface Props {
 }
 
 export function EventsList({ events, error, loading, nowMs, onPick }: Props): React.JSX.Element {
-  const warnings = events.filter((e) => e.type === 'Warning');
+  // "Warnings" keeps alert state changes too (a resolve is Normal but belongs with its firing).
+  const warnings = events.filter((e) => e.type === 'Warning' || isAlertEvent(e));
   const [onlyWarnings, setOnlyWarnings] = useState(true);
   const shown = onlyWarnings && warnings.length > 0 ? warnings : events;
   return (
@@ -27,16 +29,20 @@ export function EventsList({ events, error, loading, nowMs, onPick }: Props): Re
       {error && <div className="error">{error}</div>}
       {!loading && !error && events.length === 0 && <div className="empty">No events in this range.</div>}
       <ol>
-        {shown.slice(0, 200).map((e, i) => (
-          <li key={`${e.atMs}-${i}`} className={e.type === 'Warning' ? 'event warning' : 'event'} onClick={() => onPick(e.atMs)} title={e.message}>
+        {shown.slice(0, 200).map((e, i) => {
+          const st = eventStyle(e);
+          return (
+          <li key={`${e.atMs}-${i}`} className={`event ${st.kind}`} data-kind={st.kind} onClick={() => onPick(e.atMs)} title={e.message}>
             <div className="event-head">
               <span className="event-time">{formatTime(e.atMs, nowMs)}</span>
-              <span className="event-reason">{e.reason}</span>
+              {isAlertEvent(e) && <span className={`badge ${st.kind}`}>alert</span>}
+              <span className="event-reason">{st.title}</span>
             </div>
             <div className="event-object">{e.object.kind} {e.object.namespace ? `${e.object.namespace}/` : ''}{e.object.name}</div>
             <div className="event-message">{e.message}</div>
           </li>
-        ))}
+          );
+        })}
       </ol>
     </aside>
   );

@@ -24,6 +24,11 @@ export function Explore(props: ViewProps): React.JSX.Element {
   const panels = useMemo(() => scopeDashboard({ kind, scope, child: by, rateMs }), [kind, scope, by, rateMs]);
   const crumbs = breadcrumbs(grouping, state.path);
   const eventScope = Object.fromEntries(Object.entries(scope).filter(([k]) => k !== PROCESS_LEVEL));
+  // The table's queries go first: the dashboard's panels wait until the table of this scope has
+  // answered once (at 10,000 pods the server would otherwise serve the charts before the table).
+  const scopeKey = JSON.stringify([state.grouping, state.path]);
+  const [tableDoneFor, setTableDoneFor] = useState('');
+  const panelsReady = by === undefined || tableDoneFor === scopeKey;
   return (
     <div className="explore">
       <div className="explore-bar">
@@ -42,14 +47,14 @@ export function Explore(props: ViewProps): React.JSX.Element {
       </div>
       {by !== undefined && (
         <section className="card">
-          <EntityTable {...props} by={by} scope={scope} title={levelTitle(by)} rateMs={rateMs} onOpen={(name) => update({ path: [...state.path, name], search: '' })} />
+          <EntityTable {...props} by={by} scope={scope} title={levelTitle(by)} rateMs={rateMs} onOpen={(name) => update({ path: [...state.path, name], search: '' })} onComplete={() => setTableDoneFor(scopeKey)} />
         </section>
       )}
       <h2 className="section-title">
         {crumbs.length === 0 ? 'Everything' : `${crumbs[crumbs.length - 1]!.label === PROCESS_LEVEL ? 'process' : crumbs[crumbs.length - 1]!.label} ${crumbs[crumbs.length - 1]!.value}`}
         <span className="muted"> · {kind === 'overview' ? 'cluster' : kind} dashboard</span>
       </h2>
-      <PanelGrid {...props} panels={panels} stepMs={stepMs} eventScope={eventScope} />
+      <PanelGrid {...props} panels={panels} stepMs={stepMs} eventScope={eventScope} paused={!panelsReady} />
     </div>
   );
 }

@@ -14,6 +14,8 @@ interface Props extends ViewProps {
   /** Labels that select the events of this scope (empty: all). */
   readonly eventScope: Readonly<Record<string, string>>;
   readonly vars?: Readonly<Record<string, string>>;
+  /** Panels wait (placeholders) while true. */
+  readonly paused?: boolean;
 }
 
 export function PanelGrid(props: Props): React.JSX.Element {
@@ -25,8 +27,9 @@ export function PanelGrid(props: Props): React.JSX.Element {
   return (
     <div className="dash-layout">
       <div className="panel-grid">
-        {props.panels.map((p, i) => (
-          <PanelView key={`${p.title}#${i}`} panel={p} window={win} stepMs={props.stepMs} nowMs={props.nowMs} events={events} onZoom={onZoom} vars={props.vars ?? {}} />
+        {props.panels.map((p, i) => (props.paused === true
+          ? <section key={`${p.title}#${i}`} className={`card panel panel-${p.type}${p.width === 2 ? ' wide' : ''}`} data-testid="panel-waiting"><h3>{p.title}</h3><div className="empty">Waiting for the table…</div></section>
+          : <PanelView key={`${p.title}#${i}`} panel={p} window={win} stepMs={props.stepMs} nowMs={props.nowMs} events={events} onZoom={onZoom} vars={props.vars ?? {}} />
         ))}
       </div>
       <EventsList events={events} error={ev.error} loading={ev.loading} nowMs={props.nowMs} onPick={(atMs) => onZoom(atMs - 15 * 60_000, atMs + 15 * 60_000)} />

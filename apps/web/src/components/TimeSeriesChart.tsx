@@ -6,6 +6,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { formatTime, formatValue } from '../lib/format.js';
 import type { Unit } from '../lib/format.js';
+import { eventStyle, isAlertEvent } from '../lib/event-style.js';
 import type { KubeEvent } from '../lib/prom-client.js';
 import type { Window } from '../lib/time-range.js';
 
@@ -36,28 +37,34 @@ function eventsPlugin(getEvents: () => readonly KubeEvent[]): uPlot.Plugin {
         const ctx = u.ctx;
         const { top, height } = u.bbox;
         ctx.save();
-        // One marker per pixel column and type; warnings as a thin red line, others as a tick on top.
+        // One marker per pixel column and kind. Kubernetes warnings: a thin line and a small
+        // triangle; alerts: a stronger line and a larger marker, red when firing, green when resolved.
+        // Alerts are drawn last, on top.
         const seen = new Set<string>();
-        for (const e of getEvents()) {
+        const ordered = [...getEvents()].sort((a, b) => Number(isAlertEvent(a)) - Number(isAlertEvent(b)));
+        for (const e of ordered) {
           const x = Math.round(u.valToPos(e.atMs / 1000, 'x', true));
           if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
-          const warn = e.type === 'Warning';
-          const key = `${warn ? 'w' : 'n'}${Math.round(x / 3)}`;
+          const st = eventStyle(e);
+          const key = `${st.kind}${Math.round(x / 3)}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          if (warn) {
-            ctx.strokeStyle = 'rgba(220, 38, 38, 0.35)';
-            ctx.lineWidth = 1;
+          const alert = isAlertEvent(e);
+          if (st.line !== undefined) {
+            ctx.strokeStyle = st.line;
+            ctx.lineWidth = alert ? 2 : 1;
+            ctx.setLineDash(st.kind === 'alert-resolved' ? [4, 3] : []);
             ctx.beginPath();
             ctx.moveTo(x + 0.5, top);
             ctx.lineTo(x + 0.5, top + height);
             ctx.stroke();
           }
-          ctx.fillStyle = warn ? '#dc2626' : '#94a3b8';
+          const r = alert ? 5.5 : 3.5;
+          ctx.fillStyle = st.color;
           ctx.beginPath();
-          ctx.moveTo(x - 3.5, top);
-          ctx.lineTo(x + 3.5, top);
-          ctx.lineTo(x, top + 6);
+          ctx.moveTo(x - r, top);
+          ctx.lineTo(x + r, top);
+          ctx.lineTo(x, top + r * 1.7);
           ctx.fill();
         }
         ctx.restore();

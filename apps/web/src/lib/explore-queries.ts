@@ -1,7 +1,6 @@
 /**
  * The Explore table's columns as PromQL instant queries for one level of a grouping within a
- * scope. Uses only the PromQL subset every Fathom server answers (selectors, rate, increase,
- * sum by, binary operators). Pure.
+ * scope (selectors, rate, increase, sum by, binary and set operators, histogram_quantile). Pure.
  */
 import { PROCESS_LEVEL } from './grouping.js';
 import { durationText, selector } from './promql.js';
@@ -48,9 +47,10 @@ export function columnQueries(ctx: QueryContext): ColumnQuery[] {
     { id: 'restarts', expr: sumBy(by, `increase(${sel('kube_pod_container_status_restarts_total')}[${durationText(ctx.rangeMs)}])`) },
     { id: 'netRx', expr: sumBy(by, `rate(${sel('container_network_receive_bytes_total')}[${w}])`) },
     { id: 'netTx', expr: sumBy(by, `rate(${sel('container_network_transmit_bytes_total')}[${w}])`) },
+    // p95 from the request-duration histogram; the mean where a service has no buckets.
     {
       id: 'latency',
-      expr: `${sumBy(by, `rate(${sel('http_request_duration_seconds_sum')}[${w}])`)} / ${sumBy(by, `rate(${sel('http_request_duration_seconds_count')}[${w}])`)}`,
+      expr: `histogram_quantile(0.95, ${sumBy(`${by}, le`, `rate(${sel('http_request_duration_seconds_bucket')}[${w}])`)}) or ${sumBy(by, `rate(${sel('http_request_duration_seconds_sum')}[${w}])`)} / ${sumBy(by, `rate(${sel('http_request_duration_seconds_count')}[${w}])`)}`,
     },
     {
       id: 'errors',

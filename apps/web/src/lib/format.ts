@@ -66,3 +66,15 @@ export function formatTime(tMs: number, nowMs: number): string {
   const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()]!;
   return `${month} ${d.getUTCDate()} ${hm}`;
 }
+
+/** `12s`, `5m`, `3h 10m`, `2d 4h`: how long ago (or, negative, how long until). */
+export function formatAge(ms: number): string {
+  const a = Math.abs(ms);
+  const s = Math.floor(a / 1000);
+  let text: string;
+  if (s < 60) text = `${s}s`;
+  else if (s < 3600) text = `${Math.floor(s / 60)}m`;
+  else if (s < 86_400) text = `${Math.floor(s / 3600)}h${s % 3600 >= 60 ? ` ${Math.floor((s % 3600) / 60)}m` : ''}`;
+  else text = `${Math.floor(s / 86_400)}d${s % 86_400 >= 3600 ? ` ${Math.floor((s % 86_400) / 3600)}h` : ''}`;
+  return ms < 0 ? `in ${text}` : text;
+}

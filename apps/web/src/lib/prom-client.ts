@@ -3,13 +3,36 @@
  * events, and the dashboards store. Errors become `ApiError` with the server's message.
  */
 
-export class ApiError extends Error {}
+/** One problem of a refused file, 1-based position. */
+export interface SourceProblem {
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/** An error answer of the server: its message, and for a refused file where (the first problem, and all of them). */
+export class ApiError extends Error {
+  constructor(message: string, readonly status = 0, readonly errorType?: string, readonly line?: number, readonly column?: number, readonly problems: readonly SourceProblem[] = []) {
+    super(message);
+  }
+}
+
+function problemsOf(v: unknown): SourceProblem[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((p: unknown) => {
+    const o = (typeof p === 'object' && p !== null ? p : {}) as Record<string, unknown>;
+    return typeof o.line === 'number' && typeof o.message === 'string' ? [{ line: o.line, column: typeof o.column === 'number' ? o.column : 1, message: o.message }] : [];
+  });
+}
 
 interface Envelope<T> {
   status: 'success' | 'error';
   data?: T;
   error?: string;
   errorType?: string;
+  line?: number;
+  column?: number;
+  problems?: unknown;
   warnings?: string[];
   infos?: string[];
 }
@@ -48,9 +71,12 @@ async function call<T>(url: string, init?: RequestInit, signal?: AbortSignal): P
   try {
     body = JSON.parse(text) as Envelope<T>;
   } catch {
-    throw new ApiError(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+    throw new ApiError(`HTTP ${res.status}: ${text.slice(0, 200)}`, res.status);
   }
-  if (body.status !== 'success') throw new ApiError(body.error ?? `HTTP ${res.status}`);
+  if (body.status !== 'success') {
+    const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+    throw new ApiError(body.error ?? `HTTP ${res.status}`, res.status, body.errorType, num(body.line), num(body.column), problemsOf(body.problems));
+  }
   return body.data as T;
 }
 
@@ -84,6 +110,11 @@ export async function events(startMs: number, endMs: number, match: string | und
 
 export function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   return call<T>(path, undefined, signal);
+}
+
+/** Sends a text body (e.g. a YAML rule file). */
+export function sendText<T>(method: 'PUT' | 'POST', path: string, text: string, contentType = 'application/yaml'): Promise<T> {
+  return call<T>(path, { method, headers: { 'content-type': contentType }, body: text });
 }
 
 export function sendJson<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {

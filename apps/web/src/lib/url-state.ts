@@ -7,7 +7,7 @@ import { groupingFor } from './grouping.js';
 import { parseShortDuration, shortDuration } from './time-range.js';
 import type { TimeRange } from './time-range.js';
 
-export type View = 'explore' | 'dashboards' | 'dashboard';
+export type View = 'explore' | 'dashboards' | 'dashboard' | 'alerts' | 'rules' | 'silences';
 
 export interface SortState {
   readonly column: string;
@@ -23,6 +23,8 @@ export interface AppState {
   readonly sort: SortState;
   readonly search: string;
   readonly dashboard?: string;
+  /** The rule file open in the editor (view `rules`), `file`. */
+  readonly ruleFile?: string | undefined;
   /** Dashboard variable values, `var-<name>`. */
   readonly vars: Readonly<Record<string, string>>;
 }
@@ -44,7 +46,7 @@ export interface ParsedState {
   readonly problems: readonly string[];
 }
 
-const VIEWS: readonly View[] = ['explore', 'dashboards', 'dashboard'];
+const VIEWS: readonly View[] = ['explore', 'dashboards', 'dashboard', 'alerts', 'rules', 'silences'];
 
 export function parseState(search: string): ParsedState {
   const q = new URLSearchParams(search);
@@ -71,6 +73,8 @@ export function parseState(search: string): ParsedState {
   s = { ...s, search: q.get('q') ?? '' };
   const dash = q.get('dash');
   if (dash !== null) s = { ...s, dashboard: dash };
+  const file = q.get('file');
+  if (file !== null && file !== '') s = { ...s, ruleFile: file };
   const vars: Record<string, string> = {};
   for (const [k, v] of q) if (k.startsWith('var-')) vars[k.slice(4)] = v;
   return { state: { ...s, vars }, problems };
@@ -111,6 +115,7 @@ export function formatState(s: AppState): string {
   if (s.sort.column !== DEFAULT_STATE.sort.column || s.sort.descending !== DEFAULT_STATE.sort.descending) q.set('sort', `${s.sort.descending ? '-' : ''}${s.sort.column}`);
   if (s.search !== '') q.set('q', s.search);
   if (s.dashboard !== undefined) q.set('dash', s.dashboard);
+  if (s.ruleFile !== undefined) q.set('file', s.ruleFile);
   for (const [k, v] of Object.entries(s.vars)) q.set(`var-${k}`, v);
   const text = q.toString();
   return text === '' ? '' : `?${text}`;
