@@ -5,3 +5,4 @@ export type { BackoffPolicy } from './backoff.js';
 export { NOOP_LOGGER, createLogger } from './logger.js';
 export type { LogLevel, Logger } from './logger.js';
 export { BoundedQueue } from './bounded-queue.js';
+export { Wakeup } from './wakeup.js';

@@ -5,7 +5,7 @@
  * backoff and jitter (`Retry-After` wins). One worker per channel, so a channel that is down or
  * slow delays only itself.
  */
-import { BoundedQueue, DEFAULT_BACKOFF, backoffDelayMs, sleep } from '@fathom/kit';
+import { BoundedQueue, DEFAULT_BACKOFF, Wakeup, backoffDelayMs, sleep } from '@fathom/kit';
 import type { BackoffPolicy, Logger, Service } from '@fathom/kit';
 import type { ChannelStats, DeliveryResult, NotificationChannel } from './channel.js';
 import type { Notification } from './notification.js';
@@ -31,7 +31,7 @@ export class ChannelWorker implements Service {
   private readonly _queue: BoundedQueue<string>;
   private readonly _pending = new Map<string, Notification>();
   private readonly _stats: ChannelStats;
-  private _wake: (() => void) | undefined;
+  private readonly _wakeup = new Wakeup();
 
   constructor(
     readonly channel: NotificationChannel,
@@ -56,7 +56,7 @@ export class ChannelWorker implements Service {
       this._stats.dropped++;
       this._opts.logger.warn('notification queue full, oldest dropped', { channel: this.channel.name, groupKey: evicted });
     }
-    this._wake?.();
+    this._wakeup.ring();
   }
 
   stats(): ChannelStats {
@@ -68,7 +68,7 @@ export class ChannelWorker implements Service {
       while (!signal.aborted) {
         const key = this._queue.shift();
         if (key === undefined) {
-          await this._idle(signal);
+          await this._wakeup.wait(signal);
           continue;
         }
         const n = this._pending.get(key);
@@ -84,18 +84,6 @@ export class ChannelWorker implements Service {
     } finally {
       await this.channel.close?.();
     }
-  }
-
-  private _idle(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this._wake = undefined;
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      this._wake = done;
-      signal.addEventListener('abort', done, { once: true });
-    });
   }
 
   private async _deliver(n: Notification, signal: AbortSignal): Promise<void> {

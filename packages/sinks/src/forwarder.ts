@@ -5,7 +5,7 @@
  * receives batches older than anything left in memory, delivery order is the order of `submit`.
  * On shutdown the memory queue is written to the spool, so a restart continues where it stopped.
  */
-import { backoffDelayMs, BoundedQueue, sleep } from '@fathom/kit';
+import { backoffDelayMs, BoundedQueue, sleep, Wakeup } from '@fathom/kit';
 import type { BackoffPolicy, Logger, Service } from '@fathom/kit';
 import type { DiskSpool, SpoolStats } from './disk-spool.js';
 import type { SendResult, Sink } from './sink.js';
@@ -30,7 +30,7 @@ export interface ForwarderStats {
 export class Forwarder implements Service {
   readonly name = 'forwarder';
   private readonly _queue: BoundedQueue<Uint8Array>;
-  private _wake: (() => void) | undefined;
+  private readonly _wakeup = new Wakeup();
   private _sent = 0;
   private _failures = 0;
   private _refused = 0;
@@ -50,12 +50,12 @@ export class Forwarder implements Service {
     if (this._down || !this._opts.spool.isEmpty) {
       this._spillMemory(); // anything in memory is older and must stay ahead
       this._opts.spool.push(payload);
-      this._wake?.();
+      this._wakeup.ring();
       return;
     }
     const evicted = this._queue.push(payload);
     if (evicted) this._opts.spool.push(evicted);
-    this._wake?.();
+    this._wakeup.ring();
   }
 
   stats(): ForwarderStats {
@@ -123,14 +123,6 @@ export class Forwarder implements Service {
   private _idle(signal: AbortSignal): Promise<void> {
     // A batch submitted while the last delivery attempt was settling must not wait for the next one.
     if (this._queue.length > 0 || !this._opts.spool.isEmpty) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this._wake = undefined;
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      this._wake = done;
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return this._wakeup.wait(signal);
   }
 }
