@@ -5,6 +5,7 @@
  * marker. Returns what to send to the AlertSink and the state transitions. A failing rule keeps
  * its previous state and reports `health: err`; the others still run.
  */
+import { setImmediate } from 'node:timers/promises';
 import { METRIC_NAME, STALE_NAN, labelsKey, labelsOf, withoutLabels } from '@fathom/model';
 import type { Labels } from '@fathom/model';
 import type { Alert } from '@fathom/notify';
@@ -79,6 +80,9 @@ export async function evaluateGroup(g: GroupRuntime, tsMs: number, deps: EvalDep
   const out: GroupOutput = { alerts: [], transitions: [] };
   const queryTs = tsMs - g.spec.queryOffsetMs;
   for (const rule of g.rules) {
+    // Queries over storage resolve as microtasks: without a turn of the event loop between rules,
+    // a group of heavy rules would hold off ingest and the HTTP API until the whole group is done.
+    await setImmediate();
     const t0 = deps.nowMs();
     try {
       if (rule.spec.type === 'recording') await evalRecording(rule, rule.spec, g, queryTs, tsMs, deps);
