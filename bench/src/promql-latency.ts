@@ -10,15 +10,15 @@
  * alternating engines, BENCH_ROUNDS times. Reports p50/p99 latency per set and engine, peak RSS of
  * each process, and the ratios. Results: stdout and bench/results/promql-latency-<timestamp>.json.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DASHBOARD_QUERIES, REFERENCE_QUERIES, apiQuery, compareQuery, pushData } from '@fathom/e2e';
 import type { QueryKind } from '@fathom/e2e';
-import { freePort, prometheusPeer, waitFor } from '@fathom/testkit';
+import { freePort, prometheusPeer } from '@fathom/testkit';
+import { startChild } from './engine-child.js';
+import type { Engine } from './engine-child.js';
 import { peakRssBytes } from './proc-usage.js';
 
 const NODES = Number(process.env['BENCH_NODES'] ?? 10);
@@ -26,21 +26,6 @@ const PODS = Number(process.env['BENCH_PODS'] ?? 10);
 const HISTORY_MS = Number(/^(\d+)h$/.exec(process.env['BENCH_HISTORY'] ?? '1h')?.[1] ?? 1) * 3_600_000;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);
 const BIN = fileURLToPath(new URL('../../bin/fathom.js', import.meta.url));
-
-interface Engine {
-  readonly name: 'fathom' | 'prometheus';
-  readonly url: string;
-  readonly child: ChildProcess;
-}
-
-async function startChild(name: Engine['name'], cmd: string, args: string[], url: string): Promise<Engine> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitFor(`${name} ready`, async () => {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    return (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok ? true : undefined;
-  }, 60_000);
-  return { name, url, child };
-}
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;

@@ -11,13 +11,13 @@
  * every group's `evaluationTime` and `lastEvaluation`) for BENCH_CYCLES cycles. Reports the time
  * per cycle (the sum of the groups' last evaluation times) p50/p99, RSS, CPU seconds, and ratios.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, prometheusPeer, waitFor } from '@fathom/testkit';
+import { freePort, prometheusPeer } from '@fathom/testkit';
+import { startChild } from './engine-child.js';
+import type { Engine } from './engine-child.js';
 import { cpuSeconds, peakRssBytes } from './proc-usage.js';
 import { benchSeries, ruleFile, writeBatches } from './rules-data.js';
 import type { BenchSeries } from './rules-data.js';
@@ -31,25 +31,10 @@ const SCRAPE_MS = 15_000;
 const HISTORY_MS = 10 * 60_000;
 const BIN = fileURLToPath(new URL('../../bin/fathom.js', import.meta.url));
 
-interface Engine {
-  readonly name: 'fathom' | 'prometheus';
-  readonly url: string;
-  readonly child: ChildProcess;
-}
-
 interface GroupEval {
   readonly group: string;
   readonly atMs: number;
   readonly seconds: number;
-}
-
-async function startChild(name: Engine['name'], cmd: string, args: string[], url: string): Promise<Engine> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitFor(`${name} ready`, async () => {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    return (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok ? true : undefined;
-  }, 60_000);
-  return { name, url, child };
 }
 
 async function push(engines: readonly Engine[], series: readonly BenchSeries[], times: readonly number[]): Promise<void> {

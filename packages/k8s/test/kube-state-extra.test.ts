@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NOOP_LOGGER } from '@fathom/kit';
 import { formatLabels } from '@fathom/model';
-import { ClusterState, KubeClient, kubeStateMetrics, loadKubeConfig, MIN_READY_ENDPOINTS_ANNOTATION } from '../src/index.js';
-import type { KubeObject } from '../src/index.js';
-
-/** A ClusterState fed by hand (no API server), as in kube-state.test.ts. */
-function stateWith(objects: Record<string, KubeObject[]>): ClusterState {
-  const s = new ClusterState({ client: new KubeClient(loadKubeConfig({ apiUrl: 'http://127.0.0.1:1' })), cluster: 'c1', logger: NOOP_LOGGER });
-  for (const [kind, list] of Object.entries(objects)) {
-    const lw = s.watches[kind as keyof typeof s.watches] as unknown as { _o: { handler: { upsert(o: KubeObject, old: undefined): void } }; _cache: Map<string, KubeObject> };
-    for (const o of list) {
-      lw._cache.set(`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`.replace(/^\//, ''), o);
-      lw._o.handler.upsert(o, undefined);
-    }
-  }
-  return s;
-}
+import { kubeStateMetrics, MIN_READY_ENDPOINTS_ANNOTATION } from '../src/index.js';
+import type { ClusterState, KubeObject } from '../src/index.js';
+import { stateWith } from './support.js';
 
 const lines = (s: ClusterState, names: readonly string[]): string[] =>
   kubeStateMetrics(s, 'c1').points.filter((p) => names.includes(p.labels['__name__'] ?? '') && p.value !== 0).map((p) => `${formatLabels(p.labels)} ${p.value}`).sort();

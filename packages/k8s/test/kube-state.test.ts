@@ -1,22 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatLabels } from '@fathom/model';
-import { NOOP_LOGGER } from '@fathom/kit';
-import { ClusterState, KubeClient, kubeStateMetrics, loadKubeConfig, parseQuantity, toFathomEvent } from '../src/index.js';
+import { kubeStateMetrics, parseQuantity, toFathomEvent } from '../src/index.js';
 import type { KubeEvent, KubeObject } from '../src/index.js';
-
-/** A ClusterState fed by hand (no API server): the list/watch handlers are what watches call. */
-function stateWith(objects: Record<string, KubeObject[]>): ClusterState {
-  const s = new ClusterState({ client: new KubeClient(loadKubeConfig({ apiUrl: 'http://127.0.0.1:1' })), cluster: 'c1', logger: NOOP_LOGGER });
-  for (const [kind, list] of Object.entries(objects)) {
-    const lw = s.watches[kind as keyof typeof s.watches] as unknown as { _o: { handler: { upsert(o: KubeObject, old: undefined): void } }; _cache: Map<string, KubeObject> };
-    for (const o of list) {
-      lw._cache.set(`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`.replace(/^\//, ''), o);
-      lw._o.handler.upsert(o, undefined);
-    }
-  }
-  return s;
-}
+import { stateWith } from './support.js';
 
 const POD = {
   metadata: { name: 'api-7d9f-x', namespace: 'prod', uid: 'u1', labels: { app: 'api' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'api-7d9f', controller: true }] },

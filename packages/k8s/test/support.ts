@@ -1,6 +1,8 @@
 /** Test support: clients against the harness' API server and small object writers. */
 import type { KubeCluster } from '@fathom/testkit';
-import { KubeClient, loadKubeConfig } from '../src/index.js';
+import { NOOP_LOGGER } from '@fathom/kit';
+import { ClusterState, KubeClient, loadKubeConfig } from '../src/index.js';
+import type { KubeObject } from '../src/index.js';
 
 export function adminClient(c: KubeCluster): KubeClient {
   return new KubeClient(loadKubeConfig({ apiUrl: c.url, token: c.adminToken, insecureSkipTlsVerify: true }));
@@ -58,4 +60,17 @@ async function rawGet(k: KubeClient, path: string): Promise<string> {
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A ClusterState fed by hand (no API server): the list/watch handlers are what watches call. */
+export function stateWith(objects: Record<string, KubeObject[]>): ClusterState {
+  const s = new ClusterState({ client: new KubeClient(loadKubeConfig({ apiUrl: 'http://127.0.0.1:1' })), cluster: 'c1', logger: NOOP_LOGGER });
+  for (const [kind, list] of Object.entries(objects)) {
+    const lw = s.watches[kind as keyof typeof s.watches] as unknown as { _o: { handler: { upsert(o: KubeObject, old: undefined): void } }; _cache: Map<string, KubeObject> };
+    for (const o of list) {
+      lw._cache.set(`${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`.replace(/^\//, ''), o);
+      lw._o.handler.upsert(o, undefined);
+    }
+  }
+  return s;
 }
