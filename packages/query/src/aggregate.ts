@@ -28,7 +28,7 @@ export function aggregate(e: Aggregate, samples: readonly VectorSample[], param:
   return [...groups.values()].map((g) => ({ labels: g.labels, value: reduce(e.op, g.values, Number(param)) }));
 }
 
-function groupKey(e: Aggregate): (labels: Labels) => Labels {
+export function groupKey(e: Aggregate): (labels: Labels) => Labels {
   const compute = e.without ? (l: Labels) => withoutLabels(l, [METRIC_NAME, ...e.grouping]) : (l: Labels) => onlyLabels(l, e.grouping);
   return (l) => derived(e, l, compute);
 }
@@ -70,7 +70,7 @@ function extreme(values: readonly number[], better: (cur: number, v: number) => 
   return best;
 }
 
-function variance(values: readonly number[]): number {
+export function variance(values: readonly number[]): number {
   let count = 0;
   let mean = 0;
   let aux = 0;

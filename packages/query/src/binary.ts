@@ -9,7 +9,7 @@ import { QueryError } from './errors.js';
 import { derived, derivedPair, dropName } from './memo.js';
 import type { InstantValue, VectorSample } from './value.js';
 
-const COMPARISONS = new Set(['==', '!=', '>', '<', '>=', '<=']);
+export const COMPARISONS = new Set(['==', '!=', '>', '<', '>=', '<=']);
 
 /** The operator on two floats; comparisons give 1/0. */
 export function arith(op: string, a: number, b: number): number {
@@ -54,9 +54,9 @@ function vectorScalar(e: Binary, vec: readonly VectorSample[], s: number, scalar
   return out;
 }
 
-const ONE_TO_ONE: VectorMatching = { on: false, labels: [], card: 'one-to-one', include: [] };
+export const ONE_TO_ONE: VectorMatching = { on: false, labels: [], card: 'one-to-one', include: [] };
 
-function signatureOf(m: VectorMatching): (labels: Labels) => string {
+export function signatureOf(m: VectorMatching): (labels: Labels) => string {
   const compute = m.on ? (l: Labels) => labelsKey(onlyLabels(l, m.labels)) : (l: Labels) => labelsKey(withoutLabels(l, [METRIC_NAME, ...m.labels]));
   return (l) => derived(m, l, compute);
 }
@@ -70,10 +70,7 @@ function vectorVector(e: Binary, lhsIn: readonly VectorSample[], rhsIn: readonly
   const oneSide = new Map<string, VectorSample>();
   for (const r of rhs) {
     const s = sig(r.labels);
-    if (oneSide.has(s)) {
-      const side = swapped ? 'left' : 'right';
-      throw new QueryError('execution', `found duplicate series for the match group ${formatSig(r.labels, m)} on the ${side} hand-side of the operation: [${r.labels[METRIC_NAME] ?? ''}${JSON.stringify(r.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`);
-    }
+    if (oneSide.has(s)) throw duplicateOnOneSide(r.labels, m, swapped);
     oneSide.set(s, r);
   }
   const comparison = COMPARISONS.has(e.op);
@@ -88,11 +85,11 @@ function vectorVector(e: Binary, lhsIn: readonly VectorSample[], rhsIn: readonly
     if (comparison && !e.returnBool && v !== 1) continue;
     const labels = derivedPair(e, l.labels, r.labels, (a, b) => resultLabels(a, b, e, m));
     if (m.card === 'one-to-one') {
-      if (matched.has(s)) throw new QueryError('execution', 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      if (matched.has(s)) throw new QueryError('execution', MANY_TO_ONE_IMPLICIT);
       matched.set(s, labels);
     } else {
       const k = labelsKey(labels);
-      if (matched.has(k)) throw new QueryError('execution', 'multiple matches for labels: grouping labels must ensure unique matches');
+      if (matched.has(k)) throw new QueryError('execution', GROUPING_NOT_UNIQUE);
       matched.set(k, labels);
     }
     out.push({ labels, value: comparison && !e.returnBool ? a : v });
@@ -100,12 +97,21 @@ function vectorVector(e: Binary, lhsIn: readonly VectorSample[], rhsIn: readonly
   return out;
 }
 
+/** The error for two series of one match group on the "one" side at one step. */
+export function duplicateOnOneSide(labels: Labels, m: VectorMatching, swapped: boolean): QueryError {
+  const side = swapped ? 'left' : 'right';
+  return new QueryError('execution', `found duplicate series for the match group ${formatSig(labels, m)} on the ${side} hand-side of the operation: [${labels[METRIC_NAME] ?? ''}${JSON.stringify(labels)}];many-to-many matching not allowed: matching labels must be unique on one side`);
+}
+
+export const MANY_TO_ONE_IMPLICIT = 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)';
+export const GROUPING_NOT_UNIQUE = 'multiple matches for labels: grouping labels must ensure unique matches';
+
 /** Operators whose result drops the metric name (atan2 keeps it, as in Prometheus 2). */
-function dropsName(e: Binary): boolean {
+export function dropsName(e: Binary): boolean {
   return e.op === 'atan2' ? false : !COMPARISONS.has(e.op) || e.returnBool;
 }
 
-function resultLabels(many: Labels, one: Labels, e: Binary, m: VectorMatching): Labels {
+export function resultLabels(many: Labels, one: Labels, e: Binary, m: VectorMatching): Labels {
   const dropNameToo = dropsName(e);
   let out: Record<string, string | undefined> = { ...many };
   if (dropNameToo) out[METRIC_NAME] = undefined;

@@ -14,6 +14,9 @@ import type { EvalContext } from './evaluator.js';
 import { keyOf } from './memo.js';
 import { parseQuery } from './parse.js';
 import { planSelectors } from './plan.js';
+import { StepEvaluator } from './step-eval.js';
+import { instantSamples, matrixSeries, stepGrid } from './step-output.js';
+import type { StepGrid } from './step-value.js';
 import type { SelectorPlan } from './plan.js';
 import type { QueryResult } from './value.js';
 
@@ -29,6 +32,11 @@ export interface EngineOptions {
   readonly maxSteps: number;
   /** Step of subqueries written without one (Prometheus: the evaluation interval, 1m). */
   readonly defaultSubqueryStepMs: number;
+  /**
+   * Evaluate with the per-step reference evaluator only (evaluator.ts), never the step evaluator
+   * (step-eval.ts). Both give identical results; tests compare them.
+   */
+  readonly perStepOnly?: boolean;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -59,9 +67,15 @@ export class QueryEngine {
   async instantQuery(query: string, tMs: number, controls: QueryControls | number = {}): Promise<QueryResult> {
     const c = typeof controls === 'number' ? { timeoutMs: controls } : controls;
     const expr = parseQuery(query);
-    const { evaluator, infos } = await this._prepare(expr, tMs, tMs, 0, c);
-    const v = evaluator.eval(expr, tMs);
+    const { evaluator, infos, stepEvaluator } = await this._prepare(expr, tMs, tMs, 0, c);
     const extra = infos.length ? { infos } : {};
+    const type = typeOf(expr);
+    if (!this._opts.perStepOnly && (type === 'vector' || type === 'scalar')) {
+      const sv = stepEvaluator(stepGrid(tMs, tMs, 0)).eval(expr);
+      if (sv.type === 'scalar') return { resultType: 'scalar', tMs, value: sv.values[0] ?? NaN, ...extra };
+      return { resultType: 'vector', tMs, samples: instantSamples(sv), ...extra };
+    }
+    const v = evaluator.eval(expr, tMs);
     if (v.type === 'scalar') return { resultType: 'scalar', tMs, value: v.value, ...extra };
     if (v.type === 'string') return { resultType: 'string', tMs, value: v.value, ...extra };
     if (v.type === 'vector') return { resultType: 'vector', tMs, samples: v.samples.map((s) => ({ labels: s.labels, value: s.value })), ...extra };
@@ -78,7 +92,12 @@ export class QueryEngine {
     const expr = parseQuery(query);
     const type = typeOf(expr);
     if (type !== 'scalar' && type !== 'vector') throw new QueryError('bad_data', `invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
-    const { evaluator, checkpoint, infos } = await this._prepare(expr, startMs, endMs, stepMs, c);
+    const { evaluator, checkpoint, infos, stepEvaluator } = await this._prepare(expr, startMs, endMs, stepMs, c);
+    const extra = infos.length ? { infos } : {};
+    if (!this._opts.perStepOnly) {
+      const grid = stepGrid(startMs, endMs, stepMs);
+      return { resultType: 'matrix', series: sortSeries(matrixSeries(stepEvaluator(grid).eval(expr), grid, checkpoint)), ...extra };
+    }
     const series = new Map<string, { labels: Labels; samples: Sample[] }>();
     for (let t = startMs; t <= endMs; t += stepMs) {
       const v = evaluator.eval(expr, t);
@@ -91,7 +110,7 @@ export class QueryEngine {
         entry.samples.push({ tMs: t, value: s.value });
       }
     }
-    return { resultType: 'matrix', series: sortSeries([...series.values()]), ...(infos.length ? { infos } : {}) };
+    return { resultType: 'matrix', series: sortSeries([...series.values()]), ...extra };
   }
 
   private async _prepare(expr: Expr, startMs: number, endMs: number, stepMs: number, c: QueryControls) {
@@ -121,7 +140,8 @@ export class QueryEngine {
       data.set(sel, series);
     }
     const infos = [...resolutions].sort((a, b) => a - b).map((ms) => `answered from the ${formatTier(ms)} rollup tier`);
-    return { evaluator: new Evaluator(data, ctx), checkpoint, infos };
+    const evaluator = new Evaluator(data, ctx);
+    return { evaluator, checkpoint, infos, stepEvaluator: (grid: StepGrid) => new StepEvaluator(data, ctx, evaluator, grid) };
   }
 }
 

@@ -130,12 +130,21 @@ export function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean)
       if ((s[i]?.value ?? 0) < prev) result += prev;
     }
   }
-  const sampledInterval = (last.tMs - first.tMs) / 1000;
-  const averageInterval = sampledInterval / (s.length - 1);
-  let durationToStart = (first.tMs - w.startMs) / 1000;
-  const durationToEnd = (w.endMs - last.tMs) / 1000;
-  if (isCounter && result > 0 && first.value >= 0) {
-    const durationToZero = sampledInterval * (first.value / result);
+  return extrapolate(result, first.tMs, first.value, last.tMs, s.length, w.startMs, w.endMs, isCounter, isRate);
+}
+
+/**
+ * The extrapolation step of {@link extrapolatedRate}, given the window's raw increase `result`
+ * (counter resets already added back) and its first and last samples; shared with the cursor path
+ * (fn-window.ts) so both compute bit-identical results.
+ */
+export function extrapolate(result: number, firstTMs: number, firstValue: number, lastTMs: number, count: number, startMs: number, endMs: number, isCounter: boolean, isRate: boolean): number {
+  const sampledInterval = (lastTMs - firstTMs) / 1000;
+  const averageInterval = sampledInterval / (count - 1);
+  let durationToStart = (firstTMs - startMs) / 1000;
+  const durationToEnd = (endMs - lastTMs) / 1000;
+  if (isCounter && result > 0 && firstValue >= 0) {
+    const durationToZero = sampledInterval * (firstValue / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
   }
   const threshold = averageInterval * 1.1;
@@ -143,7 +152,7 @@ export function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean)
   extrapolateTo += durationToStart < threshold ? durationToStart : averageInterval / 2;
   extrapolateTo += durationToEnd < threshold ? durationToEnd : averageInterval / 2;
   let factor = extrapolateTo / sampledInterval;
-  if (isRate) factor /= (w.endMs - w.startMs) / 1000;
+  if (isRate) factor /= (endMs - startMs) / 1000;
   return result * factor;
 }
 

@@ -27,6 +27,11 @@ export function evalRangeFn(func: string, fn: RangeFn, s: SeriesData, m: { reado
   const askedMs = m.endMs - m.startMs;
   const coveredMs = coveredRangeMs(s, askedMs);
   const v = fn({ samples: s.samples, startMs: m.endMs - coveredMs, endMs: m.endMs }, params);
-  if (v === undefined || coveredMs === askedMs || !EXTENSIVE.has(func)) return v;
+  return v === undefined ? v : scaleToAsked(func, v, askedMs, coveredMs);
+}
+
+/** A range function's result over a widened window, scaled back to the window asked for. */
+export function scaleToAsked(func: string, v: number, askedMs: number, coveredMs: number): number {
+  if (coveredMs === askedMs || !EXTENSIVE.has(func)) return v;
   return (v * askedMs) / coveredMs;
 }

@@ -1,0 +1,197 @@
+/**
+ * Aggregations at every step at once: each input series' group is found once (not per step), then
+ * values are folded into per-group, per-step accumulators in the order the per-step evaluator
+ * meets them (aggregate.ts), so sums round identically. count_values and limitk go per step.
+ */
+import type { Labels } from '@fathom/model';
+import type { Aggregate } from './ast.js';
+import { AGGREGATE_PARAM, typeOf } from './ast.js';
+import { groupKey } from './aggregate.js';
+import { QueryError } from './errors.js';
+import { keyOf } from './memo.js';
+import type { StepEvaluator } from './step-eval.js';
+import { inListOrder, orderAt } from './step-value.js';
+import type { StepSeries, StepValue, StepVector } from './step-value.js';
+import { quantileOf } from './stats.js';
+
+const FOLDS = new Set(['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk']);
+
+interface Groups {
+  readonly labels: Labels[];
+  /** Group of each input series. */
+  readonly of: Int32Array;
+}
+
+export function stepAggregate(ev: StepEvaluator, e: Aggregate): StepValue | undefined {
+  if (!FOLDS.has(e.op) || typeOf(e.expr) !== 'vector') return undefined;
+  let param: Float64Array | undefined;
+  if (AGGREGATE_PARAM[e.op]) {
+    if (!e.param || typeOf(e.param) !== 'scalar') return undefined;
+    const p = ev.eval(e.param);
+    if (p.type !== 'scalar') return undefined;
+    param = p.values;
+  }
+  const child = ev.eval(e.expr);
+  if (child.type !== 'vector') return undefined;
+  const groups = groupsOf(e, child.series);
+  const steps = ev.grid.count;
+  if (e.op === 'topk' || e.op === 'bottomk') return selectK(child, groups, param ?? new Float64Array(steps).fill(NaN), e.op === 'topk', steps);
+  if (e.op === 'quantile') return quantiles(child, groups, param ?? new Float64Array(steps).fill(NaN), steps);
+  return fold(e.op, child, groups, steps);
+}
+
+function groupsOf(e: Aggregate, series: readonly StepSeries[]): Groups {
+  const key = groupKey(e);
+  const index = new Map<string, number>();
+  const labels: Labels[] = [];
+  const of = new Int32Array(series.length);
+  series.forEach((s, i) => {
+    const l = key(s.labels);
+    const k = keyOf(l);
+    let g = index.get(k);
+    if (g === undefined) {
+      index.set(k, (g = labels.length));
+      labels.push(l);
+    }
+    of[i] = g;
+  });
+  return { labels, of };
+}
+
+/** sum, avg, min, max, count, group, stddev, stdvar: per-group, per-step accumulators. */
+function fold(op: Aggregate['op'], child: StepVector, groups: Groups, steps: number): StepVector {
+  const size = groups.labels.length * steps;
+  const acc = new Float64Array(size);
+  const count = new Float64Array(size);
+  const mean = op === 'stddev' || op === 'stdvar' ? new Float64Array(size) : undefined;
+  const rank = new Float64Array(size);
+  const add = (i: number, t: number): void => {
+    const s = child.series[i]!;
+    const v = s.values[t]!;
+    const at = groups.of[i]! * steps + t;
+    const n = ++count[at]!;
+    if (n === 1) rank[at] = child.ranks ? child.ranks[i]![t]! : i;
+    switch (op) {
+      case 'sum':
+      case 'avg':
+        acc[at] = acc[at]! + v;
+        return;
+      case 'min':
+      case 'max': {
+        const best = acc[at]!;
+        if (n === 1 || Number.isNaN(best) || (op === 'min' ? v < best : v > best)) acc[at] = v;
+        return;
+      }
+      case 'stddev':
+      case 'stdvar': {
+        const delta = v - mean![at]!;
+        mean![at] = mean![at]! + delta / n;
+        acc[at] = acc[at]! + delta * (v - mean![at]);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  if (inListOrder(child, steps)) {
+    for (let i = 0; i < child.series.length; i++) {
+      const present = child.series[i]!.present;
+      for (let t = 0; t < steps; t++) if (present[t] === 1) add(i, t);
+    }
+  } else {
+    for (let t = 0; t < steps; t++) for (const i of orderAt(child, t)) add(i, t);
+  }
+  const series: StepSeries[] = [];
+  const ranks: Float64Array[] = [];
+  groups.labels.forEach((labels, g) => {
+    const from = g * steps;
+    const values = acc.subarray(from, from + steps);
+    const present = new Uint8Array(steps);
+    for (let t = 0; t < steps; t++) {
+      const n = count[from + t]!;
+      if (n === 0) continue;
+      present[t] = 1;
+      values[t] = finish(op, values[t]!, n);
+    }
+    series.push({ labels, values, present });
+    ranks.push(rank.subarray(from, from + steps));
+  });
+  return { type: 'vector', series, ranks };
+}
+
+function finish(op: Aggregate['op'], v: number, n: number): number {
+  switch (op) {
+    case 'avg':
+      return v / n;
+    case 'count':
+      return n;
+    case 'group':
+      return 1;
+    case 'stddev':
+      return Math.sqrt(v / n);
+    case 'stdvar':
+      return v / n;
+    default:
+      return v;
+  }
+}
+
+function quantiles(child: StepVector, groups: Groups, param: Float64Array, steps: number): StepVector {
+  const series = groups.labels.map((labels) => ({ labels, values: new Float64Array(steps), present: new Uint8Array(steps) }));
+  const ranks = groups.labels.map(() => new Float64Array(steps));
+  for (let t = 0; t < steps; t++) {
+    const lists = new Map<number, number[]>();
+    for (const i of orderAt(child, t)) {
+      const g = groups.of[i]!;
+      let list = lists.get(g);
+      if (!list) {
+        lists.set(g, (list = []));
+        ranks[g]![t] = child.ranks ? child.ranks[i]![t]! : i;
+      }
+      list.push(child.series[i]!.values[t]!);
+    }
+    for (const [g, list] of lists) {
+      series[g]!.values[t] = quantileOf(param[t]!, list);
+      series[g]!.present[t] = 1;
+    }
+  }
+  return { type: 'vector', series, ranks };
+}
+
+/** topk/bottomk: per step and group, the k best of the input series, which keep their labels. */
+function selectK(child: StepVector, groups: Groups, param: Float64Array, top: boolean, steps: number): StepVector {
+  const out = new Map<number, { series: StepSeries; rank: Float64Array }>();
+  for (let t = 0; t < steps; t++) {
+    const kParam = param[t]!;
+    if (Number.isNaN(kParam)) throw new QueryError('execution', 'Parameter value is NaN');
+    const k = Math.trunc(kParam);
+    if (k < 1) continue;
+    const lists = new Map<number, number[]>();
+    for (const i of orderAt(child, t)) {
+      const g = groups.of[i]!;
+      const list = lists.get(g);
+      if (list) list.push(i);
+      else lists.set(g, [i]);
+    }
+    const value = (i: number): number => child.series[i]!.values[t]!;
+    const rankOf = (a: number, b: number): number => {
+      const va = value(a);
+      const vb = value(b);
+      if (Number.isNaN(va)) return Number.isNaN(vb) ? 0 : 1;
+      if (Number.isNaN(vb)) return -1;
+      return top ? vb - va : va - vb;
+    };
+    let pos = 0;
+    for (const list of lists.values()) {
+      for (const i of list.sort(rankOf).slice(0, k)) {
+        let o = out.get(i);
+        if (!o) out.set(i, (o = { series: { labels: child.series[i]!.labels, values: new Float64Array(steps), present: new Uint8Array(steps) }, rank: new Float64Array(steps) }));
+        o.series.values[t] = value(i);
+        o.series.present[t] = 1;
+        o.rank[t] = pos++;
+      }
+    }
+  }
+  const chosen = [...out.keys()].sort((a, b) => a - b).map((i) => out.get(i)!);
+  return { type: 'vector', series: chosen.map((o) => o.series), ranks: chosen.map((o) => o.rank) };
+}

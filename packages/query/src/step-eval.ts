@@ -1,0 +1,143 @@
+/**
+ * Evaluates an expression at every step of a query at once (Prometheus' range evaluation): a
+ * selector's series are walked once with cursors that advance with the steps, range functions run
+ * over the window without allocating (fn-window.ts), and labels-derived work (grouping, output
+ * labels) is done once per series rather than once per step. Nodes without a step implementation
+ * go through the per-step {@link Evaluator} (step-fallback.ts), which stays the reference: both
+ * paths give identical results, which test/step-eval.test.ts checks on a table of queries.
+ */
+import type { SeriesData } from '@fathom/storage';
+import type { At, Call, Expr, VectorSelector } from './ast.js';
+import { typeOf } from './ast.js';
+import { freshColumns, rawColumns, upperBoundFrom } from './columns.js';
+import type { EvalContext, Evaluator } from './evaluator.js';
+import { windowFnFor } from './fn-window.js';
+import { KEEPS_NAME } from './functions.js';
+import { dropName, keyOf } from './memo.js';
+import { coveredRangeMs, lookbackFor, scaleToAsked } from './rollup-windows.js';
+import { stepAggregate } from './step-aggregate.js';
+import { stepBinary } from './step-binary.js';
+import { fallback } from './step-fallback.js';
+import { anyPresent, newSeries } from './step-value.js';
+import type { StepGrid, StepSeries, StepValue, StepVector } from './step-value.js';
+
+export class StepEvaluator {
+  constructor(
+    private readonly _data: ReadonlyMap<VectorSelector, readonly SeriesData[]>,
+    private readonly _ctx: EvalContext,
+    private readonly _generic: Evaluator,
+    readonly grid: StepGrid,
+  ) {}
+
+  eval(e: Expr): StepValue {
+    switch (e.kind) {
+      case 'number':
+        return { type: 'scalar', values: new Float64Array(this.grid.count).fill(e.value) };
+      case 'vector':
+        return this._selector(e);
+      case 'call':
+        return this._call(e) ?? this.generic(e);
+      case 'aggregate':
+        return stepAggregate(this, e) ?? this.generic(e);
+      case 'binary':
+        return stepBinary(this, e) ?? this.generic(e);
+      case 'unary':
+        return this._unary(e.op, e.expr) ?? this.generic(e);
+      default:
+        return this.generic(e);
+    }
+  }
+
+  /** The node through the per-step evaluator, collected into step form. */
+  generic(e: Expr): StepValue {
+    return fallback(this._generic, e, this.grid, typeOf(e) === 'scalar');
+  }
+
+  timeAt(step: number): number {
+    return this.grid.times[step]!;
+  }
+
+  checkpoint(samples: number): void {
+    this._ctx.checkpoint(samples);
+  }
+
+  private _time(at: At | undefined, tMs: number): number {
+    if (at === undefined) return tMs;
+    if (at === 'start') return this._ctx.startMs;
+    if (at === 'end') return this._ctx.endMs;
+    return at.ms;
+  }
+
+  private _selector(sel: VectorSelector): StepVector {
+    const steps = this.grid.count;
+    const out: StepSeries[] = [];
+    for (const s of this._data.get(sel) ?? []) {
+      const c = rawColumns(s);
+      const lookbackMs = lookbackFor(s, this._ctx.lookbackMs);
+      const series = newSeries(s.labels, steps);
+      let cur = 0;
+      for (let t = 0; t < steps; t++) {
+        const at = this._time(sel.at, this.timeAt(t)) - sel.offsetMs;
+        cur = upperBoundFrom(c.tMs, c.length, cur, at);
+        const i = cur - 1;
+        if (i < 0 || c.tMs[i]! <= at - lookbackMs || (c.stale !== undefined && c.stale[i] === 1)) continue;
+        series.values[t] = c.values[i]!;
+        series.present[t] = 1;
+      }
+      if (anyPresent(series)) out.push(series);
+    }
+    return { type: 'vector', series: out };
+  }
+
+  private _call(e: Call): StepValue | undefined {
+    const fn = windowFnFor(e.func);
+    const matrix = e.args.find((a) => a.kind === 'matrix' || a.kind === 'subquery');
+    if (!fn || matrix?.kind !== 'matrix') return undefined;
+    const params: number[] = [];
+    for (const a of e.args) {
+      if (a === matrix) continue;
+      if (a.kind !== 'number') return undefined;
+      params.push(a.value);
+    }
+    const sel = matrix.vector;
+    const data = this._data.get(sel) ?? [];
+    const keepName = KEEPS_NAME.has(e.func);
+    const labels = data.map((s) => (keepName ? s.labels : dropName(s.labels)));
+    if (new Set(labels.map(keyOf)).size !== labels.length) return undefined; // duplicates: the per-step path reports them
+    const steps = this.grid.count;
+    const rangeMs = matrix.rangeMs;
+    const out: StepSeries[] = [];
+    data.forEach((s, k) => {
+      const c = freshColumns(s);
+      const coveredMs = coveredRangeMs(s, rangeMs);
+      const series = newSeries(labels[k]!, steps);
+      let lo = 0;
+      let hi = 0;
+      let loaded = 0;
+      for (let t = 0; t < steps; t++) {
+        const end = this._time(sel.at, this.timeAt(t)) - sel.offsetMs;
+        lo = upperBoundFrom(c.tMs, c.length, lo, end - coveredMs);
+        hi = upperBoundFrom(c.tMs, c.length, Math.max(lo, hi), end);
+        if (hi === lo) continue;
+        loaded += hi - lo;
+        const v = fn(c, lo, hi, end - coveredMs, end, params);
+        if (v === undefined) continue;
+        series.values[t] = scaleToAsked(e.func, v, rangeMs, coveredMs);
+        series.present[t] = 1;
+      }
+      this.checkpoint(loaded);
+      if (anyPresent(series)) out.push(series);
+    });
+    return { type: 'vector', series: out };
+  }
+
+  private _unary(op: '-' | '+', expr: Expr): StepValue | undefined {
+    const type = typeOf(expr);
+    if (type !== 'scalar' && type !== 'vector') return undefined;
+    const v = this.eval(expr);
+    if (op === '+') return v;
+    if (v.type === 'scalar') return { type: 'scalar', values: v.values.map((x) => -x) };
+    const series = v.series.map((s): StepSeries => ({ labels: dropName(s.labels), values: s.values.map((x) => -x), present: s.present }));
+    return v.ranks ? { type: 'vector', series, ranks: v.ranks } : { type: 'vector', series };
+  }
+}

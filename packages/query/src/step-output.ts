@@ -1,0 +1,51 @@
+/** Step values turned into query results: a range query's matrix, an instant query's vector. */
+import { labelsOf } from '@fathom/model';
+import type { Labels, Sample } from '@fathom/model';
+import { keyOf } from './memo.js';
+import type { StepGrid, StepValue, StepVector } from './step-value.js';
+import { orderAt } from './step-value.js';
+import type { VectorSample } from './value.js';
+
+/** The steps of the per-step loop `for (t = start; t <= end; t += step)` (one step when step is 0). */
+export function stepGrid(startMs: number, endMs: number, stepMs: number): StepGrid {
+  const times: number[] = [];
+  if (stepMs <= 0) times.push(startMs);
+  else for (let t = startMs; t <= endMs; t += stepMs) times.push(t);
+  return { times: Float64Array.from(times), count: times.length };
+}
+
+/** One series per label set, samples in step order; `checkpoint` counts the samples produced. */
+export function matrixSeries(v: StepValue, grid: StepGrid, checkpoint: (samples: number) => void): { labels: Labels; samples: Sample[] }[] {
+  const steps = grid.count;
+  if (v.type === 'scalar') {
+    checkpoint(steps);
+    return [{ labels: labelsOf({}), samples: Array.from(v.values, (value, t) => ({ tMs: grid.times[t]!, value })) }];
+  }
+  const byKey = new Map<string, number[]>();
+  v.series.forEach((s, i) => {
+    const key = keyOf(s.labels);
+    const list = byKey.get(key);
+    if (list) list.push(i);
+    else byKey.set(key, [i]);
+  });
+  const out: { labels: Labels; samples: Sample[] }[] = [];
+  for (const members of byKey.values()) {
+    const samples: Sample[] = [];
+    if (members.length === 1) {
+      const s = v.series[members[0]!]!;
+      for (let t = 0; t < steps; t++) if (s.present[t] === 1) samples.push({ tMs: grid.times[t]!, value: s.values[t]! });
+    } else {
+      // one label set from several series (binary operators do not check): per step, in evaluation order
+      const sub: StepVector = { type: 'vector', series: members.map((i) => v.series[i]!), ...(v.ranks ? { ranks: members.map((i) => v.ranks![i]!) } : {}) };
+      for (let t = 0; t < steps; t++) for (const i of orderAt(sub, t)) samples.push({ tMs: grid.times[t]!, value: sub.series[i]!.values[t]! });
+    }
+    checkpoint(samples.length);
+    if (samples.length > 0) out.push({ labels: v.series[members[0]!]!.labels, samples });
+  }
+  return out;
+}
+
+/** The vector at the first step, in the per-step evaluator's order. */
+export function instantSamples(v: StepVector): VectorSample[] {
+  return orderAt(v, 0).map((i) => ({ labels: v.series[i]!.labels, value: v.series[i]!.values[0]! }));
+}
