@@ -56,7 +56,7 @@ function vectorScalar(e: Binary, vec: readonly VectorSample[], s: number, scalar
 
 export const ONE_TO_ONE: VectorMatching = { on: false, labels: [], card: 'one-to-one', include: [] };
 
-export function signatureOf(m: VectorMatching): (labels: Labels) => string {
+function signatureOf(m: VectorMatching): (labels: Labels) => string {
   const compute = m.on ? (l: Labels) => labelsKey(onlyLabels(l, m.labels)) : (l: Labels) => labelsKey(withoutLabels(l, [METRIC_NAME, ...m.labels]));
   return (l) => derived(m, l, compute);
 }

@@ -1,81 +1,60 @@
 /**
- * A selected series' samples as columns (Float64Array pairs), built once per series and query and
- * cached per SeriesData object. The step evaluator walks these with cursors instead of slicing
- * Sample arrays at every step.
+ * A selected series' samples as the step evaluator reads them: cursors over the Sample arrays the
+ * store returned (no copy), the staleness-free view range vectors see (a copy only when the series
+ * has markers), and the positions of counter resets (for rate/increase over many steps).
  */
 import { isStaleMarker } from '@fathom/model';
+import type { Sample } from '@fathom/model';
 import type { SeriesData } from '@fathom/storage';
 
-export interface Columns {
-  readonly tMs: Float64Array;
-  readonly values: Float64Array;
-  readonly length: number;
-  /** Per sample, 1 for a staleness marker; absent when the series has none. */
-  readonly stale: Uint8Array | undefined;
+const freshCache = new WeakMap<SeriesData, readonly Sample[]>();
+const resetCache = new WeakMap<readonly Sample[], Int32Array>();
+
+export function isStale(value: number): boolean {
+  return value !== value && isStaleMarker(value);
 }
 
-/** The series' samples without staleness markers, plus its counter resets (for rate/increase). */
-export interface FreshColumns extends Columns {
-  /** Indices i (ascending) where values[i] < values[i - 1]. */
-  readonly resets: Int32Array;
-}
-
-const rawCache = new WeakMap<SeriesData, Columns>();
-const freshCache = new WeakMap<SeriesData, FreshColumns>();
-
-/** Every sample, staleness markers flagged (instant selectors stop at them). */
-export function rawColumns(s: SeriesData): Columns {
-  let c = rawCache.get(s);
-  if (!c) {
-    const n = s.samples.length;
-    const tMs = new Float64Array(n);
-    const values = new Float64Array(n);
-    let stale: Uint8Array | undefined;
-    for (let i = 0; i < n; i++) {
-      const p = s.samples[i]!;
-      tMs[i] = p.tMs;
-      values[i] = p.value;
-      if (p.value !== p.value && isStaleMarker(p.value)) (stale ??= new Uint8Array(n))[i] = 1;
+/** The samples range vectors see: staleness markers dropped (the same array when there are none). */
+export function freshSamples(s: SeriesData): readonly Sample[] {
+  let fresh = freshCache.get(s);
+  if (!fresh) {
+    fresh = s.samples;
+    for (const p of s.samples) {
+      if (isStale(p.value)) {
+        fresh = s.samples.filter((q) => !isStale(q.value));
+        break;
+      }
     }
-    c = { tMs, values, length: n, stale };
-    rawCache.set(s, c);
+    freshCache.set(s, fresh);
   }
-  return c;
+  return fresh;
 }
 
-/** The samples range vectors see: staleness markers dropped. */
-export function freshColumns(s: SeriesData): FreshColumns {
-  let c = freshCache.get(s);
-  if (!c) {
-    const raw = rawColumns(s);
-    let { tMs, values } = raw;
-    let n = raw.length;
-    if (raw.stale) {
-      const keep = raw.stale;
-      tMs = tMs.filter((_, i) => keep[i] === 0);
-      values = values.filter((_, i) => keep[i] === 0);
-      n = tMs.length;
-    }
-    const resets: number[] = [];
-    for (let i = 1; i < n; i++) if (values[i]! < values[i - 1]!) resets.push(i);
-    c = { tMs, values, length: n, stale: undefined, resets: Int32Array.from(resets) };
-    freshCache.set(s, c);
+/** Indices i (ascending) where samples[i].value < samples[i - 1].value, computed once per array. */
+export function resetsOf(samples: readonly Sample[]): Int32Array {
+  let r = resetCache.get(samples);
+  if (!r) {
+    const out: number[] = [];
+    for (let i = 1; i < samples.length; i++) if (samples[i]!.value < samples[i - 1]!.value) out.push(i);
+    r = Int32Array.from(out);
+    resetCache.set(samples, r);
   }
-  return c;
+  return r;
 }
 
-/** First index in [from, length) whose time is > t (the columns are in time order). */
-export function upperBoundFrom(tMs: Float64Array, length: number, from: number, t: number): number {
+/** First index in [from, length) whose time is > t (samples are in time order). */
+export function upperBoundFrom(samples: readonly Sample[], from: number, t: number): number {
   let lo = from;
-  let hi = length;
+  const hi0 = samples.length;
   // short scans are the common case when a cursor moves by a step
-  while (lo < hi && lo - from < 8) {
-    if (tMs[lo]! > t) return lo;
+  while (lo < hi0 && lo - from < 8) {
+    if (samples[lo]!.tMs > t) return lo;
     lo++;
   }
+  let hi = hi0;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (tMs[mid]! <= t) lo = mid + 1;
+    if (samples[mid]!.tMs <= t) lo = mid + 1;
     else hi = mid;
   }
   return lo;

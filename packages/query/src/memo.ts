@@ -58,3 +58,30 @@ export function derivedPair<T>(node: object, a: Labels, b: Labels, derive: (a: L
   return v;
 }
 const pairCache = new WeakMap<object, WeakMap<Labels, unknown>>();
+
+/**
+ * The key of a label subset straight from a label set, without building it: equal to
+ * `labelsKey(onlyLabels(l, names))`, or with `without`, to `labelsKey(withoutLabels(l, [__name__, ...names]))`.
+ */
+export function subsetKeyOf(names: readonly string[], without: boolean): (labels: Labels) => string {
+  if (without) {
+    const drop = new Set([METRIC_NAME, ...names]);
+    return (l) => {
+      let key = '';
+      for (const name of Object.keys(l).sort()) {
+        const value = l[name];
+        if (!drop.has(name) && value !== undefined && value !== '') key += `${name}\xff${value}\xfe`;
+      }
+      return key;
+    };
+  }
+  const kept = [...new Set(names)].sort();
+  return (l) => {
+    let key = '';
+    for (const name of kept) {
+      const value = l[name];
+      if (value !== undefined && value !== '') key += `${name}\xff${value}\xfe`;
+    }
+    return key;
+  };
+}

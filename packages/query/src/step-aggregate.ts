@@ -8,7 +8,7 @@ import type { Aggregate } from './ast.js';
 import { AGGREGATE_PARAM, typeOf } from './ast.js';
 import { groupKey } from './aggregate.js';
 import { QueryError } from './errors.js';
-import { keyOf } from './memo.js';
+import { subsetKeyOf } from './memo.js';
 import type { StepEvaluator } from './step-eval.js';
 import { inListOrder, orderAt } from './step-value.js';
 import type { StepSeries, StepValue, StepVector } from './step-value.js';
@@ -41,17 +41,17 @@ export function stepAggregate(ev: StepEvaluator, e: Aggregate): StepValue | unde
 }
 
 function groupsOf(e: Aggregate, series: readonly StepSeries[]): Groups {
-  const key = groupKey(e);
+  const group = groupKey(e);
+  const keyOf = subsetKeyOf(e.grouping, e.without);
   const index = new Map<string, number>();
   const labels: Labels[] = [];
   const of = new Int32Array(series.length);
   series.forEach((s, i) => {
-    const l = key(s.labels);
-    const k = keyOf(l);
+    const k = keyOf(s.labels);
     let g = index.get(k);
     if (g === undefined) {
       index.set(k, (g = labels.length));
-      labels.push(l);
+      labels.push(group(s.labels));
     }
     of[i] = g;
   });

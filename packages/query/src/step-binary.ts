@@ -6,9 +6,9 @@
 import { labelsKey } from '@fathom/model';
 import type { Binary, VectorMatching } from './ast.js';
 import { typeOf } from './ast.js';
-import { arith, COMPARISONS, dropsName, duplicateOnOneSide, GROUPING_NOT_UNIQUE, MANY_TO_ONE_IMPLICIT, ONE_TO_ONE, resultLabels, signatureOf } from './binary.js';
+import { arith, COMPARISONS, dropsName, duplicateOnOneSide, GROUPING_NOT_UNIQUE, MANY_TO_ONE_IMPLICIT, ONE_TO_ONE, resultLabels } from './binary.js';
 import { QueryError } from './errors.js';
-import { derivedPair, dropName } from './memo.js';
+import { derivedPair, dropName, subsetKeyOf } from './memo.js';
 import type { StepEvaluator } from './step-eval.js';
 import { orderAt } from './step-value.js';
 import type { StepScalar, StepSeries, StepValue, StepVector } from './step-value.js';
@@ -51,7 +51,7 @@ function vectorScalar(e: Binary, vec: StepVector, s: StepScalar, scalarLeft: boo
 
 /** Integer ids for match signatures, shared by both sides. */
 function sigIds(m: VectorMatching, a: StepVector, b: StepVector): { a: Int32Array; b: Int32Array; count: number } {
-  const sig = signatureOf(m);
+  const sig = subsetKeyOf(m.labels, !m.on);
   const ids = new Map<string, number>();
   const idOf = (v: StepVector): Int32Array =>
     Int32Array.from(v.series, (s) => {

@@ -9,7 +9,7 @@
 import type { SeriesData } from '@fathom/storage';
 import type { At, Call, Expr, VectorSelector } from './ast.js';
 import { typeOf } from './ast.js';
-import { freshColumns, rawColumns, upperBoundFrom } from './columns.js';
+import { freshSamples, isStale, resetsOf, upperBoundFrom } from './columns.js';
 import type { EvalContext, Evaluator } from './evaluator.js';
 import { windowFnFor } from './fn-window.js';
 import { KEEPS_NAME } from './functions.js';
@@ -20,6 +20,9 @@ import { stepBinary } from './step-binary.js';
 import { fallback } from './step-fallback.js';
 import { anyPresent, newSeries } from './step-value.js';
 import type { StepGrid, StepSeries, StepValue, StepVector } from './step-value.js';
+
+/** Range functions that add counter resets back (over many steps they use a per-series reset index). */
+const COUNTER_FUNCTIONS = new Set(['rate', 'increase']);
 
 export class StepEvaluator {
   constructor(
@@ -72,16 +75,16 @@ export class StepEvaluator {
     const steps = this.grid.count;
     const out: StepSeries[] = [];
     for (const s of this._data.get(sel) ?? []) {
-      const c = rawColumns(s);
+      const c = s.samples;
       const lookbackMs = lookbackFor(s, this._ctx.lookbackMs);
       const series = newSeries(s.labels, steps);
       let cur = 0;
       for (let t = 0; t < steps; t++) {
         const at = this._time(sel.at, this.timeAt(t)) - sel.offsetMs;
-        cur = upperBoundFrom(c.tMs, c.length, cur, at);
-        const i = cur - 1;
-        if (i < 0 || c.tMs[i]! <= at - lookbackMs || (c.stale !== undefined && c.stale[i] === 1)) continue;
-        series.values[t] = c.values[i]!;
+        cur = upperBoundFrom(c, cur, at);
+        const p = c[cur - 1];
+        if (!p || p.tMs <= at - lookbackMs || isStale(p.value)) continue;
+        series.values[t] = p.value;
         series.present[t] = 1;
       }
       if (anyPresent(series)) out.push(series);
@@ -108,7 +111,8 @@ export class StepEvaluator {
     const rangeMs = matrix.rangeMs;
     const out: StepSeries[] = [];
     data.forEach((s, k) => {
-      const c = freshColumns(s);
+      const c = freshSamples(s);
+      const resets = steps > 1 && COUNTER_FUNCTIONS.has(e.func) ? resetsOf(c) : undefined;
       const coveredMs = coveredRangeMs(s, rangeMs);
       const series = newSeries(labels[k]!, steps);
       let lo = 0;
@@ -116,11 +120,11 @@ export class StepEvaluator {
       let loaded = 0;
       for (let t = 0; t < steps; t++) {
         const end = this._time(sel.at, this.timeAt(t)) - sel.offsetMs;
-        lo = upperBoundFrom(c.tMs, c.length, lo, end - coveredMs);
-        hi = upperBoundFrom(c.tMs, c.length, Math.max(lo, hi), end);
+        lo = upperBoundFrom(c, lo, end - coveredMs);
+        hi = upperBoundFrom(c, Math.max(lo, hi), end);
         if (hi === lo) continue;
         loaded += hi - lo;
-        const v = fn(c, lo, hi, end - coveredMs, end, params);
+        const v = fn(c, lo, hi, end - coveredMs, end, params, resets);
         if (v === undefined) continue;
         series.values[t] = scaleToAsked(e.func, v, rangeMs, coveredMs);
         series.present[t] = 1;
