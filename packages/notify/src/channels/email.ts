@@ -5,11 +5,12 @@
  */
 import { createTransport } from 'nodemailer';
 import type { Transporter } from 'nodemailer';
-import type { DeliveryResult, NotificationChannel } from '../channel.js';
+import type { DeliveryResult } from '../channel.js';
 import type { EmailChannelConfig } from '../config.js';
 import type { Notification } from '../notification.js';
 import { titleOf } from '../notification.js';
 import { alertLine, counts, escapeHtml } from '../text-render.js';
+import { PersonChannel } from './person-channel.js';
 
 export interface EmailMessage {
   readonly subject: string;
@@ -38,24 +39,19 @@ export function emailMessage(n: Notification): EmailMessage {
   return { subject, text, html };
 }
 
-export class EmailChannel implements NotificationChannel {
+export class EmailChannel extends PersonChannel<EmailChannelConfig> {
   readonly kind = 'email';
-  readonly deduplicated = true;
-  readonly sendResolved: boolean;
   private readonly _transport: Transporter;
 
-  constructor(
-    readonly name: string,
-    private readonly _cfg: EmailChannelConfig,
-  ) {
-    this.sendResolved = _cfg.sendResolved ?? true;
-    const timeoutMs = _cfg.timeoutMs ?? 10_000;
+  constructor(name: string, cfg: EmailChannelConfig) {
+    super(name, cfg);
+    const timeoutMs = cfg.timeoutMs ?? 10_000;
     this._transport = createTransport({
-      host: _cfg.host,
-      port: _cfg.port,
-      secure: _cfg.secure ?? false,
-      requireTLS: _cfg.requireTls ?? false,
-      ...(_cfg.auth ? { auth: { user: _cfg.auth.user, pass: _cfg.auth.pass } } : {}),
+      host: cfg.host,
+      port: cfg.port,
+      secure: cfg.secure ?? false,
+      requireTLS: cfg.requireTls ?? false,
+      ...(cfg.auth ? { auth: { user: cfg.auth.user, pass: cfg.auth.pass } } : {}),
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,

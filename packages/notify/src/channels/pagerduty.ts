@@ -4,9 +4,10 @@
  * 202 is success; 400 (an invalid event) is not retried; 429 and 5xx are.
  */
 import { createHash } from 'node:crypto';
-import type { DeliveryResult, NotificationChannel } from '../channel.js';
+import type { DeliveryResult } from '../channel.js';
 import type { PagerDutyChannelConfig } from '../config.js';
 import { postForDelivery } from '../http-post.js';
+import { PersonChannel } from './person-channel.js';
 import type { Notification } from '../notification.js';
 import { titleOf } from '../notification.js';
 import { alertLine, counts } from '../text-render.js';
@@ -45,17 +46,8 @@ export function pagerDutyEvent(n: Notification, cfg: Pick<PagerDutyChannelConfig
   };
 }
 
-export class PagerDutyChannel implements NotificationChannel {
+export class PagerDutyChannel extends PersonChannel<PagerDutyChannelConfig> {
   readonly kind = 'pagerduty';
-  readonly deduplicated = true;
-  readonly sendResolved: boolean;
-
-  constructor(
-    readonly name: string,
-    private readonly _cfg: PagerDutyChannelConfig,
-  ) {
-    this.sendResolved = _cfg.sendResolved ?? true;
-  }
 
   deliver(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
     const body = JSON.stringify(pagerDutyEvent(n, this._cfg));

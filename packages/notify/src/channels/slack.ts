@@ -4,9 +4,10 @@
  * links to the UI). The hook answers 200 `ok`; 4xx with a reason (`invalid_payload`,
  * `channel_not_found`, …) is not retried; 429 is retried after `Retry-After`.
  */
-import type { DeliveryResult, NotificationChannel } from '../channel.js';
+import type { DeliveryResult } from '../channel.js';
 import type { SlackChannelConfig } from '../config.js';
 import { postForDelivery } from '../http-post.js';
+import { PersonChannel } from './person-channel.js';
 import type { Notification } from '../notification.js';
 import { titleOf } from '../notification.js';
 import { alertLine, counts } from '../text-render.js';
@@ -42,17 +43,8 @@ export function slackPayload(n: Notification, cfg: Pick<SlackChannelConfig, 'cha
   };
 }
 
-export class SlackChannel implements NotificationChannel {
+export class SlackChannel extends PersonChannel<SlackChannelConfig> {
   readonly kind = 'slack';
-  readonly deduplicated = true;
-  readonly sendResolved: boolean;
-
-  constructor(
-    readonly name: string,
-    private readonly _cfg: SlackChannelConfig,
-  ) {
-    this.sendResolved = _cfg.sendResolved ?? true;
-  }
 
   deliver(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
     return postForDelivery({ url: this._cfg.url, body: JSON.stringify(slackPayload(n, this._cfg)), signal, isSuccess: (status) => status === 200 });

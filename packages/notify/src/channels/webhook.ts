@@ -2,9 +2,10 @@
  * Alertmanager's webhook payload, version "4" (docs/formats/notify-payloads-v1.md): anything
  * that accepts Alertmanager webhooks accepts Fathom's.
  */
-import type { DeliveryResult, NotificationChannel } from '../channel.js';
+import type { DeliveryResult } from '../channel.js';
 import type { WebhookChannelConfig } from '../config.js';
 import { postForDelivery } from '../http-post.js';
+import { PersonChannel } from './person-channel.js';
 import type { Notification } from '../notification.js';
 import { rfc3339 } from '../wire-time.js';
 
@@ -57,17 +58,8 @@ export function webhookPayload(n: Notification, maxAlerts = 0): WebhookPayload {
   };
 }
 
-export class WebhookChannel implements NotificationChannel {
+export class WebhookChannel extends PersonChannel<WebhookChannelConfig> {
   readonly kind = 'webhook';
-  readonly deduplicated = true;
-  readonly sendResolved: boolean;
-
-  constructor(
-    readonly name: string,
-    private readonly _cfg: WebhookChannelConfig,
-  ) {
-    this.sendResolved = _cfg.sendResolved ?? true;
-  }
 
   deliver(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
     const body = JSON.stringify(webhookPayload(n, this._cfg.maxAlerts ?? 0));
