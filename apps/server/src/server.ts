@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { externalUrlOf } from '@fathom/config';
 import type { ServerConfig } from '@fathom/config';
 import { createServerApp } from '@fathom/http';
 import { runGroup, sleep, untilAborted } from '@fathom/kit';
@@ -69,8 +70,8 @@ export class FathomServer implements Service {
     const events = openedEvents.store;
     for (const problem of openedEvents.report.problems) log.warn('event log damage found and skipped', { problem });
     const engine = new QueryEngine(storage, cfg.query);
-    // The UI's URL uses the bound port; a manager-level lazy value keeps port 0 (tests) working.
-    let externalUrl = cfg.rules.externalUrl ?? `http://${cfg.host}:${cfg.port}`;
+    // One UI URL for alert links and notifications; it uses the bound port, so a lazy value keeps port 0 (tests) working.
+    let externalUrl = externalUrlOf(cfg);
     const notify = openNotifier(cfg, log, () => externalUrl);
     this._notify = notify.dispatcher;
     const library = libraryRuleFiles(cfg.alertLibrary);
@@ -109,7 +110,7 @@ export class FathomServer implements Service {
       http.once('error', (err: Error) => reject(new Error(`cannot listen on ${cfg.host}:${cfg.port}: ${err.message}`)));
     });
     this._port = (http.address() as AddressInfo).port;
-    if (!cfg.rules.externalUrl) externalUrl = `http://${cfg.host}:${this._port}`;
+    externalUrl = externalUrlOf(cfg, this._port);
     this._resolveListening(this._port);
     log.info('server listening', { url: `http://${cfg.host}:${this._port}` });
     const retention: Service = {

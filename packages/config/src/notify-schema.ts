@@ -112,8 +112,8 @@ const muteWindow = z.strictObject({
 
 export const notifyConfigSchema = z
   .strictObject({
-    /** Base URL of the UI for links in notifications (default: the server's URL). */
-    externalUrl: httpUrl.optional(),
+    /** Not a setting: notifications link to the UI at `server.rules.externalUrl` (see `externalUrlOf`), as alerts do. */
+    externalUrl: z.never({ error: 'not a setting here: set server.rules.externalUrl, the UI base URL of alert links and notifications alike' }).optional(),
     resolveTimeoutMs: durationMs.optional(),
     queueCapacity: z.number().int().min(1).optional(),
     receivers: z.array(receiver).default([{ name: 'default' }]),

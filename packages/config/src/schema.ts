@@ -121,7 +121,10 @@ const rules = z.strictObject({
   dir: z.string().min(1).optional(),
   /** Interval of groups that set none (Prometheus' evaluation_interval). */
   evaluationIntervalMs: durationMs.default(60_000),
-  /** The web UI's base URL for alert links (`generatorUrl`); default `http://<host>:<port>`. */
+  /**
+   * The web UI's base URL for links in alerts (`generatorUrl`, `$externalURL`) and in notifications
+   * (the one setting; `externalUrlOf` derives the URL both use); default `http://<host>:<port>`.
+   */
   externalUrl: z.url().optional(),
   /** Labels added to every alert sent (Prometheus' external_labels), also `$externalLabels` in templates. */
   externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).default({}),
@@ -158,3 +161,11 @@ export const fileConfigSchema = z.strictObject({
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
+
+/**
+ * The web UI's base URL that alert links and notifications both use: `rules.externalUrl` when set,
+ * else the server's own address (`boundPort`: the port actually bound, when the config asked for 0).
+ */
+export function externalUrlOf(cfg: Pick<ServerConfig, 'host' | 'port' | 'rules'>, boundPort: number = cfg.port): string {
+  return cfg.rules.externalUrl ?? `http://${cfg.host}:${boundPort}`;
+}

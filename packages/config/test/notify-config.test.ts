@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadServerConfig } from '../src/index.js';
+import { ConfigError, externalUrlOf, loadServerConfig } from '../src/index.js';
 
 const testdata = (name: string): string => fileURLToPath(new URL(`../../testdata/notify/${name}`, import.meta.url));
 
@@ -15,7 +15,6 @@ test('notify: the default is one receiver without channels and a root route to i
 
 test('notify: a full file is parsed into ms and structured matchers', () => {
   const n = loadServerConfig({ file: testdata('good.yaml') }).notify;
-  assert.equal(n.externalUrl, 'https://fathom.example.com');
   assert.equal(n.resolveTimeoutMs, 300_000);
   assert.equal(n.route.groupWaitMs, 30_000);
   assert.equal(n.route.repeatIntervalMs, 4 * 3_600_000);
@@ -25,6 +24,13 @@ test('notify: a full file is parsed into ms and structured matchers', () => {
   ]);
   assert.equal(n.receivers[0]?.email?.[0]?.port, 587);
   assert.equal(n.muteWindows[0]?.timeIntervals[0]?.location, 'Europe/Paris');
+});
+
+test('notify: links use the one UI URL, rules.externalUrl, else the server address with the bound port', () => {
+  assert.equal(externalUrlOf(loadServerConfig({ file: testdata('good.yaml') }), 4321), 'https://fathom.example.com');
+  const d = loadServerConfig();
+  assert.equal(externalUrlOf(d), `http://127.0.0.1:${d.port}`);
+  assert.equal(externalUrlOf({ ...d, port: 0 }, 4321), 'http://127.0.0.1:4321');
 });
 
 const expected = JSON.parse(readFileSync(testdata('expected-errors.json'), 'utf8')) as Record<string, string>;
