@@ -165,6 +165,8 @@ export function rulesMetrics(rules: RuleManager): MetricSet {
     .describe('fathom_rule_group_evaluations_total', 'counter', 'Rule group evaluations.')
     .describe('fathom_rule_group_iterations_missed_total', 'counter', 'Scheduled rule group evaluations skipped because the previous one was still running.')
     .describe('fathom_rule_group_last_duration_seconds', 'gauge', 'Duration of the last rule group evaluation.')
+    .describe('fathom_rule_group_last_evaluation_timestamp_seconds', 'gauge', 'Scheduled time of the last rule group evaluation (0 before the first).')
+    .describe('fathom_rule_group_interval_seconds', 'gauge', 'Evaluation interval of the group.')
     .describe('fathom_rule_group_rules', 'gauge', 'Rules in the group.')
     .describe('fathom_rule_evaluation_failures_total', 'counter', 'Rule evaluations that failed.')
     .describe('fathom_alerts', 'gauge', 'Active alerts by state.')
@@ -176,6 +178,8 @@ export function rulesMetrics(rules: RuleManager): MetricSet {
     b.add('fathom_rule_group_evaluations_total', l, g.evaluations);
     b.add('fathom_rule_group_iterations_missed_total', l, g.missedIterations);
     b.add('fathom_rule_group_last_duration_seconds', l, g.evaluationTimeMs / 1000);
+    b.add('fathom_rule_group_last_evaluation_timestamp_seconds', l, (g.lastEvaluationMs ?? 0) / 1000);
+    b.add('fathom_rule_group_interval_seconds', l, g.intervalMs / 1000);
     b.add('fathom_rule_group_rules', l, g.rules.length);
     b.add('fathom_rule_evaluation_failures_total', l, g.ruleFailures);
     for (const r of g.rules) for (const a of r.active.values()) if (a.state !== 'inactive') states[a.state]++;
