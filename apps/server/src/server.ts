@@ -14,7 +14,7 @@ import type { Logger, Service } from '@fathom/kit';
 import { FileEventStore } from '@fathom/events';
 import { FileDashboardStore } from './dashboard-store.js';
 import { QueryEngine } from '@fathom/query';
-import { libraryRuleFiles, RuleManager } from '@fathom/alerts';
+import { EvalScheduler, libraryRuleFiles, RuleManager } from '@fathom/alerts';
 import type { AlertSink, Dispatcher } from '@fathom/notify';
 import { openStorage } from './storage.js';
 import { openNotifier } from './notify.js';
@@ -76,8 +76,12 @@ export class FathomServer implements Service {
     this._notify = notify.dispatcher;
     const library = libraryRuleFiles(cfg.alertLibrary);
     if (!library.ok) throw new Error(`invalid configuration: ${library.error}`);
+    // Rules evaluate on this event loop, cooperatively: their engine's selections are yield points.
+    const scheduler = new EvalScheduler({ maxConcurrentGroups: cfg.rules.maxConcurrentGroups, sliceMs: cfg.rules.evaluationSliceMs });
     const rules = new RuleManager({
-      engine,
+      engine: new QueryEngine(scheduler.queryable(storage), cfg.query),
+      scheduler,
+      selections: { queryable: scheduler.queryable(storage), engineFor: (q) => new QueryEngine(q, cfg.query) },
       storage,
       events,
       sink: this._deps.alertSink ?? notify.dispatcher,

@@ -1,6 +1,6 @@
 /**
  * End to end in one server: a rule put through the rules API fires, the dispatcher (the server's
- * AlertSink) sends one webhook notification however many evaluations re-send it, and a resolve
+ * AlertSink) sends one webhook notification however often evaluations re-send it, and a resolve
  * notice when the rule file is deleted; links point at the UI.
  */
 import { test } from 'node:test';
@@ -47,6 +47,8 @@ test('rule → dispatcher → webhook: one firing notification across many evalu
       dataDir: dir.path,
       port: 0,
       fsync: 'never',
+      // Firing alerts are re-sent once the resend delay has passed (Prometheus' default 1m; here every other evaluation).
+      rules: { resendDelayMs: 100 },
       // Only this test's rule goes to the webhook (the built-in Kubernetes library runs too).
       notify: {
         receivers: [{ name: 'ops', webhook: [{ url: hookUrl }] }, { name: 'none' }],

@@ -5,7 +5,6 @@
  * marker. Returns what to send to the AlertSink and the state transitions. A failing rule keeps
  * its previous state and reports `health: err`; the others still run.
  */
-import { setImmediate } from 'node:timers/promises';
 import { METRIC_NAME, STALE_NAN, labelsKey, labelsOf, withoutLabels } from '@fathom/model';
 import type { Labels } from '@fathom/model';
 import type { Alert } from '@fathom/notify';
@@ -32,6 +31,8 @@ export interface RuleRuntime {
   evaluationTimeMs: number;
   /** Series written at the last evaluation, so the ones that disappear get a staleness marker. */
   lastSeries: Map<string, Labels>;
+  /** When each firing alert (by its key in `active`) was last sent, for the resend delay. */
+  lastSentMs: Map<string, number>;
 }
 
 export interface GroupRuntime {
@@ -55,10 +56,16 @@ export interface EvalDeps {
   readonly events?: EventStore | undefined;
   readonly externalLabels: Labels;
   readonly externalUrl: string;
-  /** Firing alerts are sent with endsAt = ts + 4 × max(interval, resendDelay), like Prometheus. */
+  /**
+   * Like Prometheus: a firing alert is sent when it starts firing and then again once this long has
+   * passed since it was last sent (not at every evaluation), with endsAt = ts + 4 × max(interval,
+   * resendDelay); a resolved alert is sent when it resolves.
+   */
   readonly resendDelayMs: number;
   readonly nowMs: () => number;
   readonly onWarning?: (message: string, fields: Record<string, unknown>) => void;
+  /** Gives the event loop a turn when the evaluation's time slice is used up (EvalScheduler.pause); called between rules and between alerts. */
+  readonly pause?: () => Promise<void>;
 }
 
 export interface RuleTransition {
@@ -72,7 +79,7 @@ export interface GroupOutput {
 }
 
 export function newRuleRuntime(spec: RuleSpec): RuleRuntime {
-  return { spec, active: new Map(), health: 'unknown', lastError: '', lastEvaluationMs: undefined, evaluationTimeMs: 0, lastSeries: new Map() };
+  return { spec, active: new Map(), health: 'unknown', lastError: '', lastEvaluationMs: undefined, evaluationTimeMs: 0, lastSeries: new Map(), lastSentMs: new Map() };
 }
 
 export async function evaluateGroup(g: GroupRuntime, tsMs: number, deps: EvalDeps): Promise<GroupOutput> {
@@ -80,9 +87,9 @@ export async function evaluateGroup(g: GroupRuntime, tsMs: number, deps: EvalDep
   const out: GroupOutput = { alerts: [], transitions: [] };
   const queryTs = tsMs - g.spec.queryOffsetMs;
   for (const rule of g.rules) {
-    // Queries over storage resolve as microtasks: without a turn of the event loop between rules,
-    // a group of heavy rules would hold off ingest and the HTTP API until the whole group is done.
-    await setImmediate();
+    // Queries over storage resolve as microtasks: without turns of the event loop, a group of
+    // heavy rules would hold off ingest and the HTTP API until the whole group is done.
+    await deps.pause?.();
     const t0 = deps.nowMs();
     try {
       if (rule.spec.type === 'recording') await evalRecording(rule, rule.spec, g, queryTs, tsMs, deps);
@@ -116,13 +123,13 @@ async function evalRecording(rule: RuleRuntime, spec: RecordingRuleSpec, g: Grou
     values.set(key, s.value);
   }
   if (g.spec.limit > 0 && series.size > g.spec.limit) throw new Error(`exceeded limit of ${g.spec.limit} with ${series.size} series`);
-  await write(rule, series, (l) => values.get(labelsKey(l)) ?? NaN, tsMs, deps);
+  await write(rule, series, values, tsMs, deps);
 }
 
-/** Appends this evaluation's series and a staleness marker for each one that disappeared. */
-async function write(rule: RuleRuntime, series: Map<string, Labels>, valueOf: (l: Labels) => number, tsMs: number, deps: EvalDeps): Promise<void> {
+/** Appends this evaluation's series (values by series key) and a staleness marker for each one that disappeared. */
+async function write(rule: RuleRuntime, series: Map<string, Labels>, values: ReadonlyMap<string, number>, tsMs: number, deps: EvalDeps): Promise<void> {
   const app = deps.storage.appender();
-  for (const l of series.values()) app.append(l, tsMs, valueOf(l));
+  for (const [key, l] of series) app.append(l, tsMs, values.get(key) ?? NaN);
   for (const [key, l] of rule.lastSeries) if (!series.has(key)) app.append(l, tsMs, STALE_NAN);
   rule.lastSeries = series;
   const r = await app.commit();
@@ -188,6 +195,7 @@ async function candidates(spec: AlertingRuleSpec, vector: readonly RuleSample[],
   const cache = new Map<string, readonly QuerySample[] | Error>();
   const run = async (q: string): Promise<readonly QuerySample[]> => (await queryVector(deps.engine, q, queryTs)).map((s) => ({ Labels: s.labels, Value: s.value }));
   for (const s of vector) {
+    await deps.pause?.();
     const data: TemplateData = { labels: s.labels, value: s.value, externalLabels: deps.externalLabels, externalUrl: deps.externalUrl };
     const base = withoutLabels(s.labels, [METRIC_NAME]);
     const labels = labelsOf({ ...base, ...(await expandWithQueries(spec.labels, data, cache, run)), alertname: spec.name });
@@ -213,18 +221,25 @@ async function evalAlerting(rule: RuleRuntime, spec: AlertingRuleSpec, g: GroupR
   const series = new Map<string, Labels>();
   const values = new Map<string, number>();
   const validMs = tsMs + 4 * Math.max(g.intervalMs, deps.resendDelayMs);
-  for (const a of rule.active.values()) {
+  const lastSent = new Map<string, number>();
+  for (const [key, a] of rule.active) {
     if (a.state !== 'inactive') {
       const alerts = labelsOf({ ...a.labels, [METRIC_NAME]: 'ALERTS', alertstate: a.state });
       const forState = labelsOf({ ...a.labels, [METRIC_NAME]: 'ALERTS_FOR_STATE' });
-      series.set(labelsKey(alerts), alerts);
-      values.set(labelsKey(alerts), 1);
-      series.set(labelsKey(forState), forState);
-      values.set(labelsKey(forState), Math.floor(a.activeAtMs / 1000));
+      const alertsKey = labelsKey(alerts);
+      const forStateKey = labelsKey(forState);
+      series.set(alertsKey, alerts);
+      values.set(alertsKey, 1);
+      series.set(forStateKey, forState);
+      values.set(forStateKey, Math.floor(a.activeAtMs / 1000));
     }
     const firing = a.state === 'firing';
+    const sentMs = firing ? rule.lastSentMs.get(key) : undefined;
+    const resend = firing && (sentMs === undefined || sentMs + deps.resendDelayMs < tsMs);
+    if (firing && !resend && sentMs !== undefined) lastSent.set(key, sentMs);
     const justResolved = a.state === 'inactive' && a.resolvedAtMs === tsMs;
-    if (!firing && !justResolved) continue;
+    if (!resend && !justResolved) continue;
+    if (firing) lastSent.set(key, tsMs);
     const startsAtMs = a.firedAtMs ?? a.activeAtMs;
     out.alerts.push({
       labels: labelsOf({ ...deps.externalLabels, ...a.labels }),
@@ -234,5 +249,6 @@ async function evalAlerting(rule: RuleRuntime, spec: AlertingRuleSpec, g: GroupR
       generatorUrl: exploreUrl(deps.externalUrl, a.labels, a.activeAtMs, firing ? tsMs : (a.resolvedAtMs ?? tsMs)),
     });
   }
-  await write(rule, series, (l) => values.get(labelsKey(l)) ?? NaN, tsMs, deps);
+  rule.lastSentMs = lastSent;
+  await write(rule, series, values, tsMs, deps);
 }

@@ -2,7 +2,9 @@
  * The rule manager: loads the rule files of a directory (and those put through the API), runs
  * each group on its interval (one loop per group; an evaluation never overlaps the next — a slow
  * group skips ticks and counts them), sends alerts to the AlertSink, records state changes as
- * events, and persists alert state after every evaluation so a restart resumes it.
+ * events, and persists alert state after evaluations so a restart resumes it. Evaluation shares
+ * the event loop cooperatively (EvalScheduler): a bounded number of groups at once, and turns of
+ * the loop for ingest and the API every few milliseconds of work.
  */
 import { join } from 'node:path';
 import { labelsKey, labelsOf } from '@fathom/model';
@@ -12,7 +14,7 @@ import type { Logger, Service } from '@fathom/kit';
 import type { EventStore, FathomEvent } from '@fathom/events';
 import type { AlertSink } from '@fathom/notify';
 import type { QueryEngine } from '@fathom/query';
-import type { Appendable } from '@fathom/storage';
+import type { Appendable, Queryable } from '@fathom/storage';
 import { evaluateGroup, markStale, newRuleRuntime } from './group-eval.js';
 import type { EvalDeps, GroupRuntime, RuleTransition } from './group-eval.js';
 import { RuleDir, isValidRuleFileName } from './rule-dir.js';
@@ -20,9 +22,12 @@ import { parseRuleFile } from './rule-file.js';
 import { RuleFileError } from './rule-types.js';
 import type { RuleFileSpec, RuleProblem } from './rule-types.js';
 import { readStateFile, writeStateFile } from './state-file.js';
-import type { SavedRuleState } from './state-file.js';
+import type { SavedRuleState, SavedState } from './state-file.js';
 import { exploreUrl } from './explore-url.js';
 import { toEvents } from './alert-events.js';
+import { EvalScheduler } from './eval-scheduler.js';
+import { SelectionCache } from './selection-cache.js';
+import type { SelectionCacheStats } from './selection-cache.js';
 
 export interface RuleManagerOptions {
   readonly engine: QueryEngine;
@@ -43,7 +48,28 @@ export interface RuleManagerOptions {
   readonly resendDelayMs?: number;
   /** Saved state older than this at start is not restored (Prometheus' outage tolerance: 1 h). */
   readonly outageToleranceMs?: number;
+  /**
+   * Least time between two writes of the state file (default 10 s): evaluations mark the state
+   * changed and one write takes the state as it is then. Stopping writes it at once.
+   */
+  readonly stateSaveIntervalMs?: number;
   readonly nowMs?: () => number;
+  /**
+   * Bounds concurrent group evaluations and slices evaluation work (default: a scheduler with
+   * DEFAULT_EVAL_SCHEDULER). Give the same scheduler's `queryable(storage)` to `engine` so
+   * evaluation also yields before every storage selection.
+   */
+  readonly scheduler?: EvalScheduler;
+  /**
+   * When set, each group evaluation queries through a fresh SelectionCache over `queryable`
+   * (selections shared by the group's rules), with an engine made by `engineFor`; else `engine`.
+   */
+  readonly selections?: {
+    readonly queryable: Queryable;
+    readonly engineFor: (q: Queryable) => QueryEngine;
+    /** Most samples one evaluation's cache holds (default 2,000,000). */
+    readonly maxSamples?: number;
+  };
 }
 
 export interface RuleFileStatus {
@@ -71,19 +97,27 @@ export class RuleManager implements Service {
   private _loading: Promise<void> | undefined;
   private _chain: Promise<unknown> = Promise.resolve();
   private _saveChain: Promise<unknown> = Promise.resolve();
+  private _stateDirty = false;
+  private _stateTimer: NodeJS.Timeout | undefined;
+  private _lastSaveAt = -Infinity;
+  private readonly _saveEveryMs: number;
   private readonly _now: () => number;
   private readonly _deps: EvalDeps;
   private readonly _stateFile: string;
   private readonly _url: () => string;
+  private readonly _scheduler: EvalScheduler;
   private readonly _stats = { alertsSent: 0, sinkErrors: 0, stateSaveErrors: 0, eventsRecorded: 0, eventErrors: 0 };
+  private readonly _selectionStats: SelectionCacheStats = { hits: 0, misses: 0 };
 
   constructor(private readonly _o: RuleManagerOptions) {
     this._dir = new RuleDir(_o.dir);
     this._now = _o.nowMs ?? Date.now;
     this._stateFile = _o.stateFile ?? join(_o.dir, '.alert-state');
+    this._saveEveryMs = _o.stateSaveIntervalMs ?? 10_000;
     const url = _o.externalUrl;
     this._url = typeof url === 'function' ? url : () => url;
     const urlOf = this._url;
+    const scheduler = (this._scheduler = _o.scheduler ?? new EvalScheduler());
     this._deps = {
       engine: _o.engine,
       storage: _o.storage,
@@ -95,6 +129,7 @@ export class RuleManager implements Service {
       resendDelayMs: _o.resendDelayMs ?? 60_000,
       nowMs: this._now,
       onWarning: (msg, fields) => _o.logger.warn(msg, fields),
+      pause: () => scheduler.pause(),
     };
   }
 
@@ -128,7 +163,7 @@ export class RuleManager implements Service {
     await untilAborted(signal);
     await this._exclusive(async () => {
       await Promise.all(this._loops.map((l) => this._stop(l)));
-      await this._saveChain;
+      await this._flushState();
     });
   }
 
@@ -152,6 +187,16 @@ export class RuleManager implements Service {
 
   groups(): readonly GroupRuntime[] {
     return this._loops.map((l) => l.g);
+  }
+
+  /** Selections served from / missed by the group evaluations' selection caches (`selections` option). */
+  selectionStats(): Readonly<SelectionCacheStats> {
+    return { ...this._selectionStats };
+  }
+
+  /** The evaluation scheduler (its counters are exported as metrics). */
+  get scheduler(): EvalScheduler {
+    return this._scheduler;
   }
 
   /** Validates, writes to the rules directory, then swaps the file's groups (state carried over by group and rule name). Throws RuleFileError when invalid; loaded rules are untouched then. */
@@ -207,7 +252,7 @@ export class RuleManager implements Service {
   /** Evaluates every group once at `tsMs`, in file and group order (tests, `rules test`). */
   async evaluateAll(tsMs: number): Promise<void> {
     for (const l of this._loops) await this._evaluate(l.g, tsMs);
-    await this._saveChain;
+    await this._flushState();
   }
 
   private _exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -227,7 +272,7 @@ export class RuleManager implements Service {
           const rt = newRuleRuntime(rs);
           const nth = gs.rules.slice(0, i).filter((x) => x.name === rs.name).length;
           const prev = old?.rules.filter((x) => x.spec.name === rs.name && x.spec.type === rs.type)[nth];
-          if (prev) Object.assign(rt, { active: prev.active, lastSeries: prev.lastSeries });
+          if (prev) Object.assign(rt, { active: prev.active, lastSeries: prev.lastSeries, lastSentMs: prev.lastSentMs });
           return rt;
         }),
         lastEvaluationMs: old?.lastEvaluationMs,
@@ -255,8 +300,13 @@ export class RuleManager implements Service {
     let next = Math.floor((this._now() - offset) / interval) * interval + offset + interval;
     while (!signal.aborted) {
       await sleep(Math.max(0, next - this._now()), signal);
-      if (signal.aborted) break;
-      await this._evaluate(g, next);
+      const release = await this._scheduler.acquire(signal);
+      if (!release) break;
+      try {
+        await this._evaluate(g, next);
+      } finally {
+        release();
+      }
       next += interval;
       const late = this._now() - next;
       if (late >= 0) {
@@ -269,7 +319,10 @@ export class RuleManager implements Service {
   }
 
   private async _evaluate(g: GroupRuntime, tsMs: number): Promise<void> {
-    const out = await evaluateGroup(g, tsMs, this._deps);
+    const sel = this._o.selections;
+    const cache = sel ? new SelectionCache(sel.queryable, this._o.storage, sel.maxSamples ?? 2_000_000, this._selectionStats) : undefined;
+    const deps: EvalDeps = sel && cache ? { ...this._deps, engine: sel.engineFor(cache), storage: cache } : this._deps;
+    const out = await evaluateGroup(g, tsMs, deps);
     if (out.alerts.length) {
       try {
         this._o.sink.send(out.alerts);
@@ -295,7 +348,31 @@ export class RuleManager implements Service {
     }
   }
 
+  /** Asks for a state write: at most one every `stateSaveIntervalMs`, with the state as it is then. */
   private _save(): void {
+    this._stateDirty = true;
+    if (this._stateTimer) return;
+    const waitMs = Math.max(0, this._lastSaveAt + this._saveEveryMs - performance.now());
+    this._stateTimer = setTimeout(() => void this._flushState(), waitMs);
+    this._stateTimer.unref();
+  }
+
+  /** Writes the state now if it changed since the last write; resolves once written. */
+  private _flushState(): Promise<unknown> {
+    clearTimeout(this._stateTimer);
+    this._stateTimer = undefined;
+    if (!this._stateDirty) return this._saveChain;
+    this._stateDirty = false;
+    this._lastSaveAt = performance.now();
+    const state = this._snapshot();
+    this._saveChain = this._saveChain.then(() => writeStateFile(this._stateFile, state)).catch((err: unknown) => {
+      this._stats.stateSaveErrors++;
+      this._o.logger.error('cannot save alert state', { error: (err as Error).message });
+    });
+    return this._saveChain;
+  }
+
+  private _snapshot(): SavedState {
     const rules: SavedRuleState[] = [];
     for (const l of this._loops) {
       l.g.rules.forEach((r, i) => {
@@ -304,11 +381,7 @@ export class RuleManager implements Service {
         rules.push({ file: l.g.file, group: l.g.spec.name, rule: r.spec.name, index, alerts: [...r.active.values()] });
       });
     }
-    const state = { savedAtMs: this._now(), rules };
-    this._saveChain = this._saveChain.then(() => writeStateFile(this._stateFile, state)).catch((err: unknown) => {
-      this._stats.stateSaveErrors++;
-      this._o.logger.error('cannot save alert state', { error: (err as Error).message });
-    });
+    return { savedAtMs: this._now(), rules };
   }
 
   private async _restore(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * Active alert state on disk (docs/formats/alert-state.md): one file, `FATHOM-ALERT-STATE 1
- * <sha256 of the body>` then a JSON body, written to a temporary file, fsynced and renamed after
- * every group evaluation, so a crash leaves the previous or the new state, never a torn one. A
+ * <sha256 of the body>` then a JSON body, written to a temporary file, fsynced and renamed (by the
+ * rule manager after evaluations, at most every `stateSaveIntervalMs`, and at stop), so a crash leaves the previous or the new state, never a torn one. A
  * file that fails its checksum or does not parse is reported and not used.
  */
 import { createHash } from 'node:crypto';

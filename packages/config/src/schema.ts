@@ -132,6 +132,10 @@ const rules = z.strictObject({
   resendDelayMs: durationMs.default(60_000),
   /** Saved alert state older than this at start is not restored. */
   outageToleranceMs: durationMs.default(3_600_000),
+  /** Groups evaluating at once; the others wait their turn (Prometheus' --rules.max-concurrent-evals, for groups). */
+  maxConcurrentGroups: z.number().int().min(1).default(2),
+  /** Longest run of rule evaluation work before ingest and the API get a turn of the event loop. */
+  evaluationSliceMs: durationMs.default(10),
 });
 
 export const serverConfigSchema = z.strictObject({

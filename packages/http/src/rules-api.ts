@@ -171,7 +171,10 @@ export function rulesMetrics(rules: RuleManager): MetricSet {
     .describe('fathom_rule_evaluation_failures_total', 'counter', 'Rule evaluations that failed.')
     .describe('fathom_alerts', 'gauge', 'Active alerts by state.')
     .describe('fathom_alerts_sent_total', 'counter', 'Alerts handed to the alert sink (firing and resolved, every evaluation).')
-    .describe('fathom_alert_state_save_errors_total', 'counter', 'Failed writes of the alert state file.');
+    .describe('fathom_alert_state_save_errors_total', 'counter', 'Failed writes of the alert state file.')
+    .describe('fathom_rule_evaluation_yields_total', 'counter', 'Turns of the event loop rule evaluation gave to ingest and the API (one per used-up time slice).')
+    .describe('fathom_rule_group_slot_waits_total', 'counter', 'Group evaluations that waited for a slot (rules.maxConcurrentGroups).')
+    .describe('fathom_rule_selections_total', 'counter', 'Storage selections of rule queries, by whether an earlier rule of the same group evaluation had made it (result="shared") or not ("read").');
   const states = { pending: 0, firing: 0 };
   for (const g of rules.groups()) {
     const l = { file: g.file, rule_group: g.spec.name };
@@ -189,5 +192,11 @@ export function rulesMetrics(rules: RuleManager): MetricSet {
   const s = rules.stats();
   b.add('fathom_alerts_sent_total', {}, s.alertsSent);
   b.add('fathom_alert_state_save_errors_total', {}, s.stateSaveErrors);
+  const sched = rules.scheduler.stats();
+  b.add('fathom_rule_evaluation_yields_total', {}, sched.yields);
+  b.add('fathom_rule_group_slot_waits_total', {}, sched.slotWaits);
+  const sel = rules.selectionStats();
+  b.add('fathom_rule_selections_total', { result: 'shared' }, sel.hits);
+  b.add('fathom_rule_selections_total', { result: 'read' }, sel.misses);
   return b.build();
 }

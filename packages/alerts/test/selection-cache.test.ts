@@ -1,0 +1,59 @@
+/**
+ * A group evaluation's rules share selections (storage read once per selector and range), and
+ * still see what earlier rules of the group wrote: the same results as without the cache.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NOOP_LOGGER } from '@fathom/kit';
+import { labelsOf, matcher } from '@fathom/model';
+import type { Queryable } from '@fathom/storage';
+import { QueryEngine } from '@fathom/query';
+import { tempDir } from '@fathom/testkit';
+import { CountingAlertSink, MemoryStorage, RuleManager } from '../src/index.js';
+
+const RULES = `groups:
+  - name: g
+    rules:
+      - record: before:rec
+        expr: sum(x:rec)
+      - record: x:rec
+        expr: sum(m)
+      - record: again:m
+        expr: sum(m) * 2
+      - record: after:rec
+        expr: sum(x:rec)
+      - alert: High
+        expr: m > 1
+      - record: alerts:count
+        expr: count(ALERTS)
+`;
+
+for (const shared of [false, true]) {
+  test(`a group ${shared ? 'with' : 'without'} shared selections: later rules see earlier rules' output`, async (t) => {
+    const dir = await tempDir('fathom-rules-sel-');
+    t.after(dir.cleanup);
+    await mkdir(join(dir.path, 'rules'), { recursive: true });
+    await writeFile(join(dir.path, 'rules', 'g.yaml'), RULES);
+    const storage = new MemoryStorage();
+    const nowMs = Date.now();
+    const app = storage.appender();
+    for (const i of ['1', '2', '3']) app.append(labelsOf({ __name__: 'm', i }), nowMs - 10_000, Number(i));
+    await app.commit();
+    let reads = 0;
+    const counting: Queryable = { querier: async (a, b) => { const q = await storage.querier(a, b); return { ...q, select: (m, h) => (reads++, q.select(m, h)) }; } };
+    const selections = shared ? { selections: { queryable: counting, engineFor: (q: Queryable) => new QueryEngine(q) } } : {};
+    const m = new RuleManager({ engine: new QueryEngine(counting), storage, sink: new CountingAlertSink(), logger: NOOP_LOGGER, dir: join(dir.path, 'rules'), stateFile: join(dir.path, 'state'), defaultIntervalMs: 60_000, externalUrl: 'http://ui', ...selections });
+    await m.load();
+    await m.evaluateAll(nowMs);
+    const value = async (name: string): Promise<number | undefined> => (await (await storage.querier(nowMs, nowMs)).select([matcher('__name__', '=', name)]))[0]?.samples.at(-1)?.value;
+    assert.equal(await value('before:rec'), undefined, 'sum of nothing is nothing');
+    assert.equal(await value('x:rec'), 6);
+    assert.equal(await value('again:m'), 12);
+    assert.equal(await value('after:rec'), 6, 'sees x:rec written by the rule before');
+    assert.equal(await value('alerts:count'), 2, 'sees the ALERTS written by the rule before');
+    assert.equal(reads, shared ? 4 : 6, 'm read once when shared; x:rec again after it was written');
+    assert.deepEqual(m.selectionStats(), shared ? { hits: 2, misses: 4 } : { hits: 0, misses: 0 });
+  });
+}
