@@ -27,7 +27,7 @@ import { cpuSeconds, peakRssBytes } from './proc-usage.js';
 import { benchSeries, ruleFile, writeBatches } from './rules-data.js';
 import type { BenchSeries } from './rules-data.js';
 import type { ProbeInput, ProbeResult } from './rules-probe.js';
-import { alertSets, cycles, latency, onlyIn, percentile, reportTable } from './rules-report.js';
+import { alertSets, cycles, latency, onlyIn, percentile, perGroup, reportTable } from './rules-report.js';
 import type { AlertSets, EngineFigures, GroupEval } from './rules-report.js';
 import { compress, encodeWriteRequest, send } from './tsdb/remote-write.js';
 
@@ -220,6 +220,7 @@ async function measure(engines: readonly Engine[], series: readonly BenchSeries[
     return {
       cyclesMeasured: c.length,
       cycle: latency(c),
+      group: latency(perGroup(evals[e.name]).flat()),
       missedIterations: missed[i] ?? NaN,
       rssMedianMiB: percentile(r, 50) / 2 ** 20,
       peakRssMiB: peakRssBytes(pid(e)) / 2 ** 20,
