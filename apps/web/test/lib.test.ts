@@ -6,7 +6,9 @@ import { columnQueries } from '../src/lib/explore-queries.js';
 import { formatValue } from '../src/lib/format.js';
 import { quote, selector, substitute } from '../src/lib/promql.js';
 import { scopeDashboard } from '../src/lib/scope-dashboards.js';
-import { filterRows, mergeRows, parseSearch, sortRows } from '../src/lib/table.js';
+import type { ColumnId } from '../src/lib/explore-queries.js';
+import { parseSearch } from '../src/lib/table.js';
+import { TableModel } from '../src/lib/table-model.js';
 import { rateWindowMs, resolve, stepFor, zoomOut } from '../src/lib/time-range.js';
 import { DEFAULT_STATE, formatState, parseState } from '../src/lib/url-state.js';
 
@@ -65,27 +67,37 @@ test('Explore columns: one query per column, scoped and grouped; the process lev
 });
 
 test('table rows: merged columns, derived percentages, search and numeric filters, sorting with missing values last', () => {
-  const rows = mergeRows(new Map([
-    ['cpu', new Map([['api', 0.5], ['db', 2], ['job', 0.1]])],
-    ['cpuReq', new Map([['api', 1], ['db', 1]])],
-    ['mem', new Map([['api', 300e6], ['db', 3e9]])],
-    ['memLim', new Map([['api', 400e6]])],
-    ['latency', new Map([['api', NaN], ['db', 0.2]])],
-  ]));
-  const api = rows.find((r) => r.name === 'api')!;
+  const model = new TableModel();
+  const columns: [ColumnId, [string, number][]][] = [
+    ['cpu', [['api', 0.5], ['db', 2], ['job', 0.1]]],
+    ['cpuReq', [['api', 1], ['db', 1]]],
+    ['mem', [['api', 300e6], ['db', 3e9]]],
+    ['memLim', [['api', 400e6]]],
+    ['latency', [['api', NaN], ['db', 0.2]]],
+  ];
+  for (const [id, pairs] of columns) model.setColumn(id, { names: pairs.map(([n]) => n), values: Float64Array.from(pairs, ([, v]) => v) });
+  const names = (rows: Uint32Array): string[] => Array.from(rows, (i) => model.name(i));
+  const all = model.select(parseSearch(''));
+  const api = model.row(all.find((i) => model.name(i) === 'api')!);
   assert.equal(api.values.cpuPctReq, 50);
   assert.equal(api.values.memPctLim, 75);
   assert.equal(api.values.latency, undefined, 'NaN (0/0) is no value');
-  assert.deepEqual(sortRows(rows, 'cpu', true).map((r) => r.name), ['db', 'api', 'job']);
-  assert.deepEqual(sortRows(rows, 'memPctLim', true).map((r) => r.name), ['api', 'db', 'job']);
-  assert.deepEqual(sortRows(rows, 'name', false).map((r) => r.name), ['api', 'db', 'job']);
+  assert.deepEqual(names(model.order(all, 'cpu', true)), ['db', 'api', 'job']);
+  assert.deepEqual(names(model.order(all, 'memPctLim', true)), ['api', 'db', 'job']);
+  assert.deepEqual(names(model.order(all, 'name', false)), ['api', 'db', 'job']);
+  assert.deepEqual(names(model.order(all, 'name', true)), ['job', 'db', 'api']);
   const s = parseSearch('cpu>0.2 mem<1Gi');
   assert.deepEqual(s.filters, [{ key: 'cpu', op: '>', value: 0.2 }, { key: 'mem', op: '<', value: 1024 ** 3 }]);
-  assert.deepEqual(filterRows(rows, s).map((r) => r.name), ['api']);
-  assert.deepEqual(filterRows(rows, parseSearch('DB')).map((r) => r.name), ['db']);
-  assert.deepEqual(filterRows(rows, parseSearch('latency>100ms')).map((r) => r.name), ['db']);
+  assert.deepEqual(names(model.select(s)), ['api']);
+  assert.deepEqual(names(model.select(parseSearch('DB'))), ['db']);
+  assert.deepEqual(names(model.select(parseSearch('latency>100ms'))), ['db']);
   assert.deepEqual(parseSearch('disk>5').errors, ['unknown column "disk" (use cpu, cpu%req, cpu%lim, mem, mem%, mem%lim, restarts, net, latency, errors)']);
   assert.deepEqual(parseSearch('mem>5Qb').errors, ['unknown unit "Qb" in mem>5Qb']);
+  assert.equal(model.maxOf('mem'), 3e9);
+  assert.ok(model.has('memPctLim') && !model.has('net'));
+  // A column's new answer replaces it: job has no CPU any more, and no value at all, so it is gone.
+  model.setColumn('cpu', { names: ['api', 'db'], values: Float64Array.of(0.7, 1) });
+  assert.deepEqual(names(model.order(model.select(parseSearch('')), 'cpu', true)), ['db', 'api']);
 });
 
 test('time ranges: relative follows now, steps are round, zoom out doubles the window without passing now', () => {

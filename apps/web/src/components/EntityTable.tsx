@@ -1,14 +1,15 @@
 /**
  * The entities of one level in the scope, one row each, with CPU (and % of request and limit),
  * memory (% of limit), restarts, network, latency and errors. Sort by any column, search and
- * filter (`cpu>0.5 mem%>80`), click to drill down. Rows are windowed so 10,000 stay smooth.
+ * filter (`cpu>0.5 mem%>80`), click to drill down. The table is held by column in typed arrays
+ * (table-model.ts) and only the rows on screen are rendered, so 10,000 stay smooth.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { columnQueries } from '../lib/explore-queries.js';
 import { formatValue } from '../lib/format.js';
 import type { Unit } from '../lib/format.js';
-import { filterRows, mergeRows, parseSearch, sortRows } from '../lib/table.js';
-import type { Row, RowKey } from '../lib/table.js';
+import { parseSearch } from '../lib/table.js';
+import type { ParsedSearch, Row, RowKey } from '../lib/table.js';
 import type { ViewProps } from './App.js';
 import { useColumns } from './use-columns.js';
 
@@ -34,6 +35,7 @@ const COLUMNS: readonly Column[] = [
 
 const ROW_HEIGHT_PX = 30;
 const VIEW_ROWS = 14;
+const NO_SEARCH: ParsedSearch = { text: '', filters: [], errors: [] };
 
 interface Props extends ViewProps {
   readonly by: string;
@@ -47,28 +49,28 @@ interface Props extends ViewProps {
 
 export function EntityTable({ state, window: win, update, by, scope, title, rateMs, onOpen, onComplete }: Props): React.JSX.Element {
   const scopeKey = JSON.stringify([by, scope]);
-  const queries = useMemo(() => columnQueries({ by, scope, rateMs, rangeMs: win.endMs - win.startMs }), [scopeKey, rateMs, win.startMs, win.endMs]);
-  const cols = useColumns(scopeKey, JSON.stringify([scopeKey, rateMs, win.startMs, win.endMs]), queries, by, win.endMs);
-  const complete = cols.pending === 0;
-  const data = useMemo(() => (cols.results.size > 0 || complete ? { rows: mergeRows(cols.results).filter((r) => r.name !== ''), errors: cols.errors } : undefined), [cols.results, cols.errors, complete]);
-  const loading = !complete;
+  const queries = useMemo(() => columnQueries({ by, scope, rateMs, rangeMs: win.endMs - win.startMs }), [scopeKey, rateMs, win.endMs - win.startMs]);
+  const cols = useColumns(scopeKey, queries, by, win.endMs, state.sort.column);
+  const { model, version, complete } = cols;
   useEffect(() => {
     if (complete) onComplete?.();
   }, [complete, scopeKey]);
   const [scrollTop, setScrollTop] = useState(0);
   const search = useMemo(() => parseSearch(state.search), [state.search]);
-  const rows = useMemo(() => sortRows(filterRows(data?.rows ?? [], search), state.sort.column, state.sort.descending), [data, search, state.sort]);
-  const present = useMemo(() => COLUMNS.filter((c) => (data?.rows ?? []).some((r) => r.values[c.key as RowKey] !== undefined)), [data]);
+  // Row indices, filtered then sorted: typed arrays, recomputed only when a column, the search or the sort changes.
+  const selected = useMemo(() => model.select(search), [model, version, search]);
+  const order = useMemo(() => model.order(selected, state.sort.column, state.sort.descending), [model, selected, state.sort]);
+  const total = useMemo(() => model.select(NO_SEARCH).length, [model, version]);
+  const present = useMemo(() => COLUMNS.filter((c) => model.has(c.key as RowKey)), [model, version]);
+  const hasData = total > 0 || complete;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT_PX) - 5);
-  const visible = rows.slice(first, first + VIEW_ROWS + 10);
+  const visible = Array.from(order.subarray(first, first + VIEW_ROWS + 10), (i) => model.row(i));
   const sortBy = (col: string): void => update({ sort: { column: col, descending: state.sort.column === col ? !state.sort.descending : col !== 'name' } }, false);
   const arrow = (col: string): string => (state.sort.column === col ? (state.sort.descending ? ' ▾' : ' ▴') : '');
-  // Bars are relative to the largest value of all rows (not recomputed on sort or search).
-  const max = useMemo(() => Object.fromEntries(present.map((c) => [c.key, (data?.rows ?? []).reduce((m, r) => Math.max(m, r.values[c.key as RowKey] ?? 0), 0)])), [present, data]);
   return (
     <div className="entity-table" data-testid="entity-table" data-complete={complete ? 'true' : 'false'} data-sort={`${state.sort.descending ? '-' : ''}${state.sort.column}`}>
       <div className="table-head">
-        <h2>{title} <span className="muted">{loading && !data ? 'loading…' : `${rows.length}${rows.length !== (data?.rows.length ?? 0) ? ` of ${data?.rows.length ?? 0}` : ''}`}</span>{loading && data && <span className="muted small"> · {cols.pending} columns loading</span>}</h2>
+        <h2>{title} <span className="muted">{!hasData ? 'loading…' : `${order.length}${order.length !== total ? ` of ${total}` : ''}`}</span>{!complete && hasData && <span className="muted small"> · {cols.pending} columns loading</span>}</h2>
         <input
           className="search"
           type="search"
@@ -84,16 +86,16 @@ export function EntityTable({ state, window: win, update, by, scope, title, rate
         <button onClick={() => sortBy('name')}>Name{arrow('name')}</button>
         {present.map((c) => <button key={c.key} className="num" title={c.hint} onClick={() => sortBy(c.key)}>{c.title}{arrow(c.key)}</button>)}
       </div>
-      <div className="grid-body" style={{ height: Math.min(rows.length, VIEW_ROWS) * ROW_HEIGHT_PX + 2 }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
-        <div style={{ height: rows.length * ROW_HEIGHT_PX, position: 'relative' }}>
+      <div className="grid-body" style={{ height: Math.min(order.length, VIEW_ROWS) * ROW_HEIGHT_PX + 2 }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+        <div style={{ height: order.length * ROW_HEIGHT_PX, position: 'relative' }}>
           {visible.map((r, i) => (
             <div key={r.name} className="grid-row" role="row" data-name={r.name} style={{ top: (first + i) * ROW_HEIGHT_PX, gridTemplateColumns: gridColumns(present.length) }} onClick={() => onOpen(r.name)}>
               <a className="name" href="#" onClick={(e) => e.preventDefault()} title={r.name}>{r.name}</a>
-              {present.map((c) => <Cell key={c.key} row={r} col={c} max={max[c.key] ?? 0} />)}
+              {present.map((c) => <Cell key={c.key} row={r} col={c} max={model.maxOf(c.key as RowKey)} />)}
             </div>
           ))}
         </div>
-        {data && rows.length === 0 && <div className="empty">{data.rows.length === 0 ? `No ${title.toLowerCase()} with data in this range.` : 'Nothing matches the search.'}</div>}
+        {hasData && order.length === 0 && <div className="empty">{total === 0 ? `No ${title.toLowerCase()} with data in this range.` : 'Nothing matches the search.'}</div>}
       </div>
     </div>
   );

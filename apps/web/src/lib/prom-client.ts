@@ -80,9 +80,12 @@ async function call<T>(url: string, init?: RequestInit, signal?: AbortSignal): P
   return body.data as T;
 }
 
+export function instantQueryUrl(expr: string, timeMs: number): string {
+  return `/api/v1/query?${new URLSearchParams({ query: expr, time: String(timeMs / 1000) }).toString()}`;
+}
+
 export function instantQuery(expr: string, timeMs: number, signal?: AbortSignal): Promise<{ resultType: string; result: InstantSample[] }> {
-  const q = new URLSearchParams({ query: expr, time: String(timeMs / 1000) });
-  return call(`/api/v1/query?${q.toString()}`, undefined, signal);
+  return call(instantQueryUrl(expr, timeMs), undefined, signal);
 }
 
 export function rangeQuery(expr: string, startMs: number, endMs: number, stepMs: number, signal?: AbortSignal): Promise<{ resultType: string; result: RangeSeries[] }> {
