@@ -57,3 +57,18 @@ export function texts(page: Page, selector: string): Promise<string[]> {
 export async function waitForText(page: Page, selector: string, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
   await page.waitForFunction(`new RegExp(${JSON.stringify(pattern.source)}).test(document.querySelector(${JSON.stringify(selector)})?.textContent ?? '')`, undefined, { timeout: timeoutMs, polling: 'raf' });
 }
+
+/**
+ * Scrolls down the page so every dashboard panel loads (panels load when scrolled to), back to
+ * the top, and waits until each has drawn: for full-page screenshots.
+ */
+export async function showAllPanels(page: Page, timeoutMs = 60_000): Promise<void> {
+  await page.evaluate(`(async () => {
+    for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
+      scrollTo(0, y);
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    }
+    scrollTo(0, 0);
+  })()`);
+  await page.waitForFunction(`document.querySelector('[data-testid="panel"][data-seen="false"], [data-testid="panel"] .spinner, [data-testid="panel-waiting"]') === null`, undefined, { timeout: timeoutMs });
+}

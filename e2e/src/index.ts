@@ -1,7 +1,7 @@
 export { query, rawSamples, startAgent, startServer } from './harness.js';
 export type { Running, VectorRow } from './harness.js';
 export { uiDir } from './harness.js';
-export { artifactsDir, attrs, chromiumPeer, CHROMIUM_PATH, launchBrowser, texts, waitForText } from './browser.js';
+export { artifactsDir, attrs, chromiumPeer, CHROMIUM_PATH, launchBrowser, showAllPanels, texts, waitForText } from './browser.js';
 export type { Browser } from './browser.js';
 export { FakeKubelet } from './kubelet.js';
 export { pushData, writeRequests } from './k8s-data.js';

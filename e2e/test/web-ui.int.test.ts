@@ -11,13 +11,14 @@ import type { Page } from 'playwright-core';
 import { DemoDriver } from '@fathom/demo';
 import { NOOP_LOGGER } from '@fathom/kit';
 import { skipUnless, tempDir } from '@fathom/testkit';
-import { artifactsDir, attrs, chromiumPeer, launchBrowser, startServer, texts, waitForText } from '../src/index.js';
+import { artifactsDir, attrs, chromiumPeer, launchBrowser, showAllPanels, startServer, texts, waitForText } from '../src/index.js';
 
 const MINUTE_MS = 60_000;
 
 async function shot(page: Page, name: string): Promise<void> {
   const dir = artifactsDir();
   mkdirSync(dir, { recursive: true });
+  await showAllPanels(page);
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 

@@ -15,7 +15,7 @@ export function levelTitle(label: string): string {
 
 export function Explore(props: ViewProps): React.JSX.Element {
   const { state, window: win, update } = props;
-  const grouping = groupingFor(state.grouping);
+  const grouping = useMemo(() => groupingFor(state.grouping), [state.grouping]);
   const by = levelLabel(grouping, state.path);
   const scope = useMemo(() => scopeLabels(grouping, state.path), [grouping, state.path]);
   const kind = scopeKind(grouping, state.path);
@@ -23,7 +23,7 @@ export function Explore(props: ViewProps): React.JSX.Element {
   const rateMs = rateWindowMs(stepMs);
   const panels = useMemo(() => scopeDashboard({ kind, scope, child: by, rateMs }), [kind, scope, by, rateMs]);
   const crumbs = breadcrumbs(grouping, state.path);
-  const eventScope = Object.fromEntries(Object.entries(scope).filter(([k]) => k !== PROCESS_LEVEL));
+  const eventScope = useMemo(() => Object.fromEntries(Object.entries(scope).filter(([k]) => k !== PROCESS_LEVEL)), [scope]);
   // The table's queries go first: the dashboard's panels wait until the table of this scope has
   // answered once (at 10,000 pods the server would otherwise serve the charts before the table).
   const scopeKey = JSON.stringify([state.grouping, state.path]);
@@ -54,7 +54,7 @@ export function Explore(props: ViewProps): React.JSX.Element {
         {crumbs.length === 0 ? 'Everything' : `${crumbs[crumbs.length - 1]!.label === PROCESS_LEVEL ? 'process' : crumbs[crumbs.length - 1]!.label} ${crumbs[crumbs.length - 1]!.value}`}
         <span className="muted"> · {kind === 'overview' ? 'cluster' : kind} dashboard</span>
       </h2>
-      <PanelGrid {...props} panels={panels} stepMs={stepMs} eventScope={eventScope} paused={!panelsReady} />
+      <PanelGrid window={win} nowMs={props.nowMs} update={update} panels={panels} stepMs={stepMs} eventScope={eventScope} paused={!panelsReady} />
     </div>
   );
 }

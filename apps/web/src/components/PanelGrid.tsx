@@ -1,5 +1,5 @@
 /** A dashboard's panels in a two-column grid, with the scope's events on the charts and listed beside. */
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import type { Panel } from '@fathom/dashboards';
 import { events as loadEvents } from '../lib/prom-client.js';
 import { selector } from '../lib/promql.js';
@@ -8,7 +8,7 @@ import { EventsList } from './EventsList.js';
 import { PanelView } from './PanelView.js';
 import { useAsync } from './use-async.js';
 
-interface Props extends ViewProps {
+interface Props extends Pick<ViewProps, 'window' | 'nowMs' | 'update'> {
   readonly panels: readonly Panel[];
   readonly stepMs: number;
   /** Labels that select the events of this scope (empty: all). */
@@ -18,7 +18,8 @@ interface Props extends ViewProps {
   readonly paused?: boolean;
 }
 
-export function PanelGrid(props: Props): React.JSX.Element {
+/** Memoised: sorting or searching the Explore table above does not re-render the panels. */
+export const PanelGrid = memo(function PanelGrid(props: Props): React.JSX.Element {
   const { window: win, eventScope, update } = props;
   const match = Object.keys(eventScope).length > 0 ? selector('', eventScope) : undefined;
   const ev = useAsync(JSON.stringify([win.startMs, win.endMs, match]), (signal) => loadEvents(win.startMs, win.endMs, match, 500, signal));
@@ -35,4 +36,4 @@ export function PanelGrid(props: Props): React.JSX.Element {
       <EventsList events={events} error={ev.error} loading={ev.loading} nowMs={props.nowMs} onPick={(atMs) => onZoom(atMs - 15 * 60_000, atMs + 15 * 60_000)} />
     </div>
   );
-}
+});

@@ -1,4 +1,5 @@
-/** One panel: a time series chart, a top-N bar list, a single value, or a table. */
+/** One panel: a time series chart, a top-N bar list, a single value, or a table; loaded once scrolled near. */
+import { useRef } from 'react';
 import type { Panel } from '@fathom/dashboards';
 import { legendFor } from '@fathom/dashboards';
 import { formatValue } from '../lib/format.js';
@@ -10,6 +11,7 @@ import type { Window } from '../lib/time-range.js';
 import { TimeSeriesChart } from './TimeSeriesChart.js';
 import type { ChartSeries } from './TimeSeriesChart.js';
 import { useAsync } from './use-async.js';
+import { useSeen } from './use-seen.js';
 
 interface Props {
   readonly panel: Panel;
@@ -79,14 +81,17 @@ async function loadInstant(p: Panel, exprs: readonly string[], atMs: number, sig
 }
 
 export function PanelView({ panel, window: w, stepMs, nowMs, events, vars, onZoom }: Props): React.JSX.Element {
+  const ref = useRef<HTMLElement>(null);
+  // Panels below the fold ask the server only when scrolled to.
+  const seen = useSeen(ref);
   const all = { ...vars, __range: durationText(w.endMs - w.startMs), __rate_interval: durationText(Math.max(60_000, 4 * stepMs)) };
   const exprs = panel.queries.map((q) => substitute(q.expr, all));
   const isRange = panel.type === 'timeseries';
   const key = JSON.stringify([panel.type, exprs, isRange ? w : w.endMs, stepMs]);
-  const state = useAsync<RangeData | Entry[]>(key, (signal) => (isRange ? loadRange(panel, exprs, w, stepMs, signal) : loadInstant(panel, exprs, w.endMs, signal)));
+  const state = useAsync<RangeData | Entry[]>(key, (signal) => (isRange ? loadRange(panel, exprs, w, stepMs, signal) : loadInstant(panel, exprs, w.endMs, signal)), seen);
   const data = state.data;
   return (
-    <section className={`card panel panel-${panel.type}${panel.width === 2 ? ' wide' : ''}`} data-testid="panel" data-title={panel.title}>
+    <section ref={ref} className={`card panel panel-${panel.type}${panel.width === 2 ? ' wide' : ''}`} data-testid="panel" data-title={panel.title} data-seen={seen ? 'true' : 'false'}>
       <h3 title={exprs.join('\n')}>{panel.title}{state.loading && <span className="spinner" />}</h3>
       {state.error && <div className="error">{state.error}</div>}
       {isRange && data !== undefined && !Array.isArray(data) && (
