@@ -156,12 +156,9 @@ function sortSeries<T extends { labels: Labels }>(series: T[]): T[] {
 }
 
 /**
- * Selects a selector's series; when a rollup tier answered, selects again from two of its buckets
- * earlier, so the widened windows over rolled-up points (rollup-windows.ts) have their data.
+ * Selects a selector's series; a rollup tier answering also returns two of its buckets before the
+ * range, so the widened windows over rolled-up points (rollup-windows.ts) have their data.
  */
 async function selectCovering(storage: Queryable, sel: VectorSelector, plan: SelectorPlan): Promise<readonly SeriesData[]> {
-  const series = await (await storage.querier(plan.minMs, plan.maxMs)).select(sel.matchers, plan.hints);
-  const resolutionMs = series.reduce((max, s) => Math.max(max, s.resolutionMs ?? 0), 0);
-  if (resolutionMs === 0) return series;
-  return (await storage.querier(plan.minMs - 2 * resolutionMs, plan.maxMs)).select(sel.matchers, plan.hints);
+  return (await storage.querier(plan.minMs, plan.maxMs)).select(sel.matchers, { ...plan.hints, tierPadBuckets: 2 });
 }

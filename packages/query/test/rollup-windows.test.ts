@@ -1,13 +1,13 @@
 /**
  * Queries written for raw data over a coarse rollup tier: no gaps, rates and increases with the
  * right size. The store below answers like the tsdb's tiers do: one point per bucket, stamped at
- * the bucket's start, holding the bucket's last value, bounded by the querier's window.
+ * the bucket's start, holding the bucket's last value, bounded by the querier's window widened by the buckets `tierPadBuckets` asks for.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelsOf, matchesAll } from '@fathom/model';
 import type { Matcher } from '@fathom/model';
-import type { Querier, Queryable, SeriesData } from '@fathom/storage';
+import type { Querier, Queryable, SelectHints, SeriesData } from '@fathom/storage';
 import { QueryEngine } from '../src/index.js';
 
 const MIN = 60_000;
@@ -26,10 +26,10 @@ const SERIES: SeriesData[] = [
 class TierStore implements Queryable {
   querier(minMs: number, maxMs: number): Promise<Querier> {
     return Promise.resolve({
-      select: (matchers: readonly Matcher[]) =>
-        Promise.resolve(
-          SERIES.filter((s) => matchesAll(s.labels, matchers)).map((s) => ({ ...s, samples: s.samples.filter((p) => p.tMs >= minMs && p.tMs <= maxMs) })),
-        ),
+      select: (matchers: readonly Matcher[], hints?: SelectHints) => {
+        const fromMs = minMs - (hints?.tierPadBuckets ?? 0) * BUCKET_MS;
+        return Promise.resolve(SERIES.filter((s) => matchesAll(s.labels, matchers)).map((s) => ({ ...s, samples: s.samples.filter((p) => p.tMs >= fromMs && p.tMs <= maxMs) })));
+      },
       labelNames: () => Promise.resolve([]),
       labelValues: () => Promise.resolve([]),
     });

@@ -55,6 +55,12 @@ export interface SelectHints {
   readonly rangeMs?: number;
   /** The function the selection feeds (`rate`, `max_over_time`, …), if any. */
   readonly func?: string;
+  /**
+   * When a rollup tier answers: also return the tier's points of this many buckets before the
+   * querier's range (the query layer widens windows over rolled-up points by up to two buckets).
+   * Not advisory: a store that answers from a tier honours it. Default 0.
+   */
+  readonly tierPadBuckets?: number;
 }
 
 export interface Querier {

@@ -283,7 +283,9 @@ export class TsdbStorage implements Storage {
     return Promise.resolve({
       select: (matchers: readonly Matcher[], hints?: SelectHints): Promise<readonly SeriesData[]> => {
         try {
-          return Promise.resolve(selectMerged(this._head, this._blocks, matchers, minMs, maxMs, plan(hints)));
+          const p = plan(hints);
+          const fromMs = p.tier ? minMs - (hints?.tierPadBuckets ?? 0) * p.tier.resolutionMs : minMs;
+          return Promise.resolve(selectMerged(this._head, this._blocks, matchers, fromMs, maxMs, p));
         } catch (err) {
           return Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }
