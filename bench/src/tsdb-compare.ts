@@ -30,6 +30,8 @@ const PODS = Number(process.env['BENCH_PODS'] ?? 100);
 const METRICS = Number(process.env['BENCH_METRICS'] ?? 30);
 const HOURS = Number(process.env['BENCH_HOURS'] ?? 6);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 10);
+/** Comma-separated subset of engines to run (names lower-case, e.g. `fathom`); all three by default. */
+const ENGINES = (process.env['BENCH_ENGINES'] ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
 const STEP_MS = 10_000;
 const WINDOW_STEPS = 12; // one request = 2 minutes of every series of a shard
 const SHARDS = 2;
@@ -228,7 +230,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'fathom-bench-tsdb-'));
   const results: Result[] = [];
   try {
-    for (const e of [fathom, prometheus, victoriaMetrics]) {
+    for (const e of [fathom, prometheus, victoriaMetrics].filter((x) => ENGINES.length === 0 || ENGINES.includes(x.name.toLowerCase()))) {
       console.log(`— ${e.name}`);
       results.push(await benchEngine(e, work, reqs, active, endMs));
     }

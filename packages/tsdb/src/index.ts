@@ -3,6 +3,8 @@ export type { OpenReport, TsdbOptions } from './tsdb-storage.js';
 export { XorEncoder, decodeXorChunk, xorChunkSamples, ChunkDecodeError, XOR_CHUNK_MAX_SAMPLES } from './chunk/xor-chunk.js';
 export { LabelIndex } from './index/label-index.js';
 export { Head, BatchState } from './head/head.js';
+export { ChunkArena } from './head/chunk-arena.js';
+export { seriesKey } from './head/series-key.js';
 export type { HeadLimits } from './head/head.js';
 export { Wal, WalWriteError, WAL_MAGIC } from './wal/wal.js';
 export type { FsyncPolicy, WalOptions, WalReplayReport } from './wal/wal.js';

@@ -14,6 +14,7 @@ import type { Appender, CommitResult, Querier, SelectHints, SeriesData, Storage,
 import { BatchState, Head } from './head/head.js';
 import type { HeadLimits } from './head/head.js';
 import type { MemSeries } from './head/mem-series.js';
+import { seriesKey } from './head/series-key.js';
 import { PendingSamples } from './pending.js';
 import { decodeXorChunk } from './chunk/xor-chunk.js';
 import { checkTiers, planSelect } from './rollup/tiers.js';
@@ -157,7 +158,7 @@ export class TsdbStorage implements Storage {
         const known = this._seriesOf.get(labels);
         if (known && this._head.byKey(known.key) === known) ref = { labels, key: known.key, series: known };
         else {
-          const key = labelsKey(labels);
+          const key = seriesKey(labels);
           ref = { labels, key, series: this._head.byKey(key) };
           if (ref.series) this._seriesOf.set(labels, ref.series);
         }

@@ -58,6 +58,29 @@ test('XOR chunk: every sample round-trips bit-exactly (property)', () => {
   );
 });
 
+test('XOR chunk: an encoder resumed from a chunk\'s bytes continues it bit-exactly (property)', () => {
+  fc.assert(
+    fc.property(timestamps, fc.array(values, { minLength: 301, maxLength: 301 }), fc.nat(), (times, vals, cut) => {
+      const samples = times.map((t, i) => ({ t, v: vals[i] ?? 0 }));
+      const k = samples.length === 0 ? 0 : cut % (samples.length + 1);
+      const whole = encode(samples);
+      const first = encode(samples.slice(0, k));
+      const resumed = XorEncoder.resume(first);
+      assert.equal(resumed.count, k);
+      for (const s of samples.slice(k)) resumed.append(s.t, s.v);
+      assert.equal(Buffer.from(resumed.bytes()).toString('hex'), Buffer.from(whole).toString('hex'));
+      assert.equal(resumed.byteLength, whole.length);
+      if (k > 0) assert.equal(resumed.maxTMs, samples[samples.length - 1]?.t);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('XOR chunk: resuming a truncated chunk fails with ChunkDecodeError', () => {
+  const bytes = encode([1, 2, 3, 4, 5].map((i) => ({ t: i * 1000, v: i * 1.5 })));
+  assert.throws(() => XorEncoder.resume(bytes.subarray(0, 8)), ChunkDecodeError);
+});
+
 test('XOR chunk: the stale marker keeps its NaN payload', () => {
   const [a, b, c] = xorChunkSamples(encode([{ t: 1000, v: 1 }, { t: 2000, v: STALE_NAN }, { t: 3000, v: NaN }]));
   assert.equal(a?.value, 1);

@@ -47,6 +47,26 @@ export class BitWriter {
     }
   }
 
+  /** Bytes the stream takes (the last one zero-padded). */
+  get byteLength(): number {
+    return (this._bitLen + 7) >>> 3;
+  }
+
+  /** Copies the stream into `dst` at `offset`. */
+  copyTo(dst: Uint8Array, offset: number): void {
+    dst.set(this._buf.subarray(0, this.byteLength), offset);
+  }
+
+  /** Continues a stream of `bitLength` bits held in `bytes` (copied). */
+  static resume(bytes: Uint8Array, bitLength: number): BitWriter {
+    const w = new BitWriter(Math.max(16, bytes.length + 16));
+    const n = (bitLength + 7) >>> 3;
+    w._buf.set(bytes.subarray(0, n));
+    if (bitLength & 7) w._buf[n - 1] = (w._buf[n - 1] ?? 0) & (0xff << (8 - (bitLength & 7)));
+    w._bitLen = bitLength;
+    return w;
+  }
+
   /** The bytes written so far (the last byte zero-padded). A copy. */
   bytes(): Uint8Array {
     return this._buf.slice(0, (this._bitLen + 7) >>> 3);
@@ -76,6 +96,11 @@ export class BitStreamEndError extends Error {
 
 export class BitReader {
   private _pos = 0;
+
+  /** Bits read so far. */
+  get position(): number {
+    return this._pos;
+  }
 
   constructor(
     private readonly _buf: Uint8Array,

@@ -26,7 +26,7 @@ const BUCKETS: readonly [prefix: number, prefixBits: number, valueBits: number][
 
 /** Encodes samples appended in strictly increasing time order. */
 export class XorEncoder {
-  private readonly _w = new BitWriter(128);
+  private _w = new BitWriter(64);
   private _count = 0;
   private _prevT = 0;
   private _prevDelta = 0;
@@ -99,6 +99,62 @@ export class XorEncoder {
     w.writeBits(sig & 63, 6);
     const [mh, ml] = shr64(xh, xl, trailing);
     w.writeBits64(mh, ml, sig);
+  }
+
+  /** Size of {@link bytes} without making them. */
+  get byteLength(): number {
+    return XOR_CHUNK_HEADER_BYTES + this._w.byteLength;
+  }
+
+  /** Writes {@link bytes} into `dst` at `offset` ({@link byteLength} bytes). */
+  writeTo(dst: Uint8Array, offset: number): void {
+    dst[offset] = this._count >>> 8;
+    dst[offset + 1] = this._count & 0xff;
+    this._w.copyTo(dst, offset + XOR_CHUNK_HEADER_BYTES);
+  }
+
+  /**
+   * An encoder that continues the chunk `bytes` (as {@link bytes} made it): the stream is read
+   * once to recover the encoder's state and copied, not decoded and encoded again.
+   * Throws {@link ChunkDecodeError} for an unreadable chunk.
+   */
+  static resume(bytes: Uint8Array): XorEncoder {
+    const enc = new XorEncoder();
+    const count = xorChunkCount(bytes);
+    if (count === 0) return enc;
+    const stream = bytes.subarray(XOR_CHUNK_HEADER_BYTES);
+    const r = new BitReader(stream);
+    try {
+      const [th, tl] = r.readBits64(64);
+      let t = (th | 0) * TWO_32 + tl;
+      let [vh, vl] = r.readBits64(64);
+      enc.minTMs = t;
+      let delta = 0;
+      for (let i = 1; i < count; i++) {
+        delta += readDod(r);
+        t += delta;
+        if (r.readBit() === 1) {
+          if (r.readBit() === 1) {
+            enc._leading = r.readBits(5);
+            enc._trailing = 64 - enc._leading - (r.readBits(6) || 64);
+          } else if (enc._leading === 0xff) throw new Error('a value reuses a bit window before any was set');
+          const [mh, ml] = r.readBits64(64 - enc._leading - enc._trailing);
+          const [xh, xl] = shl64(mh, ml, enc._trailing);
+          vh = (vh ^ xh) >>> 0;
+          vl = (vl ^ xl) >>> 0;
+        }
+      }
+      enc._prevT = t;
+      enc.maxTMs = t;
+      enc._prevDelta = delta;
+      enc._prevHi = vh;
+      enc._prevLo = vl;
+    } catch (err) {
+      throw new ChunkDecodeError(`chunk of ${count} samples is unreadable: ${(err as Error).message}`);
+    }
+    enc._count = count;
+    enc._w = BitWriter.resume(stream, r.position);
+    return enc;
   }
 
   /** The chunk's bytes so far (header + stream). A copy; the encoder can keep appending. */

@@ -3,14 +3,16 @@
  * Synchronous, no I/O: the WAL makes it durable. Appends are validated first ({@link Head.check},
  * which reserves series and times of the batch), written to the WAL, then applied.
  */
-import { labelsKey, metricNameOf } from '@fathom/model';
+import { metricNameOf } from '@fathom/model';
 import type { Labels, Matcher, Millis } from '@fathom/model';
 import { StorageError } from '@fathom/storage';
 import type { SeriesData, StorageErrorCode } from '@fathom/storage';
 import { sameBits } from '../chunk/float-bits.js';
 import { LabelIndex } from '../index/label-index.js';
 import type { Tier } from '../rollup/tiers.js';
+import { ChunkArena } from './chunk-arena.js';
 import { MemSeries } from './mem-series.js';
+import { seriesKey } from './series-key.js';
 import type { SealedChunk } from './mem-series.js';
 
 export interface HeadLimits {
@@ -38,6 +40,8 @@ export class Head {
   private readonly _byKey = new Map<string, MemSeries>();
   private readonly _byId = new Map<number, MemSeries>();
   private readonly _index = new LabelIndex();
+  /** Bytes of every sealed chunk of the head's series. */
+  readonly arena = new ChunkArena();
   private readonly _activePerMetric = new Map<string, number>();
   private _active = 0;
   private _nextId = 1;
@@ -88,7 +92,7 @@ export class Head {
 
   /** {@link check} for callers without a key (tests, imports). */
   checkOne(labels: Labels, tMs: Millis, value: number, batch: BatchState): StorageError | undefined {
-    const key = labelsKey(labels);
+    const key = seriesKey(labels);
     return this.check(labels, key, this._byKey.get(key), tMs, value, batch);
   }
 
@@ -132,7 +136,7 @@ export class Head {
   }
 
   /** Stores a sample. Exact replays of stored samples are no-ops (WAL replay relies on that). */
-  apply(labels: Labels, tMs: Millis, value: number, key = labelsKey(labels)): void {
+  apply(labels: Labels, tMs: Millis, value: number, key = seriesKey(labels)): void {
     this.applyTo(this.getOrCreate(labels, key), tMs, value);
   }
 
@@ -175,12 +179,18 @@ export class Head {
     return this._byId.get(id);
   }
 
-  getOrCreate(labels: Labels, key = labelsKey(labels), id?: number): MemSeries {
+  /** A series of this head not registered yet (see {@link adopt}); `key` as {@link seriesKey} makes it. */
+  newSeries(id: number, labels: Labels, key = seriesKey(labels)): MemSeries {
+    return new MemSeries(id, labels, key, this.arena);
+  }
+
+  /** `key`, when given, must be {@link seriesKey} of `labels` (a flat string: it is kept). */
+  getOrCreate(labels: Labels, key = seriesKey(labels), id?: number): MemSeries {
     let s = this._byKey.get(key);
     if (s) return s;
     const sid = id ?? this._nextId;
     this._nextId = Math.max(this._nextId, sid + 1);
-    s = new MemSeries(sid, labels, key);
+    s = new MemSeries(sid, labels, key, this.arena);
     this._byKey.set(key, s);
     this._byId.set(sid, s);
     this._index.add(sid, labels);

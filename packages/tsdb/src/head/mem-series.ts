@@ -5,6 +5,7 @@
 import type { Labels, Sample } from '@fathom/model';
 import { SampleBuffer } from '@fathom/storage';
 import { decodeXorChunk, XorEncoder } from '../chunk/xor-chunk.js';
+import type { ChunkArena } from './chunk-arena.js';
 
 /** Samples per chunk before it is sealed (as Prometheus: ~120 at a 10-30 s scrape interval). */
 export const SAMPLES_PER_CHUNK = 120;
@@ -16,8 +17,13 @@ export interface SealedChunk {
   readonly bytes: Uint8Array;
 }
 
+/** Per sealed chunk in {@link MemSeries}: minTMs, maxTMs, count × 2^16 + byte length, arena ref. */
+const STRIDE = 4;
+const LEN_SPAN = 0x10000;
+
 export class MemSeries {
-  readonly chunks: SealedChunk[] = [];
+  /** Sealed chunks, {@link STRIDE} numbers each (one unboxed double array, no object per chunk). */
+  private readonly _sealed: number[] = [];
   open: XorEncoder | undefined;
   ooo: SampleBuffer | undefined;
   /** Newest in-order sample (−∞ before the first). */
@@ -30,22 +36,71 @@ export class MemSeries {
     readonly id: number,
     readonly labels: Labels,
     readonly key: string,
+    private readonly _arena: ChunkArena,
   ) {}
+
+  /** Number of sealed chunks. */
+  get chunkCount(): number {
+    return this._sealed.length / STRIDE;
+  }
+
+  /** Sealed chunk `i` (its bytes are a view into the head's arena). */
+  chunk(i: number): SealedChunk {
+    const o = i * STRIDE;
+    const packed = this._sealed[o + 2] ?? 0;
+    const len = packed % LEN_SPAN;
+    return { minTMs: this._sealed[o] ?? 0, maxTMs: this._sealed[o + 1] ?? 0, count: (packed - len) / LEN_SPAN, bytes: this._arena.view(this._sealed[o + 3] ?? 0, len) };
+  }
+
+  /** All sealed chunks, oldest first. */
+  get chunks(): SealedChunk[] {
+    const out: SealedChunk[] = [];
+    for (let i = 0; i < this.chunkCount; i++) out.push(this.chunk(i));
+    return out;
+  }
+
+  /** Adds a sealed chunk (restored from a checkpoint) after the existing ones; its bytes are copied. */
+  addSealed(c: SealedChunk): void {
+    this._pushSealed(c.minTMs, c.maxTMs, c.count, c.bytes.length, this._arena.putBytes(c.bytes));
+  }
+
+  private _pushSealed(minTMs: number, maxTMs: number, count: number, len: number, ref: number): void {
+    this._sealed.push(minTMs, maxTMs, count * LEN_SPAN + len, ref);
+  }
+
+  private _minT(i: number): number {
+    return this._sealed[i * STRIDE] ?? 0;
+  }
+
+  private _maxT(i: number): number {
+    return this._sealed[i * STRIDE + 1] ?? 0;
+  }
+
+  private _count(i: number): number {
+    const packed = this._sealed[i * STRIDE + 2] ?? 0;
+    return (packed - (packed % LEN_SPAN)) / LEN_SPAN;
+  }
+
+  /** Drops the oldest `n` sealed chunks, releasing their bytes. */
+  private _shift(n: number): void {
+    for (let i = 0; i < n; i++) this._arena.release(this._sealed[i * STRIDE + 3] ?? 0);
+    this._sealed.splice(0, n * STRIDE);
+  }
 
   get sampleCount(): number {
     let n = (this.open?.count ?? 0) + (this.ooo?.length ?? 0);
-    for (const c of this.chunks) n += c.count;
+    for (let i = 0; i < this.chunkCount; i++) n += this._count(i);
     return n;
   }
 
   get minTMs(): number {
-    const first = this.chunks[0]?.minTMs ?? this.open?.minTMs ?? Infinity;
+    const first = this.chunkCount > 0 ? this._minT(0) : (this.open?.minTMs ?? Infinity);
     return this.ooo && this.ooo.length > 0 ? Math.min(first, this.ooo.timeAt(0)) : first;
   }
 
   /** No raw samples left. */
   get rawEmpty(): boolean {
-    return this.chunks.length === 0 && (this.open?.count ?? 0) === 0 && (this.ooo?.length ?? 0) === 0;
+    return this.chunkCount === 0 && (this.open?.count ?? 0) === 0 && (this.ooo?.length ?? 0) === 0;
   }
 
   /** Nothing left (rollups live in blocks, not in the head). */
@@ -69,7 +124,10 @@ export class MemSeries {
 
   private _cut(): void {
     const open = this.open;
-    if (open && open.count > 0) this.chunks.push({ minTMs: open.minTMs, maxTMs: open.maxTMs, count: open.count, bytes: open.bytes() });
+    if (open && open.count > 0) {
+      const ref = this._arena.put(open.byteLength, (slab, off) => open.writeTo(slab, off));
+      this._pushSealed(open.minTMs, open.maxTMs, open.count, open.byteLength, ref);
+    }
     this.open = new XorEncoder();
   }
 
@@ -105,7 +163,7 @@ export class MemSeries {
 
   private _chunksOverlapping(minMs: number, maxMs: number): SealedChunk[] {
     const out: SealedChunk[] = [];
-    for (const c of this.chunks) if (c.maxTMs >= minMs && c.minTMs <= maxMs) out.push(c);
+    for (let i = 0; i < this.chunkCount; i++) if (this._maxT(i) >= minMs && this._minT(i) <= maxMs) out.push(this.chunk(i));
     const open = this.open;
     if (open && open.count > 0 && open.maxTMs >= minMs && open.minTMs <= maxMs) {
       out.push({ minTMs: open.minTMs, maxTMs: open.maxTMs, count: open.count, bytes: open.bytes() });
@@ -119,13 +177,14 @@ export class MemSeries {
    */
   takeBefore(endMs: number): SealedChunk[] {
     const hasOoo = this.ooo !== undefined && this.ooo.length > 0 && this.ooo.timeAt(0) < endMs;
-    const straddles = this.chunks.some((c) => c.minTMs < endMs && c.maxTMs >= endMs) || (this.open !== undefined && this.open.count > 0 && this.open.minTMs < endMs && this.open.maxTMs >= endMs);
+    let straddles = false;
+    for (let i = 0; i < this.chunkCount; i++) if (this._minT(i) < endMs && this._maxT(i) >= endMs) straddles = true;
+    straddles ||= (this.open !== undefined && this.open.count > 0 && this.open.minTMs < endMs && this.open.maxTMs >= endMs);
     if (!hasOoo && !straddles) {
       const out: SealedChunk[] = [];
-      while (this.chunks.length > 0 && (this.chunks[0]?.maxTMs ?? Infinity) < endMs) {
-        const c = this.chunks.shift();
-        if (c) out.push(c);
-      }
+      let n = 0;
+      while (n < this.chunkCount && this._maxT(n) < endMs) out.push(this.chunk(n++));
+      this._shift(n);
       if (this.open && this.open.count > 0 && this.open.maxTMs < endMs) {
         out.push({ minTMs: this.open.minTMs, maxTMs: this.open.maxTMs, count: this.open.count, bytes: this.open.bytes() });
         this.open = undefined;
@@ -136,7 +195,7 @@ export class MemSeries {
     const after = this.samples(endMs, Infinity);
     const lastT = this.lastTMs;
     const lastV = this.lastValue;
-    this.chunks.length = 0;
+    this._shift(this.chunkCount);
     this.open = undefined;
     this.ooo = undefined;
     for (const p of after) this.appendInOrder(p.tMs, p.value);
@@ -148,7 +207,9 @@ export class MemSeries {
   /** Drops sealed chunks ending before `minMs` and older out-of-order samples; returns samples dropped. */
   dropBefore(minMs: number): number {
     let dropped = 0;
-    while (this.chunks.length > 0 && (this.chunks[0]?.maxTMs ?? Infinity) < minMs) dropped += this.chunks.shift()?.count ?? 0;
+    let n = 0;
+    while (n < this.chunkCount && this._maxT(n) < minMs) dropped += this._count(n++);
+    this._shift(n);
     if (this.open && this.open.count > 0 && this.open.maxTMs < minMs) {
       dropped += this.open.count;
       this.open = undefined;

@@ -6,11 +6,10 @@
  */
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { labelsKey } from '@fathom/model';
 import type { Labels } from '@fathom/model';
-import { XorEncoder, decodeXorChunk } from '../chunk/xor-chunk.js';
+import { XorEncoder } from '../chunk/xor-chunk.js';
 import type { Head } from '../head/head.js';
-import { MemSeries } from '../head/mem-series.js';
+import type { MemSeries } from '../head/mem-series.js';
 import type { RolledPoint } from '../rollup/accumulator.js';
 import { TierSeries } from '../rollup/tier-series.js';
 import { ByteReader, ByteWriter } from './codec.js';
@@ -122,22 +121,18 @@ export interface LegacyTiers {
   readonly tiers: readonly TierSeries[];
 }
 
-function decodeSnapshot(payload: Buffer, legacy: LegacyTiers[]): MemSeries {
+function decodeSnapshot(payload: Buffer, legacy: LegacyTiers[], head: Head): MemSeries {
   const r = new ByteReader(payload);
   const id = r.uvarint();
   const labels = readLabels(r);
-  const s = new MemSeries(id, labels, labelsKey(labels));
+  const s = head.newSeries(id, labels);
   const hasLast = r.uvarint() === 1;
   const lastT = r.int64();
   const lastV = r.float64();
   const n = r.uvarint();
-  for (let i = 0; i < n; i++) s.chunks.push({ minTMs: r.int64(), maxTMs: r.int64(), count: r.uvarint(), bytes: new Uint8Array(r.bytes()) });
+  for (let i = 0; i < n; i++) s.addSealed({ minTMs: r.int64(), maxTMs: r.int64(), count: r.uvarint(), bytes: r.bytes() });
   const open = r.bytes();
-  if (open.length > 0) {
-    const enc = new XorEncoder();
-    decodeXorChunk(open, (t, v) => enc.append(t, v));
-    s.open = enc;
-  }
+  if (open.length > 0) s.open = XorEncoder.resume(open);
   const oooCount = r.uvarint();
   for (let i = 0; i < oooCount; i++) s.appendOutOfOrder(r.int64(), r.float64());
   s.lastTMs = hasLast ? lastT : -Infinity;
@@ -173,7 +168,7 @@ export function loadCheckpoint(dir: string, head: Head): CheckpointLoad | undefi
     const r = readRecord(buf, off);
     if ('problem' in r) return { seq, series, legacyTiers, problems: [`${name} at offset ${off}: ${r.problem}; the series after it are lost`] };
     try {
-      if (r.type === RecordType.SeriesSnapshot) head.adopt(decodeSnapshot(r.payload, legacyTiers));
+      if (r.type === RecordType.SeriesSnapshot) head.adopt(decodeSnapshot(r.payload, legacyTiers, head));
       else if (r.type === RecordType.CheckpointMeta) head.minValidMs = new ByteReader(r.payload).int64();
       else if (r.type === RecordType.CheckpointEnd) return { seq, series, legacyTiers, problems: [] };
     } catch (err) {
