@@ -18,7 +18,7 @@ export type { SelectionCacheStats } from './selection-cache.js';
 export type { RuleFileStatus, RuleManagerOptions } from './rule-manager.js';
 export { RuleFileError } from './rule-types.js';
 export type { AlertSource, AlertingRuleSpec, EventCondition, RecordingRuleSpec, RuleFileSpec, RuleGroupSpec, RuleProblem, RuleSpec, SourcePos } from './rule-types.js';
-export { decodeState, encodeState, readStateFile, writeStateFile } from './state-file.js';
+export { decodeState, encodeState, encodeStateInSlices, readStateFile, writeStateFile } from './state-file.js';
 export type { SavedRuleState, SavedState } from './state-file.js';
 export { compileTemplate, TemplateError } from './template.js';
 export type { CompiledTemplate, QuerySample, TemplateData } from './template.js';

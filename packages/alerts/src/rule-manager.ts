@@ -365,7 +365,7 @@ export class RuleManager implements Service {
     this._stateDirty = false;
     this._lastSaveAt = performance.now();
     const state = this._snapshot();
-    this._saveChain = this._saveChain.then(() => writeStateFile(this._stateFile, state)).catch((err: unknown) => {
+    this._saveChain = this._saveChain.then(() => writeStateFile(this._stateFile, state, () => this._scheduler.pause())).catch((err: unknown) => {
       this._stats.stateSaveErrors++;
       this._o.logger.error('cannot save alert state', { error: (err as Error).message });
     });

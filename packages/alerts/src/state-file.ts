@@ -34,6 +34,22 @@ export function encodeState(s: SavedState): string {
   return `${STATE_MAGIC} ${STATE_VERSION} ${sum}\n${body}`;
 }
 
+/**
+ * The same text as {@link encodeState}, built one rule at a time with `pause()` between rules
+ * (the body and its checksum alike), so a large state does not hold the event loop in one piece.
+ */
+export async function encodeStateInSlices(s: SavedState, pause: () => Promise<void>): Promise<string> {
+  const hash = createHash('sha256');
+  const parts: string[] = [`{"savedAtMs":${JSON.stringify(s.savedAtMs)},"rules":[`];
+  s.rules.forEach((r, i) => parts.push(`${i > 0 ? ',' : ''}${JSON.stringify(r)}`));
+  parts.push(']}');
+  for (const part of parts) {
+    hash.update(part);
+    await pause();
+  }
+  return `${STATE_MAGIC} ${STATE_VERSION} ${hash.digest('hex')}\n${parts.join('')}`;
+}
+
 /** Decodes a state file; throws an Error saying what is wrong (bad magic, version, checksum, shape). */
 export function decodeState(text: string): SavedState {
   const nl = text.indexOf('\n');
@@ -48,12 +64,14 @@ export function decodeState(text: string): SavedState {
   return { savedAtMs: raw.savedAtMs, rules };
 }
 
-export async function writeStateFile(path: string, s: SavedState): Promise<void> {
+/** Writes the state atomically; with `pause`, encoded in slices ({@link encodeStateInSlices}). */
+export async function writeStateFile(path: string, s: SavedState, pause?: () => Promise<void>): Promise<void> {
+  const text = pause ? await encodeStateInSlices(s, pause) : encodeState(s);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(encodeState(s));
+    await fh.writeFile(text);
     await fh.sync();
   } finally {
     await fh.close();

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelsOf } from '@fathom/model';
-import { decodeState, encodeState } from '../src/index.js';
+import { decodeState, encodeState, encodeStateInSlices } from '../src/index.js';
 import type { SavedState } from '../src/index.js';
 
 const STATE: SavedState = {
@@ -16,6 +16,15 @@ test('state round-trips; NaN values come back as NaN', () => {
   assert.deepEqual(back.rules[0]?.alerts[0]?.labels, { alertname: 'R', pod: 'p' });
   assert.ok(Number.isNaN(back.rules[0]?.alerts[0]?.value));
   assert.equal(back.rules[0]?.alerts[0]?.firedAtMs, 2);
+});
+
+test('encoding in slices gives the same bytes, with a pause between rules', async () => {
+  const two: SavedState = { ...STATE, rules: [...STATE.rules, { ...STATE.rules[0]!, rule: 'S', index: 0 }] };
+  for (const s of [two, { savedAtMs: 5, rules: [] }]) {
+    let pauses = 0;
+    assert.equal(await encodeStateInSlices(s, () => (pauses++, Promise.resolve())), encodeState(s));
+    assert.equal(pauses, s.rules.length + 2);
+  }
 });
 
 const DAMAGE: readonly [string, (text: string) => string, RegExp][] = [
