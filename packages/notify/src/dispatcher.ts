@@ -5,7 +5,9 @@
  * due (new alert, resolved alerts, repeat interval). Silences and mute windows are applied at the
  * flush. Alerts whose `endsAtMs` passes without a refresh resolve by themselves. The notification
  * log is appended (durably) after every delivery; the held alerts are saved at most every
- * `saveEveryMs` when alerts come, go or resolve, and every `refreshSaveEveryMs` when only refreshed.
+ * `saveEveryMs` when alerts come, go or resolve, and every `refreshSaveEveryMs` when only refreshed
+ * — in the background, encoded in slices, so many held alerts do not hold the event loop (the last
+ * save, at stop, is synchronous).
  */
 import type { Logger, Service } from '@fathom/kit';
 import { runGroup, sleep } from '@fathom/kit';
@@ -20,7 +22,7 @@ import { inMuteWindow } from './mute-window.js';
 import type { Notification } from './notification.js';
 import { buildNotification, fingerprintOf, isResolved } from './notification.js';
 import { NotifyLogFile } from './notify-log.js';
-import { loadAlerts, saveAlerts } from './notify-state.js';
+import { loadAlerts, saveAlerts, saveAlertsInSlices } from './notify-state.js';
 import type { RouteNode } from './route.js';
 import { groupKeyOf, groupLabelsOf, matchRoutes } from './route.js';
 import type { SilenceMatcher } from './silence.js';
@@ -87,6 +89,8 @@ export class Dispatcher implements AlertSink, Service {
   /** Alerts were only refreshed since the last save. */
   private _refreshed = false;
   private _lastSaveMs = 0;
+  /** A periodic save in progress (encoded in slices, written asynchronously). */
+  private _saving: Promise<void> | undefined;
 
   constructor(private readonly _o: DispatcherOptions) {
     this._now = _o.nowMs ?? Date.now;
@@ -110,6 +114,7 @@ export class Dispatcher implements AlertSink, Service {
     try {
       await runGroup([ticker, ...this._workers], signal);
     } finally {
+      await this._saving;
       this._save();
       this._log.close();
     }
@@ -136,7 +141,7 @@ export class Dispatcher implements AlertSink, Service {
     const silenced = this._o.silences.matcher(now);
     for (const g of [...this._groups.values()]) if (g.nextFlushMs <= now) this._flush(g, now, silenced);
     const sinceSaveMs = now - this._lastSaveMs;
-    if ((this._changed && sinceSaveMs >= (this._o.saveEveryMs ?? 1000)) || (this._refreshed && sinceSaveMs >= (this._o.refreshSaveEveryMs ?? 60_000))) this._save();
+    if ((this._changed && sinceSaveMs >= (this._o.saveEveryMs ?? 1000)) || (this._refreshed && sinceSaveMs >= (this._o.refreshSaveEveryMs ?? 60_000))) this._saveInBackground();
   }
 
   private async _tickLoop(signal: AbortSignal): Promise<void> {
@@ -282,6 +287,17 @@ export class Dispatcher implements AlertSink, Service {
     } catch (err) {
       this._o.logger.error('cannot write the notification log', { error: err as Error });
     }
+  }
+
+  /** A periodic save that does not hold the event loop; skipped while the previous one runs (the flags stay set). */
+  private _saveInBackground(): void {
+    if (this._saving) return;
+    this._changed = false;
+    this._refreshed = false;
+    this._lastSaveMs = this._now();
+    this._saving = saveAlertsInSlices(this._o.dir, [...this._alerts.values()], this._o.fsync, this._lastSaveMs)
+      .catch((err: unknown) => this._o.logger.error('cannot save the held alerts', { error: err as Error }))
+      .finally(() => (this._saving = undefined));
   }
 
   private _save(): void {

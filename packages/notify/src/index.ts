@@ -38,7 +38,7 @@ export { checkTimeZone, inMuteWindow, inTimeInterval, localTime, parseTimeOfDay,
 export type { MuteWindow, TimeInterval, TimeRange } from './mute-window.js';
 export { buildNotification, commonOf, fingerprintOf, groupUrl, isResolved, titleOf, toNotified } from './notification.js';
 export type { AlertStatus, NotifiedAlert, Notification } from './notification.js';
-export { NOTIFY_ALERTS_FORMAT_VERSION, alertsFile, loadAlerts, saveAlerts } from './notify-state.js';
+export { NOTIFY_ALERTS_FORMAT_VERSION, alertsFile, loadAlerts, saveAlerts, saveAlertsInSlices } from './notify-state.js';
 export { NOTIFY_LOG_FORMAT_VERSION, NotifyLogFile } from './notify-log.js';
 export type { StoredLogEntry } from './notify-log.js';
 export { allRoutes, compileRoute, groupKeyOf, groupLabelsOf, matchRoutes } from './route.js';

@@ -4,8 +4,9 @@
  * `notify-log.ts`.
  */
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import type { Alert } from './alert.js';
-import { readJsonFile, writeJsonAtomic } from './state-file.js';
+import { readJsonFile, writeJsonAtomic, writeTextAtomicAsync } from './state-file.js';
 
 export const NOTIFY_ALERTS_FORMAT_VERSION = 1;
 
@@ -15,6 +16,23 @@ export function alertsFile(dir: string): string {
 
 export function saveAlerts(dir: string, alerts: readonly Alert[], fsync: boolean, nowMs: number): void {
   writeJsonAtomic(alertsFile(dir), { version: NOTIFY_ALERTS_FORMAT_VERSION, savedAtMs: nowMs, alerts }, fsync);
+}
+
+/** Alerts encoded between two turns of the event loop by {@link saveAlertsInSlices}. */
+const SLICE_ALERTS = 1000;
+
+/**
+ * The same file as {@link saveAlerts}, encoded {@link SLICE_ALERTS} alerts at a time with a turn
+ * of the event loop between, and written without blocking it: for periodic saves of many alerts.
+ */
+export async function saveAlertsInSlices(dir: string, alerts: readonly Alert[], fsync: boolean, nowMs: number): Promise<void> {
+  const parts: string[] = [];
+  for (let i = 0; i < alerts.length; i += SLICE_ALERTS) {
+    parts.push(alerts.slice(i, i + SLICE_ALERTS).map((a) => JSON.stringify(a)).join(','));
+    await setImmediate();
+  }
+  const text = `{"version":${NOTIFY_ALERTS_FORMAT_VERSION},"savedAtMs":${JSON.stringify(nowMs)},"alerts":[${parts.join(',')}]}\n`;
+  await writeTextAtomicAsync(alertsFile(dir), text, fsync);
 }
 
 /** Loads the held alerts; an absent file is none; a damaged one throws naming the file and field. */

@@ -1,5 +1,6 @@
 /** Whole-file JSON state, replaced atomically (write to a temp file, fsync, rename, fsync the directory). */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Writes `value` as JSON to `path` so that a crash leaves either the old or the new file. */
@@ -29,6 +30,28 @@ function writeTextAtomic(path: string, text: string, fsync: boolean): void {
       fsyncSync(dfd);
     } finally {
       closeSync(dfd);
+    }
+  }
+}
+
+/** {@link writeTextAtomic} without blocking the event loop on the disk (a separate temp file). */
+export async function writeTextAtomicAsync(path: string, text: string, fsync: boolean): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.async.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(text);
+    if (fsync) await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  if (fsync) {
+    const dir = await open(dirname(path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
     }
   }
 }
