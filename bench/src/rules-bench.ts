@@ -139,7 +139,7 @@ function groupEvals(e: Engine, text: string): GroupEval[] {
 const missedTotal = (e: Engine, text: string): number => [...metricValues(text, `${PREFIX[e.name]}_rule_group_iterations_missed_total`).values()].reduce((a, b) => a + b, 0);
 
 async function activeAlerts(e: Engine): Promise<AlertSets> {
-  const body = await getJson<{ data?: { alerts?: { state: string; labels: Record<string, string> }[] } }>(`${e.url}/api/v1/alerts`, 60_000);
+  const body = await getJson<{ data?: { alerts?: { state: string; labels: Record<string, string> }[] } }>(`${e.url}/api/v1/alerts`, 300_000);
   return alertSets(body?.data?.alerts ?? []);
 }
 

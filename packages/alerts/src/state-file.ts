@@ -40,13 +40,15 @@ export function encodeState(s: SavedState): string {
  */
 export async function encodeStateInSlices(s: SavedState, pause: () => Promise<void>): Promise<string> {
   const hash = createHash('sha256');
-  const parts: string[] = [`{"savedAtMs":${JSON.stringify(s.savedAtMs)},"rules":[`];
-  s.rules.forEach((r, i) => parts.push(`${i > 0 ? ',' : ''}${JSON.stringify(r)}`));
-  parts.push(']}');
-  for (const part of parts) {
+  const parts: string[] = [];
+  const add = async (part: string): Promise<void> => {
+    parts.push(part);
     hash.update(part);
     await pause();
-  }
+  };
+  await add(`{"savedAtMs":${JSON.stringify(s.savedAtMs)},"rules":[`);
+  for (const [i, r] of s.rules.entries()) await add(`${i > 0 ? ',' : ''}${JSON.stringify(r)}`);
+  await add(']}');
   return `${STATE_MAGIC} ${STATE_VERSION} ${hash.digest('hex')}\n${parts.join('')}`;
 }
 
