@@ -51,6 +51,10 @@ export interface DispatcherOptions {
   readonly backoff?: { initialMs: number; maxMs: number; multiplier: number; jitter: number };
   /** How often groups are checked for a due flush (default 200 ms). */
   readonly tickMs?: number;
+  /**
+   * How often held alerts are saved when alerts came, went or resolved (default 10 s; Alertmanager
+   * snapshots every 15 min). The file only lets due resolve notices survive a restart.
+   */
   readonly saveEveryMs?: number;
   /** How often alerts that were only refreshed (endsAtMs moved) are saved (default 60 s). */
   readonly refreshSaveEveryMs?: number;
@@ -141,7 +145,7 @@ export class Dispatcher implements AlertSink, Service {
     const silenced = this._o.silences.matcher(now);
     for (const g of [...this._groups.values()]) if (g.nextFlushMs <= now) this._flush(g, now, silenced);
     const sinceSaveMs = now - this._lastSaveMs;
-    if ((this._changed && sinceSaveMs >= (this._o.saveEveryMs ?? 1000)) || (this._refreshed && sinceSaveMs >= (this._o.refreshSaveEveryMs ?? 60_000))) this._saveInBackground();
+    if ((this._changed && sinceSaveMs >= (this._o.saveEveryMs ?? 10_000)) || (this._refreshed && sinceSaveMs >= (this._o.refreshSaveEveryMs ?? 60_000))) this._saveInBackground();
   }
 
   private async _tickLoop(signal: AbortSignal): Promise<void> {
