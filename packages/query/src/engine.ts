@@ -141,7 +141,7 @@ export class QueryEngine {
     }
     const infos = [...resolutions].sort((a, b) => a - b).map((ms) => `answered from the ${formatTier(ms)} rollup tier`);
     const evaluator = new Evaluator(data, ctx);
-    return { evaluator, checkpoint, infos, stepEvaluator: (grid: StepGrid) => new StepEvaluator(data, ctx, evaluator, grid) };
+    return { evaluator, checkpoint, infos, stepEvaluator: (grid: StepGrid) => new StepEvaluator(data, ctx, grid) };
   }
 }
 

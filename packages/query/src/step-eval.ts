@@ -10,7 +10,7 @@ import type { SeriesData } from '@fathom/storage';
 import type { At, Call, Expr, VectorSelector } from './ast.js';
 import { typeOf } from './ast.js';
 import { freshSamples, isStale, resetsOf, upperBoundFrom } from './columns.js';
-import type { EvalContext, Evaluator } from './evaluator.js';
+import type { EvalContext } from './evaluator.js';
 import { windowFnFor } from './fn-window.js';
 import { KEEPS_NAME } from './functions.js';
 import { dropName, keyOf } from './memo.js';
@@ -28,7 +28,6 @@ export class StepEvaluator {
   constructor(
     private readonly _data: ReadonlyMap<VectorSelector, readonly SeriesData[]>,
     private readonly _ctx: EvalContext,
-    private readonly _generic: Evaluator,
     readonly grid: StepGrid,
   ) {}
 
@@ -53,7 +52,7 @@ export class StepEvaluator {
 
   /** The node through the per-step evaluator, collected into step form. */
   generic(e: Expr): StepValue {
-    return fallback(this._generic, e, this.grid, typeOf(e) === 'scalar');
+    return fallback(this._data, this._ctx, (a) => this.eval(a), e, this.grid, typeOf(e) === 'scalar');
   }
 
   timeAt(step: number): number {

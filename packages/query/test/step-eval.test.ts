@@ -75,6 +75,11 @@ const QUERIES = [
   'round(rate(cpu_total[5m]), 0.01)', 'timestamp(mem_bytes)', 'sort_desc(sum by (namespace) (mem_bytes))', 'scalar(sum(mem_bytes)) * 2', 'vector(1) + sum(mem_bytes)',
   'label_replace(mem_bytes, "p", "$1", "pod", "pod-(.*)")', 'absent(nothing)', 'absent_over_time(mem_bytes[5m])', 'max_over_time(rate(cpu_total[1m])[10m:30s])',
   'sum by (namespace) (rate(cpu_total[5m])) / ignoring(namespace) group_left sum(rate(cpu_total[5m]))', 'sum(rate(cpu_total[5m])) > 1 < 1000',
+  // per-step nodes over step-evaluated operands
+  'label_replace(sum by (pod) (mem_bytes), "p", "$1", "pod", "pod-(.*)")', 'abs(-sum by (pod) (rate(cpu_total[5m])))', 'timestamp(sum(mem_bytes))',
+  '(mem_bytes > 1050) or on(pod) cpu_total', 'sum by (pod) (rate(cpu_total[5m])) and on(pod) (mem_bytes > 1000)', 'absent(sum(nothing))',
+  'count_values("x", sum by (pod) (restarts_total))', 'max_over_time(sum(rate(cpu_total[1m]))[10m:1m])', 'sort(topk(2, sum by (node, pod) (mem_bytes)))',
+  'histogram_quantile(0.9, sum by (node, le) (rate(lat_bucket[5m]))) or sum by (node) (rate(cpu_total[5m]))', 'clamp_max(sum by (node) (mem_bytes), scalar(count(mem_bytes)) * 300)',
 ];
 
 const fast = new QueryEngine(new Store());
