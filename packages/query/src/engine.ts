@@ -151,8 +151,11 @@ function formatTier(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
+/** By label-set key (each key built once, not at every comparison). */
 function sortSeries<T extends { labels: Labels }>(series: T[]): T[] {
-  return series.sort((a, b) => (labelsKey(a.labels) < labelsKey(b.labels) ? -1 : 1));
+  const keyed = series.map((s) => ({ s, key: labelsKey(s.labels) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : 1));
+  return keyed.map((k) => k.s);
 }
 
 /**
