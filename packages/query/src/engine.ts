@@ -16,7 +16,8 @@ import { parseQuery } from './parse.js';
 import { planSelectors } from './plan.js';
 import { StepEvaluator } from './step-eval.js';
 import { instantSamples, matrixSeries, stepGrid } from './step-output.js';
-import type { StepGrid } from './step-value.js';
+import { StepBudgetExceeded } from './step-value.js';
+import type { StepGrid, StepValue } from './step-value.js';
 import type { SelectorPlan } from './plan.js';
 import type { QueryResult } from './value.js';
 
@@ -67,13 +68,14 @@ export class QueryEngine {
   async instantQuery(query: string, tMs: number, controls: QueryControls | number = {}): Promise<QueryResult> {
     const c = typeof controls === 'number' ? { timeoutMs: controls } : controls;
     const expr = parseQuery(query);
-    const { evaluator, infos, stepEvaluator } = await this._prepare(expr, tMs, tMs, 0, c);
+    const { evaluator, infos, stepEvaluator, resetSamples } = await this._prepare(expr, tMs, tMs, 0, c);
     const extra = infos.length ? { infos } : {};
     const type = typeOf(expr);
     if (!this._opts.perStepOnly && (type === 'vector' || type === 'scalar')) {
-      const sv = stepEvaluator(stepGrid(tMs, tMs, 0)).eval(expr);
-      if (sv.type === 'scalar') return { resultType: 'scalar', tMs, value: sv.values[0] ?? NaN, ...extra };
-      return { resultType: 'vector', tMs, samples: instantSamples(sv), ...extra };
+      const sv = overBudget(() => stepEvaluator(stepGrid(tMs, tMs, 0)).eval(expr));
+      if (sv?.type === 'scalar') return { resultType: 'scalar', tMs, value: sv.values[0] ?? NaN, ...extra };
+      if (sv) return { resultType: 'vector', tMs, samples: instantSamples(sv), ...extra };
+      resetSamples();
     }
     const v = evaluator.eval(expr, tMs);
     if (v.type === 'scalar') return { resultType: 'scalar', tMs, value: v.value, ...extra };
@@ -92,11 +94,13 @@ export class QueryEngine {
     const expr = parseQuery(query);
     const type = typeOf(expr);
     if (type !== 'scalar' && type !== 'vector') throw new QueryError('bad_data', `invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
-    const { evaluator, checkpoint, infos, stepEvaluator } = await this._prepare(expr, startMs, endMs, stepMs, c);
+    const { evaluator, checkpoint, infos, stepEvaluator, resetSamples } = await this._prepare(expr, startMs, endMs, stepMs, c);
     const extra = infos.length ? { infos } : {};
     if (!this._opts.perStepOnly) {
       const grid = stepGrid(startMs, endMs, stepMs);
-      return { resultType: 'matrix', series: sortSeries(matrixSeries(stepEvaluator(grid).eval(expr), grid, checkpoint)), ...extra };
+      const sv = overBudget(() => stepEvaluator(grid).eval(expr));
+      if (sv) return { resultType: 'matrix', series: sortSeries(matrixSeries(sv, grid, checkpoint)), ...extra };
+      resetSamples();
     }
     const series = new Map<string, { labels: Labels; samples: Sample[] }>();
     for (let t = startMs; t <= endMs; t += stepMs) {
@@ -139,9 +143,22 @@ export class QueryEngine {
       checkpoint(n);
       data.set(sel, series);
     }
+    const loadedSamples = samples;
     const infos = [...resolutions].sort((a, b) => a - b).map((ms) => `answered from the ${formatTier(ms)} rollup tier`);
     const evaluator = new Evaluator(data, ctx);
-    return { evaluator, checkpoint, infos, stepEvaluator: (grid: StepGrid) => new StepEvaluator(data, ctx, grid) };
+    // the step evaluator holds every step's values: at most as many cells as the query may hold samples
+    const stepEvaluator = (grid: StepGrid): StepEvaluator => new StepEvaluator(data, ctx, grid, this._opts.maxSamples);
+    return { evaluator, checkpoint, infos, stepEvaluator, resetSamples: () => (samples = loadedSamples) };
+  }
+}
+
+/** The step evaluation's value, or undefined when it went over its budget (the per-step evaluator then runs). */
+function overBudget(run: () => StepValue): StepValue | undefined {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof StepBudgetExceeded) return undefined;
+    throw err;
   }
 }
 

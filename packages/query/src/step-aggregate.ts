@@ -35,6 +35,7 @@ export function stepAggregate(ev: StepEvaluator, e: Aggregate): StepValue | unde
   if (child.type !== 'vector') return undefined;
   const groups = groupsOf(e, child.series);
   const steps = ev.grid.count;
+  ev.reserve(e.op === 'topk' || e.op === 'bottomk' ? child.series.length : groups.labels.length);
   if (e.op === 'topk' || e.op === 'bottomk') return selectK(child, groups, param ?? new Float64Array(steps).fill(NaN), e.op === 'topk', steps);
   if (e.op === 'quantile') return quantiles(child, groups, param ?? new Float64Array(steps).fill(NaN), steps);
   return fold(e.op, child, groups, steps);

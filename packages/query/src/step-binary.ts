@@ -23,6 +23,8 @@ export function stepBinary(ev: StepEvaluator, e: Binary): StepValue | undefined 
   const rhs = ev.eval(e.rhs);
   const steps = ev.grid.count;
   if (lhs.type === 'scalar' && rhs.type === 'scalar') return { type: 'scalar', values: lhs.values.map((a, t) => arith(e.op, a, rhs.values[t]!)) };
+  if (lhs.type === 'vector') ev.reserve(lhs.series.length);
+  if (rhs.type === 'vector') ev.reserve(rhs.series.length);
   if (lhs.type === 'vector' && rhs.type === 'scalar') return vectorScalar(e, lhs, rhs, false, steps);
   if (lhs.type === 'scalar' && rhs.type === 'vector') return vectorScalar(e, rhs, lhs, true, steps);
   if (lhs.type === 'vector' && rhs.type === 'vector') return vectorVector(e, lhs, rhs, steps);

@@ -18,7 +18,7 @@ import { coveredRangeMs, lookbackFor, scaleToAsked } from './rollup-windows.js';
 import { stepAggregate } from './step-aggregate.js';
 import { stepBinary } from './step-binary.js';
 import { fallback } from './step-fallback.js';
-import { anyPresent, newSeries } from './step-value.js';
+import { anyPresent, newSeries, StepBudgetExceeded } from './step-value.js';
 import type { StepGrid, StepSeries, StepValue, StepVector } from './step-value.js';
 
 /** Range functions that add counter resets back (over many steps they use a per-series reset index). */
@@ -29,7 +29,16 @@ export class StepEvaluator {
     private readonly _data: ReadonlyMap<VectorSelector, readonly SeriesData[]>,
     private readonly _ctx: EvalContext,
     readonly grid: StepGrid,
+    private readonly _cellBudget: number,
   ) {}
+
+  private _cells = 0;
+
+  /** Accounts for `series` more series of step values; throws {@link StepBudgetExceeded} past the budget. */
+  reserve(series: number): void {
+    this._cells += series * this.grid.count;
+    if (this._cells > this._cellBudget) throw new StepBudgetExceeded('step values over budget');
+  }
 
   eval(e: Expr): StepValue {
     switch (e.kind) {
@@ -52,7 +61,7 @@ export class StepEvaluator {
 
   /** The node through the per-step evaluator, collected into step form. */
   generic(e: Expr): StepValue {
-    return fallback(this._data, this._ctx, (a) => this.eval(a), e, this.grid, typeOf(e) === 'scalar');
+    return fallback(this._data, this._ctx, this, e, typeOf(e) === 'scalar');
   }
 
   timeAt(step: number): number {
@@ -73,7 +82,9 @@ export class StepEvaluator {
   private _selector(sel: VectorSelector): StepVector {
     const steps = this.grid.count;
     const out: StepSeries[] = [];
-    for (const s of this._data.get(sel) ?? []) {
+    const data = this._data.get(sel) ?? [];
+    this.reserve(data.length);
+    for (const s of data) {
       const c = s.samples;
       const lookbackMs = lookbackFor(s, this._ctx.lookbackMs);
       const series = newSeries(s.labels, steps);
@@ -107,6 +118,7 @@ export class StepEvaluator {
     const labels = data.map((s) => (keepName ? s.labels : dropName(s.labels)));
     if (new Set(labels.map(keyOf)).size !== labels.length) return undefined; // duplicates: the per-step path reports them
     const steps = this.grid.count;
+    this.reserve(data.length);
     const rangeMs = matrix.rangeMs;
     const out: StepSeries[] = [];
     data.forEach((s, k) => {
@@ -140,6 +152,7 @@ export class StepEvaluator {
     const v = this.eval(expr);
     if (op === '+') return v;
     if (v.type === 'scalar') return { type: 'scalar', values: v.values.map((x) => -x) };
+    this.reserve(v.series.length);
     const series = v.series.map((s): StepSeries => ({ labels: dropName(s.labels), values: s.values.map((x) => -x), present: s.present }));
     return v.ranks ? { type: 'vector', series, ranks: v.ranks } : { type: 'vector', series };
   }

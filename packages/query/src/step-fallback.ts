@@ -49,16 +49,17 @@ function operands(e: Expr): Expr[] {
   });
 }
 
-export function fallback(
-  data: ReadonlyMap<VectorSelector, readonly SeriesData[]>,
-  ctx: EvalContext,
-  stepEval: (e: Expr) => StepValue,
-  e: Expr,
-  grid: StepGrid,
-  scalar: boolean,
-): StepValue {
+/** What the fallback needs of the step evaluator. */
+export interface StepHost {
+  readonly grid: StepGrid;
+  eval(e: Expr): StepValue;
+  reserve(series: number): void;
+}
+
+export function fallback(data: ReadonlyMap<VectorSelector, readonly SeriesData[]>, ctx: EvalContext, host: StepHost, e: Expr, scalar: boolean): StepValue {
+  const grid = host.grid;
   const values = new Map<Expr, StepValue>();
-  for (const a of operands(e)) values.set(a, stepEval(a));
+  for (const a of operands(e)) values.set(a, host.eval(a));
   const ev = new Precomputed(data, ctx, values, grid);
   const steps = grid.count;
   if (scalar) {
@@ -85,6 +86,7 @@ export function fallback(
       if (!list) byKey.set(key, (list = []));
       let idx = list[nth];
       if (idx === undefined) {
+        host.reserve(1);
         idx = series.length;
         list.push(idx);
         series.push(newSeries(p.labels, steps));

@@ -68,3 +68,11 @@ export function orderAt(v: StepVector, t: number): number[] {
   if (ranks) out.sort((a, b) => ranks[a]![t]! - ranks[b]![t]!);
   return out;
 }
+
+/**
+ * Thrown when a query's step values would hold more cells (series × steps) than its budget; the
+ * engine then evaluates it with the per-step evaluator, which holds one step at a time.
+ */
+export class StepBudgetExceeded extends Error {
+  override readonly name = 'StepBudgetExceeded';
+}

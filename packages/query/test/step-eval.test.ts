@@ -112,3 +112,15 @@ for (const q of QUERIES) {
     }
   });
 }
+
+test('over its cell budget (series × steps past maxSamples) the query runs per step, with the same result', async () => {
+  const opts = { maxSamples: 6_000 };
+  const small = new QueryEngine(new Store(), opts);
+  const smallReference = new QueryEngine(new Store(), { ...opts, perStepOnly: true });
+  for (const q of ['sum(mem_bytes)', 'count by (node) (mem_bytes > 1000)', 'rate(cpu_total[5m])']) {
+    const run = (e: QueryEngine): Promise<unknown> => e.rangeQuery(q, 0, END, 5_000);
+    const got = await outcome(run, small);
+    assert.deepStrictEqual(got, await outcome(run, smallReference), q);
+    if (q === 'sum(mem_bytes)') assert.equal((got as { series: unknown[] }).series.length, 1, 'answered, not refused');
+  }
+});
