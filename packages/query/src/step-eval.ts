@@ -85,6 +85,7 @@ export class StepEvaluator {
     const data = this._data.get(sel) ?? [];
     this.reserve(data.length);
     for (const s of data) {
+      this.checkpoint(0); // deadline and cancellation between series
       const c = s.samples;
       const lookbackMs = lookbackFor(s, this._ctx.lookbackMs);
       const series = newSeries(s.labels, steps);
