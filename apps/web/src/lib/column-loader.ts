@@ -1,7 +1,7 @@
 /**
  * Loads the Explore table's columns into a TableModel: a round asks each column's query once,
- * in the given order, at most `concurrency` at a time (the server answers them one after the
- * other anyway; the first column then arrives after one query, not after all). A new time for
+ * in the given order: the first alone, then at most `concurrency` at a time (the server answers
+ * them one after the other anyway; the first column then arrives after one query, not after all). A new time for
  * the same queries waits for the running round (live mode at 10,000 pods: one round at a time,
  * never aborted half-way by the next tick); other queries abort it. Each answered column replaces
  * its values, so the previous window's values stay until then (no flicker).
@@ -67,11 +67,16 @@ export class ColumnLoader {
     this._next = undefined;
     this.errors = [];
     this.pending = queries.length;
-    const queue = [...queries];
+    const [first, ...queue] = queries;
     const work = async (): Promise<void> => {
       for (let q = queue.shift(); q !== undefined && !round.ac.signal.aborted; q = queue.shift()) await this._one(round, q);
     };
-    void Promise.all(Array.from({ length: Math.min(this._concurrency, queue.length) }, work)).then(() => {
+    const run = async (): Promise<void> => {
+      // The first column alone: the table shows from its answer, so nothing shares the server with it.
+      if (first !== undefined) await this._one(round, first);
+      await Promise.all(Array.from({ length: Math.min(this._concurrency, queue.length) }, work));
+    };
+    void run().then(() => {
       if (round.ac.signal.aborted) return;
       round.done = true;
       const next = this._next;
