@@ -35,6 +35,8 @@ const COLUMNS: readonly Column[] = [
 
 const ROW_HEIGHT_PX = 30;
 const VIEW_ROWS = 14;
+/** Rows rendered: the view and 5 above and below it. */
+const SLOTS = VIEW_ROWS + 10;
 const NO_SEARCH: ParsedSearch = { text: '', filters: [], errors: [] };
 
 interface Props extends ViewProps {
@@ -64,7 +66,7 @@ export function EntityTable({ state, window: win, update, by, scope, title, rate
   const present = useMemo(() => COLUMNS.filter((c) => model.has(c.key as RowKey)), [model, version]);
   const hasData = total > 0 || complete;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT_PX) - 5);
-  const visible = Array.from(order.subarray(first, first + VIEW_ROWS + 10), (i) => model.row(i));
+  const visible = Array.from(order.subarray(first, first + SLOTS), (i) => model.row(i));
   const sortBy = (col: string): void => update({ sort: { column: col, descending: state.sort.column === col ? !state.sort.descending : col !== 'name' } }, false);
   const arrow = (col: string): string => (state.sort.column === col ? (state.sort.descending ? ' ▾' : ' ▴') : '');
   return (
@@ -89,14 +91,15 @@ export function EntityTable({ state, window: win, update, by, scope, title, rate
       <div className="grid-body" style={{ height: Math.min(order.length, VIEW_ROWS) * ROW_HEIGHT_PX + 2 }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
         <div style={{ height: order.length * ROW_HEIGHT_PX, position: 'relative' }}>
           {visible.map((r, i) => (
-            <div key={r.name} className="grid-row" role="row" data-name={r.name} style={{ top: (first + i) * ROW_HEIGHT_PX, gridTemplateColumns: gridColumns(present.length) }} onClick={() => onOpen(r.name)}>
+            // Keyed by slot, not name: a sort or a scroll refills the same elements instead of replacing them.
+            <div key={(first + i) % SLOTS} className="grid-row" role="row" data-name={r.name} style={{ top: (first + i) * ROW_HEIGHT_PX, gridTemplateColumns: gridColumns(present.length) }} onClick={() => onOpen(r.name)}>
               <a className="name" href="#" onClick={(e) => e.preventDefault()} title={r.name}>{r.name}</a>
               {present.map((c) => <Cell key={c.key} row={r} col={c} max={model.maxOf(c.key as RowKey)} />)}
             </div>
           ))}
         </div>
-        {hasData && order.length === 0 && <div className="empty">{total === 0 ? `No ${title.toLowerCase()} with data in this range.` : 'Nothing matches the search.'}</div>}
       </div>
+      {hasData && order.length === 0 && <div className="empty">{total === 0 ? `No ${title.toLowerCase()} with data in this range.` : 'Nothing matches the search.'}</div>}
     </div>
   );
 }
