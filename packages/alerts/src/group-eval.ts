@@ -29,7 +29,10 @@ export interface RuleRuntime {
   lastError: string;
   lastEvaluationMs: number | undefined;
   evaluationTimeMs: number;
-  /** Series written at the last evaluation, so the ones that disappear get a staleness marker. */
+  /**
+   * Series written at the last evaluation, so the ones that disappear get a staleness marker; keyed
+   * by their labels' key (recording rules) or by state and alert key (ALERTS, ALERTS_FOR_STATE).
+   */
   lastSeries: Map<string, Labels>;
   /** When each firing alert (by its key in `active`) was last sent, for the resend delay. */
   lastSentMs: Map<string, number>;
@@ -224,13 +227,12 @@ async function evalAlerting(rule: RuleRuntime, spec: AlertingRuleSpec, g: GroupR
   const lastSent = new Map<string, number>();
   for (const [key, a] of rule.active) {
     if (a.state !== 'inactive') {
-      const alerts = labelsOf({ ...a.labels, [METRIC_NAME]: 'ALERTS', alertstate: a.state });
-      const forState = labelsOf({ ...a.labels, [METRIC_NAME]: 'ALERTS_FOR_STATE' });
-      const alertsKey = labelsKey(alerts);
-      const forStateKey = labelsKey(forState);
-      series.set(alertsKey, alerts);
+      // Keyed by the alert's key, not the series' labels: an unchanged alert reuses last evaluation's label sets.
+      const alertsKey = `${a.state}\xff${key}`;
+      const forStateKey = `for\xff${key}`;
+      series.set(alertsKey, rule.lastSeries.get(alertsKey) ?? labelsOf({ ...a.labels, [METRIC_NAME]: 'ALERTS', alertstate: a.state }));
       values.set(alertsKey, 1);
-      series.set(forStateKey, forState);
+      series.set(forStateKey, rule.lastSeries.get(forStateKey) ?? labelsOf({ ...a.labels, [METRIC_NAME]: 'ALERTS_FOR_STATE' }));
       values.set(forStateKey, Math.floor(a.activeAtMs / 1000));
     }
     const firing = a.state === 'firing';

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NOOP_LOGGER } from '@fathom/kit';
-import { labelsOf } from '@fathom/model';
+import { labelsOf, matcher } from '@fathom/model';
 import type { Matcher } from '@fathom/model';
 import { QueryEngine } from '@fathom/query';
 import type { Querier, Queryable, SelectHints } from '@fathom/storage';
@@ -175,4 +175,24 @@ test('a firing alert is resent after the resend delay, not at every evaluation',
   }
   // Prometheus' needsSending: sent when it fires, then once lastSent + resendDelay < now.
   assert.deepEqual(sentAt, [0, 3, 6]);
+});
+
+test('ALERTS follows the state: pending, then firing with a staleness marker for the pending series', async (t) => {
+  const dir = await tempDir('fathom-rules-alerts-series-');
+  t.after(dir.cleanup);
+  await mkdir(join(dir.path, 'rules'), { recursive: true });
+  await writeFile(join(dir.path, 'rules', 'up.yaml'), 'groups:\n  - name: g\n    interval: 1m\n    rules:\n      - alert: Down\n        expr: up == 0\n        for: 1m\n');
+  const MIN = 60_000;
+  const t0 = Math.floor(Date.now() / MIN) * MIN - 10 * MIN;
+  const storage = new MemoryStorage();
+  const app = storage.appender();
+  for (let i = 0; i < 4; i++) app.append(labelsOf({ __name__: 'up', instance: 'a' }), t0 + i * MIN, 0);
+  await app.commit();
+  const m = new RuleManager({ engine: new QueryEngine(storage), storage, sink: new CountingAlertSink(), logger: NOOP_LOGGER, dir: join(dir.path, 'rules'), stateFile: join(dir.path, 'state'), defaultIntervalMs: MIN, externalUrl: 'http://ui' });
+  await m.load();
+  for (let i = 0; i < 3; i++) await m.evaluateAll(t0 + i * MIN);
+  const series = await (await storage.querier(t0, t0 + 3 * MIN)).select([matcher('__name__', '=', 'ALERTS')]);
+  const byState = Object.fromEntries(series.map((s) => [s.labels['alertstate'], s.samples.map((x) => (Number.isNaN(x.value) ? 'stale' : x.value))]));
+  assert.deepEqual(byState, { pending: [1, 'stale'], firing: [1, 1] });
+  assert.equal(series[0]?.labels['instance'], 'a');
 });
