@@ -35,6 +35,8 @@ const RULES = Number(process.env['BENCH_RULES'] ?? 1000);
 const PODS = Number(process.env['BENCH_PODS'] ?? 1000);
 const CYCLES = Number(process.env['BENCH_CYCLES'] ?? 10);
 const FATHOM_NODE_ARGS = (process.env['BENCH_FATHOM_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+/** Extra `server.rules` settings for Fathom, e.g. `sharedSelectionsMaxSamples: 0` (YAML flow-map entries). */
+const FATHOM_RULES = process.env['BENCH_FATHOM_RULES'] ? `, ${process.env['BENCH_FATHOM_RULES']}` : '';
 const INTERVAL_S = 30;
 const SCRAPE_MS = 15_000;
 const HISTORY_MS = 10 * 60_000;
@@ -164,7 +166,7 @@ function startProbe(engines: readonly Engine[]): { stop(): Promise<ProbeResult[]
 
 async function startEngines(work: string, rulesDir: string, promConfig: string): Promise<Engine[]> {
   const fp = await freePort();
-  writeFileSync(join(work, 'fathom.yaml'), `server:\n  rules: { dir: ${rulesDir}, evaluationIntervalMs: ${INTERVAL_S}s }\n  alertLibrary: { enabled: false }\n`);
+  writeFileSync(join(work, 'fathom.yaml'), `server:\n  rules: { dir: ${rulesDir}, evaluationIntervalMs: ${INTERVAL_S}s${FATHOM_RULES} }\n  alertLibrary: { enabled: false }\n`);
   const fathom = await startChild('fathom', process.execPath, [...FATHOM_NODE_ARGS, BIN, 'server', '--port', String(fp), '--data-dir', join(work, 'fathom'), '--config', join(work, 'fathom.yaml'), '--log-level', 'warn'], `http://127.0.0.1:${fp}`);
   const pp = await freePort();
   writeFileSync(promConfig, `global: { evaluation_interval: ${INTERVAL_S}s }\n`);

@@ -16,6 +16,7 @@ import { FileDashboardStore } from './dashboard-store.js';
 import { QueryEngine } from '@fathom/query';
 import { EvalScheduler, libraryRuleFiles, RuleManager } from '@fathom/alerts';
 import type { AlertSink, Dispatcher } from '@fathom/notify';
+import type { Queryable } from '@fathom/storage';
 import { openStorage } from './storage.js';
 import { openNotifier } from './notify.js';
 
@@ -81,7 +82,9 @@ export class FathomServer implements Service {
     const rules = new RuleManager({
       engine: new QueryEngine(scheduler.queryable(storage), cfg.query),
       scheduler,
-      selections: { queryable: scheduler.queryable(storage), engineFor: (q) => new QueryEngine(q, cfg.query) },
+      ...(cfg.rules.sharedSelectionsMaxSamples > 0
+        ? { selections: { queryable: scheduler.queryable(storage), engineFor: (q: Queryable) => new QueryEngine(q, cfg.query), maxSamples: cfg.rules.sharedSelectionsMaxSamples } }
+        : {}),
       storage,
       events,
       sink: this._deps.alertSink ?? notify.dispatcher,

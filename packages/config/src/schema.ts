@@ -136,6 +136,8 @@ const rules = z.strictObject({
   maxConcurrentGroups: z.number().int().min(1).default(2),
   /** Longest run of rule evaluation work before ingest and the API get a turn of the event loop. */
   evaluationSliceMs: durationMs.default(10),
+  /** Most samples a group evaluation keeps to share selections among its rules; 0 = no sharing. */
+  sharedSelectionsMaxSamples: z.number().int().min(0).default(2_000_000),
 });
 
 export const serverConfigSchema = z.strictObject({
