@@ -14,6 +14,7 @@ test('defaults are complete and sensible', () => {
   const s = loadServerConfig();
   assert.equal(s.port, 9070);
   assert.equal(s.fsync, 'always');
+  assert.deepEqual([s.rules.maxConcurrentGroups, s.rules.evaluationSliceMs, s.rules.sharedSelectionsMaxSamples], [2, 10, 2_000_000]);
 });
 
 test('a good file sets both sections; units are parsed', () => {
@@ -38,7 +39,7 @@ const expected = JSON.parse(readFileSync(testdata('expected-errors.json'), 'utf8
 for (const [file, message] of Object.entries(expected)) {
   test(`bad config ${file} names the field`, () => {
     const load = (): unknown =>
-      file.includes('port') ? loadServerConfig({ file: testdata(file) }) : loadAgentConfig({ file: testdata(file) });
+      /port|server/.test(file) ? loadServerConfig({ file: testdata(file) }) : loadAgentConfig({ file: testdata(file) });
     assert.throws(load, (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.ok(err.message.includes(message), `message ${JSON.stringify(err.message)} lacks ${JSON.stringify(message)}`);
