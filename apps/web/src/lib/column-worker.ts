@@ -8,6 +8,7 @@ import type { WorkerReply, WorkerRequest } from './column-data.js';
 import { instantQuery, instantQueryUrl } from './prom-client.js';
 
 const running = new Map<number, AbortController>();
+performance.setResourceTimingBufferSize(1000);
 
 function reply(msg: WorkerReply): void {
   self.postMessage(msg, msg.ok ? { transfer: [msg.values.buffer] } : {});
@@ -20,7 +21,8 @@ async function load(id: number, expr: string, atMs: number, by: string, signal: 
     const r = await instantQuery(expr, atMs, signal);
     const { names, values } = toColumn(r.result, by);
     const timing = { startMs, ...fetchTiming(url), parsedMs: performance.timeOrigin + performance.now() };
-    performance.clearResourceTimings();
+    // The buffer is emptied only when no other load still has to read its entry.
+    if (running.size <= 1) performance.clearResourceTimings();
     if (!signal.aborted) reply({ id, ok: true, names: names as string[], values, timing });
   } catch (err) {
     if (!signal.aborted) reply({ id, ok: false, error: (err as Error).message });
