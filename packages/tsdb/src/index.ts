@@ -8,7 +8,7 @@ export { seriesKey } from './head/series-key.js';
 export type { HeadLimits } from './head/head.js';
 export { Wal, WalWriteError, WAL_MAGIC } from './wal/wal.js';
 export type { FsyncPolicy, WalOptions, WalReplayReport } from './wal/wal.js';
-export { CHECKPOINT_MAGIC } from './wal/checkpoint.js';
+export { CHECKPOINT_MAGIC, CHECKPOINT_MAGIC_V1 } from './wal/checkpoint.js';
 export { DEFAULT_TIERS, LOOKBACK_MS, checkTiers, fieldFor, planSelect } from './rollup/tiers.js';
 export type { RollupField, Tier, TierPlan } from './rollup/tiers.js';
 export { RollupAccumulator, ROLLED_FIELDS } from './rollup/accumulator.js';

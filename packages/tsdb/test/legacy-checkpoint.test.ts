@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matcher } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
-import { CHECKPOINT_MAGIC, TsdbStorage } from '../src/index.js';
+import { CHECKPOINT_MAGIC_V1, TsdbStorage } from '../src/index.js';
 import { pointsToChunks } from '../src/rollup/rollup-points.js';
 import { ByteWriter } from '../src/wal/codec.js';
 import { frameRecord, RecordType } from '../src/wal/records.js';
@@ -31,7 +31,7 @@ function legacyCheckpoint(dir: string): void {
   mkdirSync(wal, { recursive: true });
   writeFileSync(
     join(wal, 'checkpoint.00000001'),
-    Buffer.concat([CHECKPOINT_MAGIC, frameRecord(RecordType.CheckpointMeta, new ByteWriter().int64(0).finish()), frameRecord(RecordType.SeriesSnapshot, snap.finish()), frameRecord(RecordType.CheckpointEnd, new ByteWriter().uvarint(1).finish())]),
+    Buffer.concat([CHECKPOINT_MAGIC_V1, frameRecord(RecordType.CheckpointMeta, new ByteWriter().int64(0).finish()), frameRecord(RecordType.SeriesSnapshot, snap.finish()), frameRecord(RecordType.CheckpointEnd, new ByteWriter().uvarint(1).finish())]),
   );
 }
 

@@ -14,9 +14,13 @@ import type { RolledPoint } from '../rollup/accumulator.js';
 import { TierSeries } from '../rollup/tier-series.js';
 import { ByteReader, ByteWriter } from './codec.js';
 import { frameRecord, readRecord, RecordType } from './records.js';
-import { readLabels, writeLabels } from './wal-records.js';
+import { readLabels } from './wal-records.js';
 
-export const CHECKPOINT_MAGIC = Buffer.from('FTHMCKP1', 'ascii');
+/** Version 1: labels as strings in every snapshot (still read). */
+export const CHECKPOINT_MAGIC_V1 = Buffer.from('FTHMCKP1', 'ascii');
+/** Version 2 (written): a symbol table, snapshots refer to it; compact chunk times. */
+export const CHECKPOINT_MAGIC = Buffer.from('FTHMCKP2', 'ascii');
+const MAGIC_PREFIX = 'FTHMCKP';
 const NAME = /^checkpoint\.(\d{8})$/;
 
 export function checkpointName(seq: number): string {
@@ -39,11 +43,16 @@ export function writeCheckpoint(dir: string, seq: number, head: Head): void {
   try {
     writeAll(fd, CHECKPOINT_MAGIC);
     writeAll(fd, frameRecord(RecordType.CheckpointMeta, new ByteWriter().int64(head.minValidMs).finish()));
+    const all = head.allSeries();
+    const symbols = symbolTable(all);
+    const symW = new ByteWriter().uvarint(symbols.list.length);
+    for (const sym of symbols.list) symW.string(sym);
+    writeAll(fd, frameRecord(RecordType.CheckpointSymbols, symW.finish()));
     let count = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
-    for (const s of head.allSeries()) {
-      const rec = frameRecord(RecordType.SeriesSnapshot, encodeSnapshot(s));
+    for (const s of all) {
+      const rec = frameRecord(RecordType.SeriesSnapshotV2, encodeSnapshot(s, symbols.refs));
       pending.push(rec);
       pendingBytes += rec.length;
       count++;
@@ -81,19 +90,93 @@ function syncDir(dir: string): void {
   }
 }
 
-function encodeSnapshot(s: MemSeries): Buffer {
+/** Every label name and value of the head, once; refs by string. */
+function symbolTable(series: readonly MemSeries[]): { list: string[]; refs: Map<string, number> } {
+  const refs = new Map<string, number>();
+  const list: string[] = [];
+  const add = (x: string): void => {
+    if (refs.has(x)) return;
+    refs.set(x, list.length);
+    list.push(x);
+  };
+  for (const s of series) {
+    for (const name in s.labels) {
+      add(name);
+      add(s.labels[name] ?? '');
+    }
+  }
+  return { list, refs };
+}
+
+/** A v2 snapshot: labels as symbol refs; chunk times as deltas (chunks are ordered, disjoint). */
+function encodeSnapshot(s: MemSeries, sym: ReadonlyMap<string, number>): Buffer {
   const w = new ByteWriter().uvarint(s.id);
-  writeLabels(w, s.labels);
+  const names = Object.keys(s.labels);
+  w.uvarint(names.length);
+  for (const n of names) w.uvarint(sym.get(n) ?? 0).uvarint(sym.get(s.labels[n] ?? '') ?? 0);
   const hasLast = Number.isFinite(s.lastTMs);
   w.uvarint(hasLast ? 1 : 0).int64(hasLast ? s.lastTMs : 0).float64(s.lastValue);
-  w.uvarint(s.chunks.length);
-  for (const c of s.chunks) w.int64(c.minTMs).int64(c.maxTMs).uvarint(c.count).bytes(c.bytes);
+  const n = s.chunkCount;
+  w.uvarint(n);
+  let prevMax = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.chunk(i);
+    if (i === 0) w.int64(c.minTMs);
+    else w.uvarint(c.minTMs - prevMax);
+    w.uvarint(c.maxTMs - c.minTMs).uvarint(c.count).bytes(c.bytes);
+    prevMax = c.maxTMs;
+  }
   w.bytes(s.open && s.open.count > 0 ? s.open.bytes() : new Uint8Array(0));
   const ooo = s.ooo;
   w.uvarint(ooo?.length ?? 0);
   for (let i = 0; i < (ooo?.length ?? 0); i++) w.int64(ooo?.timeAt(i) ?? 0).float64(ooo?.valueAt(i) ?? 0);
-  w.uvarint(0); // rollup tiers live in blocks since block format 1 (older checkpoints may carry some)
   return w.finish();
+}
+
+/** Labels of a v2 snapshot, strings shared through the symbol table. */
+function readSymbolLabels(r: ByteReader, symbols: readonly string[]): Labels {
+  const n = r.uvarint();
+  const out: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    const name = symbols[r.uvarint()];
+    const value = symbols[r.uvarint()];
+    if (name === undefined || value === undefined) throw new Error(`label symbol ref out of range (table of ${symbols.length})`);
+    out[name] = value;
+  }
+  return Object.freeze(out);
+}
+
+function decodeSnapshotV2(payload: Buffer, symbols: readonly string[], head: Head): MemSeries {
+  const r = new ByteReader(payload);
+  const id = r.uvarint();
+  const s = head.newSeries(id, readSymbolLabels(r, symbols));
+  const hasLast = r.uvarint() === 1;
+  const lastT = r.int64();
+  const lastV = r.float64();
+  const n = r.uvarint();
+  let prevMax = 0;
+  for (let i = 0; i < n; i++) {
+    const minTMs = i === 0 ? r.int64() : prevMax + r.uvarint();
+    const maxTMs = minTMs + r.uvarint();
+    s.addSealed({ minTMs, maxTMs, count: r.uvarint(), bytes: r.bytes() });
+    prevMax = maxTMs;
+  }
+  const open = r.bytes();
+  if (open.length > 0) s.open = XorEncoder.resume(open);
+  const oooCount = r.uvarint();
+  for (let i = 0; i < oooCount; i++) s.appendOutOfOrder(r.int64(), r.float64());
+  s.lastTMs = hasLast ? lastT : -Infinity;
+  s.lastValue = lastV;
+  if (!r.done) throw new Error('trailing bytes in a series snapshot');
+  return s;
+}
+
+function decodeSymbols(payload: Buffer): string[] {
+  const r = new ByteReader(payload);
+  const n = r.uvarint();
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(r.string());
+  return out;
 }
 
 function decodePoint(r: ByteReader): RolledPoint {
@@ -121,6 +204,7 @@ export interface LegacyTiers {
   readonly tiers: readonly TierSeries[];
 }
 
+/** A v1 snapshot (labels as strings, rollup tiers of the time the head kept them). */
 function decodeSnapshot(payload: Buffer, legacy: LegacyTiers[], head: Head): MemSeries {
   const r = new ByteReader(payload);
   const id = r.uvarint();
@@ -161,20 +245,31 @@ export function loadCheckpoint(dir: string, head: Head): CheckpointLoad | undefi
   const name = checkpointName(seq);
   const buf = readFileSync(join(dir, name));
   const legacyTiers: LegacyTiers[] = [];
-  if (!buf.subarray(0, CHECKPOINT_MAGIC.length).equals(CHECKPOINT_MAGIC)) return { seq, series: 0, legacyTiers, problems: [`${name}: bad header (not a Fathom checkpoint); its series are lost`] };
+  const magic = buf.subarray(0, CHECKPOINT_MAGIC.length);
+  const v1 = magic.equals(CHECKPOINT_MAGIC_V1);
+  if (!v1 && !magic.equals(CHECKPOINT_MAGIC)) {
+    const text = magic.toString('latin1');
+    const why = text.startsWith(MAGIC_PREFIX) ? `checkpoint format version ${JSON.stringify(text.slice(MAGIC_PREFIX.length))} is not supported by this build (it reads 1 and 2)` : 'bad header (not a Fathom checkpoint)';
+    return { seq, series: 0, legacyTiers, problems: [`${name}: ${why}; its series are lost`] };
+  }
   let off = CHECKPOINT_MAGIC.length;
   let series = 0;
+  let symbols: string[] | undefined;
   while (off < buf.length) {
     const r = readRecord(buf, off);
     if ('problem' in r) return { seq, series, legacyTiers, problems: [`${name} at offset ${off}: ${r.problem}; the series after it are lost`] };
     try {
-      if (r.type === RecordType.SeriesSnapshot) head.adopt(decodeSnapshot(r.payload, legacyTiers, head));
-      else if (r.type === RecordType.CheckpointMeta) head.minValidMs = new ByteReader(r.payload).int64();
+      if (v1 && r.type === RecordType.SeriesSnapshot) head.adopt(decodeSnapshot(r.payload, legacyTiers, head));
+      else if (!v1 && r.type === RecordType.CheckpointSymbols) symbols = decodeSymbols(r.payload);
+      else if (!v1 && r.type === RecordType.SeriesSnapshotV2) {
+        if (!symbols) throw new Error('series snapshot before the symbol table');
+        head.adopt(decodeSnapshotV2(r.payload, symbols, head));
+      } else if (r.type === RecordType.CheckpointMeta) head.minValidMs = new ByteReader(r.payload).int64();
       else if (r.type === RecordType.CheckpointEnd) return { seq, series, legacyTiers, problems: [] };
     } catch (err) {
       return { seq, series, legacyTiers, problems: [`${name} at offset ${off}: undecodable record (${(err as Error).message}); the series after it are lost`] };
     }
-    if (r.type === RecordType.SeriesSnapshot) series++;
+    if (r.type === RecordType.SeriesSnapshot || r.type === RecordType.SeriesSnapshotV2) series++;
     off = r.next;
   }
   return { seq, series, legacyTiers, problems: [`${name}: ends without its end record (truncated); the series after offset ${off} are lost`] };

@@ -13,6 +13,10 @@ export const RecordType = {
   SeriesSnapshot: 3,
   CheckpointEnd: 4,
   CheckpointMeta: 5,
+  /** Checkpoint v2: the label strings its snapshots refer to. */
+  CheckpointSymbols: 6,
+  /** Checkpoint v2: a series with labels as symbol refs and compact chunk times. */
+  SeriesSnapshotV2: 7,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
