@@ -70,3 +70,16 @@ test('head: series GC removes pods that went away, so churn does not grow the in
   assert.equal(head.matching([matcher('pod', '=~', 'p-0-.*')]).length, 0, 'old pods are gone from the index');
   assert.match(put(head, m('late'), 1000, 1) ?? '', /out of bounds/);
 });
+
+test('head: a block cut splits only the chunk straddling the cut (sealed or open); the rest stays exact, appends go on', () => {
+  const head = new Head(limits);
+  for (let i = 1; i <= 300; i++) assert.equal(put(head, m('c'), i * 10_000, i === 200 ? STALE_NAN : i), undefined);
+  const first = head.cutBefore(1_500_000);
+  assert.deepEqual(first[0]?.chunks.map((c) => [c.minTMs, c.maxTMs, c.count]), [[10_000, 1_200_000, 120], [1_210_000, 1_490_000, 29]]);
+  const second = head.cutBefore(2_600_000);
+  assert.deepEqual(second[0]?.chunks.map((c) => [c.minTMs, c.maxTMs, c.count]), [[1_500_000, 2_400_000, 91], [2_410_000, 2_590_000, 19]]);
+  for (let i = 301; i <= 400; i++) assert.equal(put(head, m('c'), i * 10_000, i), undefined);
+  const [s] = head.select([], 0, 1e9);
+  assert.deepEqual(s?.samples.map((p) => p.tMs / 10_000), Array.from({ length: 141 }, (_, k) => 260 + k));
+  assert.equal(head.sampleCount, 141);
+});

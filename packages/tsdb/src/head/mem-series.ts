@@ -4,7 +4,7 @@
  */
 import type { Labels, Sample } from '@fathom/model';
 import { SampleBuffer } from '@fathom/storage';
-import { decodeXorChunk, XorEncoder } from '../chunk/xor-chunk.js';
+import { decodeXorChunk, XorEncoder, xorChunkSamples } from '../chunk/xor-chunk.js';
 import type { ChunkArena } from './chunk-arena.js';
 
 /** Samples per chunk before it is sealed (as Prometheus: ~120 at a 10-30 s scrape interval). */
@@ -176,21 +176,33 @@ export class MemSeries {
    * samples merged in; a chunk straddling `endMs` is split.
    */
   takeBefore(endMs: number): SealedChunk[] {
-    const hasOoo = this.ooo !== undefined && this.ooo.length > 0 && this.ooo.timeAt(0) < endMs;
-    let straddles = false;
-    for (let i = 0; i < this.chunkCount; i++) if (this._minT(i) < endMs && this._maxT(i) >= endMs) straddles = true;
-    straddles ||= (this.open !== undefined && this.open.count > 0 && this.open.minTMs < endMs && this.open.maxTMs >= endMs);
-    if (!hasOoo && !straddles) {
-      const out: SealedChunk[] = [];
-      let n = 0;
-      while (n < this.chunkCount && this._maxT(n) < endMs) out.push(this.chunk(n++));
-      this._shift(n);
-      if (this.open && this.open.count > 0 && this.open.maxTMs < endMs) {
-        out.push({ minTMs: this.open.minTMs, maxTMs: this.open.maxTMs, count: this.open.count, bytes: this.open.bytes() });
-        this.open = undefined;
+    if (this.ooo !== undefined && this.ooo.length > 0 && this.ooo.timeAt(0) < endMs) return this._takeBeforeMerging(endMs);
+    const out: SealedChunk[] = [];
+    let n = 0;
+    while (n < this.chunkCount && this._maxT(n) < endMs) out.push(this.chunk(n++));
+    this._shift(n);
+    // at most one chunk straddles `endMs` (chunks are disjoint and ordered): only it is decoded
+    if (this.chunkCount > 0 && this._minT(0) < endMs) {
+      const [before, after] = splitAt(xorChunkSamples(this.chunk(0).bytes), endMs);
+      out.push(...encodeChunks(before));
+      const [rest] = encodeChunks(after);
+      this._shift(1);
+      if (rest) this._sealed.unshift(rest.minTMs, rest.maxTMs, rest.count * LEN_SPAN + rest.bytes.length, this._arena.putBytes(rest.bytes));
+    } else if (this.open && this.open.count > 0 && this.open.minTMs < endMs) {
+      const [before, after] = splitAt(xorChunkSamples(this.open.bytes()), endMs);
+      out.push(...encodeChunks(before));
+      this.open = undefined;
+      if (after.length > 0) {
+        const enc = new XorEncoder();
+        for (const p of after) enc.append(p.tMs, p.value);
+        this.open = enc;
       }
-      return out;
     }
+    return out;
+  }
+
+  /** {@link takeBefore} with out-of-order samples before `endMs`: everything is decoded and merged. */
+  private _takeBeforeMerging(endMs: number): SealedChunk[] {
     const before = this.samples(-Infinity, endMs - 1);
     const after = this.samples(endMs, Infinity);
     const lastT = this.lastTMs;
@@ -217,6 +229,13 @@ export class MemSeries {
     dropped += this.ooo?.dropBefore(minMs) ?? 0;
     return dropped;
   }
+}
+
+/** Samples before `endMs`, and the rest. */
+function splitAt(samples: Sample[], endMs: number): [Sample[], Sample[]] {
+  let i = 0;
+  while (i < samples.length && (samples[i]?.tMs ?? 0) < endMs) i++;
+  return [samples.slice(0, i), samples.slice(i)];
 }
 
 /** Samples (time-ordered) as sealed chunks of {@link SAMPLES_PER_CHUNK}. */
