@@ -3,10 +3,11 @@
  * node-exporter scrapes) fed identically over remote write to Fathom, Debian's prometheus and
  * Debian's victoria-metrics, one engine after the other on the same machine, in one run.
  *
- *   npm run bench:tsdb          (BENCH_PODS=100 BENCH_METRICS=30 BENCH_HOURS=6 BENCH_RUNS=10)
+ *   npm run bench:tsdb          (BENCH_PODS=400 BENCH_METRICS=40 BENCH_HOURS=6 BENCH_RUNS=10)
  *
  * Per engine: ingest samples per CPU-second of the engine's process (= samples/s per core), disk
- * bytes per sample after compaction, RSS per active series, p50/p99 of five dashboard queries over
+ * bytes per sample after compaction, RSS per active series (5 s after ingest, and settled after
+ * BENCH_SETTLE_S idle seconds), p50/p99 of five dashboard queries over
  * 1 h, 6 h and 7 d, and the time to answer queries again after kill -9 with the whole data set.
  * Prints a Markdown table; keeps JSON in bench/results/.
  */
@@ -26,8 +27,11 @@ import type { Engine } from './tsdb/engines.js';
 import { compress, encodeWriteRequest, send } from './tsdb/remote-write.js';
 import type { PbSeries } from './tsdb/remote-write.js';
 
-const PODS = Number(process.env['BENCH_PODS'] ?? 100);
-const METRICS = Number(process.env['BENCH_METRICS'] ?? 30);
+// 16,000 active series (~26,000 with churn over 6 h): near issue 3's shape while all three engines finish in ~15 min here
+const PODS = Number(process.env['BENCH_PODS'] ?? 400);
+const METRICS = Number(process.env['BENCH_METRICS'] ?? 40);
+/** Idle seconds after ingest before the settled RSS is read (runtimes give memory back lazily). */
+const SETTLE_S = Number(process.env['BENCH_SETTLE_S'] ?? 60);
 const HOURS = Number(process.env['BENCH_HOURS'] ?? 6);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 10);
 /** Comma-separated subset of engines to run (names lower-case, e.g. `fathom`); all three by default. */
@@ -65,6 +69,8 @@ interface Result {
   rssBytes: number;
   activeSeries: number;
   rssPerActiveSeries: number;
+  settledRssBytes: number;
+  settledRssPerActiveSeries: number;
   restartS: number;
   queries: Record<string, { p50Ms: number; p99Ms: number; errors: number }>;
 }
@@ -154,6 +160,8 @@ async function benchEngine(e: Engine, work: string, reqs: { shards: Buffer[][]; 
     await waitFor(`${e.name} to answer`, () => ready(base, e.queryParams, endMs).then((ok) => (ok ? true : undefined)), 60_000, 500);
     await delay(5000);
     const rss = rssBytes(pid);
+    await delay(Math.max(0, SETTLE_S - 5) * 1000);
+    const settledRss = rssBytes(pid);
     const queries: Result['queries'] = {};
     for (const [qname, q] of QUERIES) {
       for (const [rname, rangeMs, stepMs] of RANGES) {
@@ -187,6 +195,8 @@ async function benchEngine(e: Engine, work: string, reqs: { shards: Buffer[][]; 
       rssBytes: rss,
       activeSeries,
       rssPerActiveSeries: rss / activeSeries,
+      settledRssBytes: settledRss,
+      settledRssPerActiveSeries: settledRss / activeSeries,
       restartS,
       queries,
     };
@@ -203,7 +213,8 @@ function table(results: readonly Result[]): string {
   out += row('ingest, samples/s per core (CPU of the engine)', (r) => f(r.samplesPerCoreS));
   out += row('ingest wall time, s', (r) => f(r.ingestWallS, 1));
   out += row('disk, bytes/sample after compaction', (r) => f(r.bytesPerSample, 2));
-  out += row('RSS per active series, bytes', (r) => f(r.rssPerActiveSeries));
+  out += row('RSS per active series 5 s after ingest, bytes', (r) => f(r.rssPerActiveSeries));
+  out += row(`RSS per active series after ${SETTLE_S} s idle, bytes`, (r) => f(r.settledRssPerActiveSeries));
   out += row('restart after kill -9 until queries answer, s', (r) => f(r.restartS, 1));
   for (const key of Object.keys(results[0]?.queries ?? {})) {
     out += row(`${key} p50 / p99, ms`, (r) => {
