@@ -12,7 +12,7 @@ interface Bucket {
 export function histogramQuantile(q: number, samples: readonly VectorSample[]): VectorSample[] {
   const groups = new Map<string, { labels: Labels; buckets: Bucket[] }>();
   for (const s of samples) {
-    const b = derived(BUCKETS, s.labels, bucketOf);
+    const b = bucketInfo(s.labels);
     if (!b) continue;
     const { labels, key, upperBound } = b;
     let g = groups.get(key);
@@ -24,6 +24,11 @@ export function histogramQuantile(q: number, samples: readonly VectorSample[]): 
 
 /** The cache key for bucket label derivations. */
 const BUCKETS = {};
+
+/** A bucket series' group labels, group key and upper bound (cached per Labels object); null when it has no valid `le`. */
+export function bucketInfo(l: Labels): { labels: Labels; key: string; upperBound: number } | null {
+  return derived(BUCKETS, l, bucketOf);
+}
 
 function bucketOf(l: Labels): { labels: Labels; key: string; upperBound: number } | null {
   const le = l['le'];

@@ -17,6 +17,7 @@ import { dropName, keyOf } from './memo.js';
 import { coveredRangeMs, lookbackFor, scaleToAsked } from './rollup-windows.js';
 import { stepAggregate } from './step-aggregate.js';
 import { stepBinary } from './step-binary.js';
+import { stepHistogramQuantile } from './step-histogram.js';
 import { fallback } from './step-fallback.js';
 import { anyPresent, newSeries, StepBudgetExceeded } from './step-value.js';
 import type { StepGrid, StepSeries, StepValue, StepVector } from './step-value.js';
@@ -104,6 +105,7 @@ export class StepEvaluator {
   }
 
   private _call(e: Call): StepValue | undefined {
+    if (e.func === 'histogram_quantile') return this._histogramQuantile(e);
     const fn = windowFnFor(e.func);
     const matrix = e.args.find((a) => a.kind === 'matrix' || a.kind === 'subquery');
     if (!fn || matrix?.kind !== 'matrix') return undefined;
@@ -145,6 +147,16 @@ export class StepEvaluator {
       if (anyPresent(series)) out.push(series);
     });
     return { type: 'vector', series: out };
+  }
+
+  private _histogramQuantile(e: Call): StepValue | undefined {
+    const [a0, a1] = e.args;
+    if (!a0 || !a1 || e.args.length !== 2 || typeOf(a0) !== 'scalar' || typeOf(a1) !== 'vector') return undefined;
+    const q = this.eval(a0);
+    const child = this.eval(a1);
+    if (q.type !== 'scalar' || child.type !== 'vector') return undefined;
+    this.reserve(child.series.length);
+    return stepHistogramQuantile(q, child, this.grid.count);
   }
 
   private _unary(op: '-' | '+', expr: Expr): StepValue | undefined {

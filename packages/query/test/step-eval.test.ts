@@ -33,6 +33,10 @@ for (let p = 0; p < 6; p++) {
   DATA.push(series({ __name__: 'restarts_total', ...pod }, (i) => (alive(i) ? Math.floor(i / (40 + p)) % 7 : undefined), 30_000));
   for (const le of ['0.1', '0.5', '1', '+Inf']) DATA.push(series({ __name__: 'lat_bucket', ...pod, le }, (i) => i * Number(le === '+Inf' ? 4 : le) * (p + 1)));
 }
+// buckets: one bound written twice ("1" and "1.0"), one unparsable, a group without +Inf
+DATA.push(series({ __name__: 'lat_bucket', namespace: 'ns-0', pod: 'pod-0', node: 'node-0', le: '1.0' }, (i) => i * 0.7));
+DATA.push(series({ __name__: 'lat_bucket', namespace: 'ns-1', pod: 'pod-1', node: 'node-1', le: 'x' }, (i) => i));
+DATA.push(series({ __name__: 'lat_bucket', namespace: 'ns-9', pod: 'pod-9', node: 'node-1', le: '0.5' }, (i) => (i % 3 === 0 ? undefined : i)));
 // the same labels as mem_bytes once the name is dropped
 DATA.push(series({ __name__: 'mem_twin', namespace: 'ns-0', pod: 'pod-0', node: 'node-0' }, (i) => (i > 350 ? i : undefined)));
 DATA.push(series({ __name__: 'limit_bytes', namespace: 'ns-0', pod: 'pod-0' }, () => 2048));
@@ -80,6 +84,7 @@ const QUERIES = [
   '(mem_bytes > 1050) or on(pod) cpu_total', 'sum by (pod) (rate(cpu_total[5m])) and on(pod) (mem_bytes > 1000)', 'absent(sum(nothing))',
   'count_values("x", sum by (pod) (restarts_total))', 'max_over_time(sum(rate(cpu_total[1m]))[10m:1m])', 'sort(topk(2, sum by (node, pod) (mem_bytes)))',
   'histogram_quantile(0.9, sum by (node, le) (rate(lat_bucket[5m]))) or sum by (node) (rate(cpu_total[5m]))', 'clamp_max(sum by (node) (mem_bytes), scalar(count(mem_bytes)) * 300)',
+  'histogram_quantile(0.75, lat_bucket)', 'histogram_quantile(scalar(count(node_info)) / 4, sum by (node, le) (rate(lat_bucket[5m])))', 'histogram_quantile(1.5, rate(lat_bucket[5m]))',
 ];
 
 const fast = new QueryEngine(new Store());
