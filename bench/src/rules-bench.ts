@@ -27,7 +27,7 @@ import { cpuSeconds, peakRssBytes } from './proc-usage.js';
 import { benchSeries, ruleFile, writeBatches } from './rules-data.js';
 import type { BenchSeries } from './rules-data.js';
 import type { ProbeInput, ProbeResult } from './rules-probe.js';
-import { alertSets, cycles, latency, onlyIn, percentile, perGroup, reportTable } from './rules-report.js';
+import { activeSet, alertSets, cycles, latency, onlyIn, percentile, perGroup, reportTable } from './rules-report.js';
 import type { AlertSets, EngineFigures, GroupEval } from './rules-report.js';
 import { compress, encodeWriteRequest, send } from './tsdb/remote-write.js';
 
@@ -232,6 +232,7 @@ async function measure(engines: readonly Engine[], series: readonly BenchSeries[
       firing: mine.firing.size,
       pending: mine.pending.size,
       firingOnlyHere: onlyIn(mine.firing, other.firing),
+      activeOnlyHere: onlyIn(activeSet(mine), activeSet(other)),
     };
   });
   const [f, p] = figures;

@@ -33,6 +33,8 @@ export interface EngineFigures {
   readonly pending: number;
   /** Firing alerts this engine has and the other has not. */
   readonly firingOnlyHere: number;
+  /** Active (firing or pending) alerts this engine has and the other has not: the condition differs, not only `for` timing. */
+  readonly activeOnlyHere: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -79,6 +81,10 @@ export function alertSets(alerts: readonly { readonly state: string; readonly la
   return { firing, pending };
 }
 
+export function activeSet(a: AlertSets): Set<string> {
+  return new Set([...a.firing, ...a.pending]);
+}
+
 export function onlyIn(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   let n = 0;
   for (const k of a) if (!b.has(k)) n++;
@@ -99,10 +105,11 @@ export function reportTable(f: EngineFigures, p: EngineFigures, probePath: strin
     ['CPU, s per minute', (e) => fmt(e.cpuSecondsPerMinute, 1)],
     [`API latency while rules evaluate, \`GET ${probePath}\` p50 / p99 / max, ms`, (e) => lat(e.api, 1, 1)],
     ['API requests failed or over the timeout', (e) => `${e.api.failures} of ${e.api.count + e.api.failures}`],
-    ['ingest acknowledgement (remote write, 5,000 samples) p50 / p99 / max, ms', (e) => lat(e.ingest, 1, 1)],
+    ['ingest acknowledgement (remote write, ≤ 5,000 samples a request) p50 / p99 / max, ms', (e) => lat(e.ingest, 1, 1)],
     ['ingest requests failed', (e) => `${e.ingest.failures} of ${e.ingest.count + e.ingest.failures}`],
     ['alerts firing / pending at the end', (e) => `${e.firing} / ${e.pending}`],
     ['firing alerts the other engine does not have', (e) => String(e.firingOnlyHere)],
+    ['active (firing or pending) alerts the other engine does not have', (e) => String(e.activeOnlyHere)],
   ];
   const lines = ['| | Fathom | Prometheus |', '|---|---:|---:|', ...rows.map(([name, cell]) => `| ${name} | ${cell(f)} | ${cell(p)} |`)];
   const ratio = (a: number, b: number): string => fmt(a / b, 2);
