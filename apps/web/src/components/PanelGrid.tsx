@@ -22,7 +22,7 @@ interface Props extends Pick<ViewProps, 'window' | 'nowMs' | 'update'> {
 export const PanelGrid = memo(function PanelGrid(props: Props): React.JSX.Element {
   const { window: win, eventScope, update } = props;
   const match = Object.keys(eventScope).length > 0 ? selector('', eventScope) : undefined;
-  const ev = useAsync(JSON.stringify([win.startMs, win.endMs, match]), (signal) => loadEvents(win.startMs, win.endMs, match, 500, signal));
+  const ev = useAsync(JSON.stringify([win.startMs, win.endMs, match]), (signal) => loadEvents(win.startMs, win.endMs, match, 500, signal), true, JSON.stringify([win.endMs - win.startMs, match]));
   const events = useMemo(() => ev.data ?? [], [ev.data]);
   const onZoom = (startMs: number, endMs: number): void => update({ range: { kind: 'absolute', startMs, endMs }, live: false });
   return (

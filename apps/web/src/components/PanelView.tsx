@@ -88,7 +88,10 @@ export function PanelView({ panel, window: w, stepMs, nowMs, events, vars, onZoo
   const exprs = panel.queries.map((q) => substitute(q.expr, all));
   const isRange = panel.type === 'timeseries';
   const key = JSON.stringify([panel.type, exprs, isRange ? w : w.endMs, stepMs]);
-  const state = useAsync<RangeData | Entry[]>(key, (signal) => (isRange ? loadRange(panel, exprs, w, stepMs, signal) : loadInstant(panel, exprs, w.endMs, signal)), seen);
+  // A window that only slid (live mode) lets the running query finish: aborting it at every tick
+  // would leave a panel slower than the tick empty for ever.
+  const group = JSON.stringify([panel.type, exprs, w.endMs - w.startMs, stepMs]);
+  const state = useAsync<RangeData | Entry[]>(key, (signal) => (isRange ? loadRange(panel, exprs, w, stepMs, signal) : loadInstant(panel, exprs, w.endMs, signal)), seen, group);
   const data = state.data;
   return (
     <section ref={ref} className={`card panel panel-${panel.type}${panel.width === 2 ? ' wide' : ''}`} data-testid="panel" data-title={panel.title} data-seen={seen ? 'true' : 'false'}>
