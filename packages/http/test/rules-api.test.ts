@@ -99,6 +99,10 @@ test('rules and alerts in Prometheus shapes; type filter; bad type refused', asy
     assert.match(metrics, /^fathom_alerts\{state="pending"\} 1$/m);
     assert.match(metrics, /^fathom_rule_group_evaluations_total\{file="api.yaml",rule_group="api"\} 1$/m);
     assert.match(metrics, /^fathom_alerts_sent_total 0$/m);
+    assert.match(metrics, /^fathom_rule_group_iterations_missed_total\{file="api.yaml",rule_group="api"\} 0$/m);
+    assert.match(metrics, /^fathom_rule_group_last_evaluation_timestamp_seconds\{file="api.yaml",rule_group="api"\} \d+(\.\d+)?$/m);
+    assert.match(metrics, /^fathom_rule_group_interval_seconds\{file="api.yaml",rule_group="api"\} \d+$/m);
+    assert.match(metrics, /^fathom_rule_selections_total\{result="shared"\} 0$/m);
     const alerts = await call('/api/v1/alerts');
     assert.deepEqual(alerts.body, { status: 'success', data: { alerts: [{ labels: { alertname: 'Down', instance: 'a', job: 'node', severity: 'page' }, annotations: { summary: 'a down' }, state: 'pending', activeAt: '2026-01-01T12:00:00.000Z', value: '0e+00' }] } });
   } finally {
