@@ -159,11 +159,8 @@ export class XorEncoder {
 
   /** The chunk's bytes so far (header + stream). A copy; the encoder can keep appending. */
   bytes(): Uint8Array {
-    const stream = this._w.bytes();
-    const out = new Uint8Array(XOR_CHUNK_HEADER_BYTES + stream.length);
-    out[0] = this._count >>> 8;
-    out[1] = this._count & 0xff;
-    out.set(stream, XOR_CHUNK_HEADER_BYTES);
+    const out = new Uint8Array(this.byteLength);
+    this.writeTo(out, 0);
     return out;
   }
 }
