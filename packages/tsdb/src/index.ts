@@ -1,6 +1,6 @@
 export { TsdbStorage } from './tsdb-storage.js';
 export type { OpenReport, TsdbOptions } from './tsdb-storage.js';
-export { XorEncoder, decodeXorChunk, xorChunkSamples, ChunkDecodeError, XOR_CHUNK_MAX_SAMPLES } from './chunk/xor-chunk.js';
+export { XorEncoder, XorIterator, decodeXorChunk, xorChunkSamples, ChunkDecodeError, XOR_CHUNK_MAX_SAMPLES } from './chunk/xor-chunk.js';
 export { LabelIndex } from './index/label-index.js';
 export { Head, BatchState } from './head/head.js';
 export { ChunkArena } from './head/chunk-arena.js';

@@ -67,6 +67,15 @@ export class BitWriter {
     return w;
   }
 
+  /**
+   * The writer's current buffer, not a copy: bits below {@link bitLength} are never changed by
+   * later writes (they only add bits after it, or move to a new buffer when growing), so a reader
+   * that snapshots the buffer and the bit length reads a consistent prefix.
+   */
+  get buffer(): Uint8Array {
+    return this._buf;
+  }
+
   /** The bytes written so far (the last byte zero-padded). A copy. */
   bytes(): Uint8Array {
     return this._buf.slice(0, (this._bitLen + 7) >>> 3);
@@ -94,49 +103,80 @@ export class BitStreamEndError extends Error {
   override readonly name = 'BitStreamEndError';
 }
 
-export class BitReader {
-  private _pos = 0;
+const EMPTY = new Uint8Array(0);
 
-  /** Bits read so far. */
+/**
+ * Reads a bit stream in place (no copy). A reader can start at a byte offset of a larger buffer
+ * (a chunk inside an arena slab) and stops at `bitLimit`, so it can read a prefix of a stream
+ * that is still being appended to: bits past the limit are never looked at. Nothing is allocated
+ * per read: 64-bit values come back through {@link hi} and {@link lo}.
+ */
+export class BitReader {
+  private _buf: Uint8Array = EMPTY;
+  private _pos = 0;
+  private _limit = 0;
+  /** High and low unsigned 32-bit halves of the last {@link readBits64}. */
+  hi = 0;
+  lo = 0;
+
+  /** Reads `buf` from bit 0 to `bitLimit` (the whole buffer by default). */
+  constructor(buf: Uint8Array = EMPTY, bitLimit = buf.length * 8) {
+    this.reset(buf, 0, bitLimit);
+  }
+
+  /** Reads `buf` from byte `byteOffset` up to bit `bitLimit` (counted from `byteOffset`; clamped to the buffer). */
+  reset(buf: Uint8Array, byteOffset: number, bitLimit: number): void {
+    this._buf = buf;
+    this._pos = byteOffset * 8;
+    this._limit = Math.min(this._pos + bitLimit, buf.length * 8);
+  }
+
+  /** The next bit to read, as a bit index into the buffer. */
   get position(): number {
     return this._pos;
   }
 
-  constructor(
-    private readonly _buf: Uint8Array,
-    private readonly _bitLimit = _buf.length * 8,
-  ) {}
-
   readBit(): number {
-    if (this._pos >= this._bitLimit) throw new BitStreamEndError(`read past the end of a ${this._buf.length}-byte chunk`);
-    const bit = ((this._buf[this._pos >>> 3] ?? 0) >>> (7 - (this._pos & 7))) & 1;
-    this._pos++;
-    return bit;
+    const pos = this._pos;
+    if (pos >= this._limit) throw this._end();
+    this._pos = pos + 1;
+    return ((this._buf[pos >>> 3] ?? 0) >>> (7 - (pos & 7))) & 1;
   }
 
-  /** Reads `n` bits (0 ≤ n ≤ 32) as an unsigned number, a byte's worth at a time. */
+  /** Reads `n` bits (0 ≤ n ≤ 32) as an unsigned number. */
   readBits(n: number): number {
-    if (this._pos + n > this._bitLimit) throw new BitStreamEndError(`read past the end of a ${this._buf.length}-byte chunk`);
-    let v = 0;
-    let remaining = n;
-    while (remaining > 0) {
-      const avail = 8 - (this._pos & 7);
-      const take = avail < remaining ? avail : remaining;
-      const bits = ((this._buf[this._pos >>> 3] ?? 0) >>> (avail - take)) & ((1 << take) - 1);
-      v = v * (1 << take) + bits;
-      this._pos += take;
-      remaining -= take;
+    const pos = this._pos;
+    if (pos + n > this._limit) throw this._end();
+    if (n === 0) return 0;
+    const buf = this._buf;
+    let byte = pos >>> 3;
+    const avail = 8 - (pos & 7);
+    this._pos = pos + n;
+    const first = (buf[byte] ?? 0) & (0xff >>> (pos & 7));
+    if (n <= avail) return first >>> (avail - n);
+    let v = first;
+    let need = n - avail;
+    while (need >= 8) {
+      v = v * 256 + (buf[++byte] ?? 0);
+      need -= 8;
     }
+    if (need > 0) v = v * (1 << need) + ((buf[++byte] ?? 0) >>> (8 - need));
     return v;
   }
 
-  /** Reads `n` bits (0 ≤ n ≤ 64) into [hi, lo] unsigned halves. */
-  readBits64(n: number): [number, number] {
+  /** Reads `n` bits (0 ≤ n ≤ 64) into {@link hi} and {@link lo} (unsigned halves). */
+  readBits64(n: number): void {
     if (n > 32) {
-      const hi = this.readBits(n - 32);
-      return [hi, this.readBits(32)];
+      this.hi = this.readBits(n - 32);
+      this.lo = this.readBits(32);
+    } else {
+      this.hi = 0;
+      this.lo = this.readBits(n);
     }
-    return [0, this.readBits(n)];
+  }
+
+  private _end(): BitStreamEndError {
+    return new BitStreamEndError(`read past the end of a ${this._buf.length}-byte chunk`);
   }
 }
 

@@ -10,7 +10,7 @@
  * length (0 means 64) + the meaningful bits otherwise.
  */
 import type { Sample } from '@fathom/model';
-import { BitReader, BitWriter, clz64, ctz64, shl64, shr64 } from './bits.js';
+import { BitReader, BitWriter, clz64, ctz64, shr64 } from './bits.js';
 import { floatToHiLo, hiLoToFloat } from './float-bits.js';
 
 export const XOR_CHUNK_HEADER_BYTES = 2;
@@ -122,39 +122,35 @@ export class XorEncoder {
     const enc = new XorEncoder();
     const count = xorChunkCount(bytes);
     if (count === 0) return enc;
-    const stream = bytes.subarray(XOR_CHUNK_HEADER_BYTES);
-    const r = new BitReader(stream);
-    try {
-      const [th, tl] = r.readBits64(64);
-      let t = (th | 0) * TWO_32 + tl;
-      let [vh, vl] = r.readBits64(64);
-      enc.minTMs = t;
-      let delta = 0;
-      for (let i = 1; i < count; i++) {
-        delta += readDod(r);
-        t += delta;
-        if (r.readBit() === 1) {
-          if (r.readBit() === 1) {
-            enc._leading = r.readBits(5);
-            enc._trailing = 64 - enc._leading - (r.readBits(6) || 64);
-          } else if (enc._leading === 0xff) throw new Error('a value reuses a bit window before any was set');
-          const [mh, ml] = r.readBits64(64 - enc._leading - enc._trailing);
-          const [xh, xl] = shl64(mh, ml, enc._trailing);
-          vh = (vh ^ xh) >>> 0;
-          vl = (vl ^ xl) >>> 0;
-        }
-      }
-      enc._prevT = t;
-      enc.maxTMs = t;
-      enc._prevDelta = delta;
-      enc._prevHi = vh;
-      enc._prevLo = vl;
-    } catch (err) {
-      throw new ChunkDecodeError(`chunk of ${count} samples is unreadable: ${(err as Error).message}`);
+    const it = new XorIterator();
+    it.resetChunk(bytes, 0, bytes.length);
+    while (it.next()) {
+      if (it.index === 0) enc.minTMs = it.tMs;
     }
+    enc._prevT = it.tMs;
+    enc.maxTMs = it.tMs;
+    enc._prevDelta = it.deltaMs;
+    enc._prevHi = it.valueHi;
+    enc._prevLo = it.valueLo;
+    enc._leading = it.leading;
+    enc._trailing = it.trailing;
     enc._count = count;
-    enc._w = BitWriter.resume(stream, r.position);
+    enc._w = BitWriter.resume(bytes.subarray(XOR_CHUNK_HEADER_BYTES), it.bitPosition - XOR_CHUNK_HEADER_BYTES * 8);
     return enc;
+  }
+
+  /** Bits of the stream so far (after the header). */
+  get streamBitLength(): number {
+    return this._w.bitLength;
+  }
+
+  /**
+   * The stream's buffer in place (no header, not a copy; see {@link BitWriter.buffer}). With
+   * {@link count} and {@link streamBitLength} read at the same time it is a snapshot that later
+   * appends do not disturb: `XorIterator.resetStream(streamBuffer, 0, streamBitLength, count)`.
+   */
+  get streamBuffer(): Uint8Array {
+    return this._w.buffer;
   }
 
   /** The chunk's bytes so far (header + stream). A copy; the encoder can keep appending. */
@@ -181,39 +177,112 @@ export function xorChunkCount(bytes: Uint8Array): number {
  * the stream ends early; corruption inside the stream is caught by the block/WAL checksums.
  */
 export function decodeXorChunk(bytes: Uint8Array, each: (tMs: number, value: number) => void): void {
-  const count = xorChunkCount(bytes);
-  if (count === 0) return;
-  const r = new BitReader(bytes.subarray(XOR_CHUNK_HEADER_BYTES));
-  try {
-    decodeStream(r, count, each);
-  } catch (err) {
-    throw new ChunkDecodeError(`chunk of ${count} samples is unreadable: ${(err as Error).message}`);
-  }
+  const it = new XorIterator();
+  it.resetChunk(bytes, 0, bytes.length);
+  while (it.next()) each(it.tMs, it.value);
 }
 
-function decodeStream(r: BitReader, count: number, each: (tMs: number, value: number) => void): void {
-  const [th, tl] = r.readBits64(64);
-  let t = (th | 0) * TWO_32 + tl;
-  let [vh, vl] = r.readBits64(64);
-  each(t, hiLoToFloat(vh, vl));
-  let delta = 0;
-  let leading = 0;
-  let trailing = 0;
-  for (let i = 1; i < count; i++) {
-    delta += readDod(r);
-    t += delta;
-    if (r.readBit() === 1) {
-      if (r.readBit() === 1) {
-        leading = r.readBits(5);
-        const sig = r.readBits(6) || 64;
-        trailing = 64 - leading - sig;
-      }
-      const [mh, ml] = r.readBits64(64 - leading - trailing);
-      const [xh, xl] = shl64(mh, ml, trailing);
-      vh = (vh ^ xh) >>> 0;
-      vl = (vl ^ xl) >>> 0;
+/**
+ * Walks a chunk's samples in time order without allocating per sample: `reset…` it on a chunk,
+ * then `next()` until false; {@link tMs} and {@link value} hold the current sample. XOR chunks
+ * are read from their start, so a reader skips whole chunks by their time bounds and stops
+ * within one once past its window. An iterator can be reused for chunk after chunk.
+ */
+export class XorIterator {
+  tMs = 0;
+  value = 0;
+  /** The value's raw bits as unsigned halves (stale markers and other NaN payloads, exactly). */
+  valueHi = 0;
+  valueLo = 0;
+  /** Time delta to the previous sample, and the current XOR bit window (for XorEncoder.resume). */
+  deltaMs = 0;
+  leading = 0xff;
+  trailing = 0;
+  private readonly _r = new BitReader();
+  private _count = 0;
+  private _i = 0;
+
+  /** The chunk (header + stream) at `byteOffset` of `buf`, `byteLength` bytes long. */
+  resetChunk(buf: Uint8Array, byteOffset: number, byteLength: number): void {
+    if (byteLength < XOR_CHUNK_HEADER_BYTES || byteOffset + byteLength > buf.length) throw new ChunkDecodeError(`chunk of ${byteLength} bytes has no header`);
+    const count = ((buf[byteOffset] ?? 0) << 8) | (buf[byteOffset + 1] ?? 0);
+    this.resetStream(buf, byteOffset + XOR_CHUNK_HEADER_BYTES, (byteLength - XOR_CHUNK_HEADER_BYTES) * 8, count);
+  }
+
+  /** A stream without header: `count` samples in the first `bitLength` bits from `byteOffset`. */
+  resetStream(buf: Uint8Array, byteOffset: number, bitLength: number, count: number): void {
+    this._r.reset(buf, byteOffset, bitLength);
+    this._count = count;
+    this._i = 0;
+    this.deltaMs = 0;
+    this.leading = 0xff;
+    this.trailing = 0;
+  }
+
+  /** Index of the current sample (after a `next()` that returned true). */
+  get index(): number {
+    return this._i - 1;
+  }
+
+  /** Bit index (into the buffer) after the current sample. */
+  get bitPosition(): number {
+    return this._r.position;
+  }
+
+  /** Moves to the next sample; false at the end. Throws {@link ChunkDecodeError} for a truncated stream. */
+  next(): boolean {
+    if (this._i >= this._count) return false;
+    try {
+      if (this._i === 0) this._first();
+      else this._later();
+    } catch (err) {
+      const count = this._count;
+      this._count = 0;
+      throw new ChunkDecodeError(`chunk of ${count} samples is unreadable: ${(err as Error).message}`);
     }
-    each(t, hiLoToFloat(vh, vl));
+    this._i++;
+    return true;
+  }
+
+  private _first(): void {
+    const r = this._r;
+    r.readBits64(64);
+    this.tMs = (r.hi | 0) * TWO_32 + r.lo;
+    r.readBits64(64);
+    this._setValue(r.hi, r.lo);
+  }
+
+  private _later(): void {
+    const r = this._r;
+    this.deltaMs += readDod(r);
+    this.tMs += this.deltaMs;
+    if (r.readBit() === 0) return; // same value bits
+    if (r.readBit() === 1) {
+      this.leading = r.readBits(5);
+      this.trailing = 64 - this.leading - (r.readBits(6) || 64);
+    } else if (this.leading === 0xff) throw new Error('a value reuses a bit window before any was set');
+    const trailing = this.trailing;
+    r.readBits64(64 - this.leading - trailing);
+    // (hi:lo) << trailing, XOR'ed into the previous value
+    let xh: number;
+    let xl: number;
+    if (trailing === 0) {
+      xh = r.hi;
+      xl = r.lo;
+    } else if (trailing >= 32) {
+      xh = r.lo << (trailing - 32);
+      xl = 0;
+    } else {
+      xh = (r.hi << trailing) | (r.lo >>> (32 - trailing));
+      xl = r.lo << trailing;
+    }
+    this._setValue((this.valueHi ^ xh) >>> 0, (this.valueLo ^ xl) >>> 0);
+  }
+
+  private _setValue(hi: number, lo: number): void {
+    this.valueHi = hi;
+    this.valueLo = lo;
+    this.value = hiLoToFloat(hi, lo);
   }
 }
 
@@ -222,10 +291,10 @@ function readDod(r: BitReader): number {
   while (ones < 4 && r.readBit() === 1) ones++;
   if (ones === 0) return 0;
   if (ones === 4) {
-    const [hi, lo] = r.readBits64(64);
-    return (hi | 0) * TWO_32 + lo;
+    r.readBits64(64);
+    return (r.hi | 0) * TWO_32 + r.lo;
   }
-  const bits = BUCKETS[ones - 1]?.[2] ?? 14;
+  const bits = ones === 1 ? 14 : ones === 2 ? 17 : 20;
   const raw = r.readBits(bits);
   return raw >= 2 ** (bits - 1) ? raw - 2 ** bits : raw;
 }

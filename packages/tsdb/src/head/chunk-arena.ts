@@ -57,6 +57,18 @@ export class ChunkArena {
     return slab.subarray(off, off + len);
   }
 
+  /** The slab holding the chunk at `ref` (read in place from {@link offsetOf}; no view made). */
+  slabOf(ref: number): Uint8Array {
+    const slab = this._slabs[Math.floor(ref / SLAB_SPAN)];
+    if (!slab) throw new Error(`chunk ref ${ref} points to a released slab`);
+    return slab;
+  }
+
+  /** Byte offset of the chunk at `ref` within its slab. */
+  offsetOf(ref: number): number {
+    return ref % SLAB_SPAN;
+  }
+
   /** The chunk at `ref` is no longer held; its slab goes once all of its chunks are. */
   release(ref: number): void {
     const slabIdx = Math.floor(ref / SLAB_SPAN);

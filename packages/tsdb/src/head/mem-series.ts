@@ -4,7 +4,7 @@
  */
 import type { Labels, Sample } from '@fathom/model';
 import { SampleBuffer } from '@fathom/storage';
-import { decodeXorChunk, XorEncoder, xorChunkSamples } from '../chunk/xor-chunk.js';
+import { XorEncoder, XorIterator, xorChunkSamples } from '../chunk/xor-chunk.js';
 import type { ChunkArena } from './chunk-arena.js';
 
 /** Samples per chunk before it is sealed (as Prometheus: ~120 at a 10-30 s scrape interval). */
@@ -20,6 +20,8 @@ export interface SealedChunk {
 /** Per sealed chunk in {@link MemSeries}: minTMs, maxTMs, count × 2^16 + byte length, arena ref. */
 const STRIDE = 4;
 const LEN_SPAN = 0x10000;
+/** One iterator for every head read: reads are synchronous and do not nest. */
+const SHARED = new XorIterator();
 
 export class MemSeries {
   /** Sealed chunks, {@link STRIDE} numbers each (one unboxed double array, no object per chunk). */
@@ -131,24 +133,69 @@ export class MemSeries {
     this.open = new XorEncoder();
   }
 
-  /** The stored value at exactly `tMs`, or undefined (decodes at most one chunk). */
+  /** The stored value at exactly `tMs`, or undefined (decodes at most one chunk, up to `tMs`). */
   valueAt(tMs: number): number | undefined {
     const fromOoo = this.ooo?.get(tMs);
     if (fromOoo !== undefined) return fromOoo;
-    let found: number | undefined;
-    for (const c of this._chunksOverlapping(tMs, tMs)) decodeXorChunk(c.bytes, (t, v) => t === tMs && (found = v));
-    return found;
+    const it = this._iterator(this._firstChunkEndingFrom(tMs), tMs, tMs);
+    while (it?.next()) {
+      if (it.tMs === tMs) return it.value;
+      if (it.tMs > tMs) break;
+    }
+    return undefined;
   }
 
-  /** Samples in [minMs, maxMs], oldest first. */
+  /**
+   * Samples in [minMs, maxMs], oldest first. Only the chunks overlapping the window are decoded
+   * (sealed chunks are found by their time bounds), each up to `maxMs`; the open chunk is read in
+   * place up to the bit length and count it had when the read started.
+   */
   samples(minMs: number, maxMs: number): Sample[] {
     const inOrder: Sample[] = [];
-    for (const c of this._chunksOverlapping(minMs, maxMs)) {
-      decodeXorChunk(c.bytes, (tMs, value) => {
-        if (tMs >= minMs && tMs <= maxMs) inOrder.push({ tMs, value });
-      });
+    const n = this.chunkCount;
+    for (let i = this._firstChunkEndingFrom(minMs); i <= n; i++) {
+      const it = this._iterator(i, minMs, maxMs);
+      if (!it) break;
+      while (it.next()) {
+        const tMs = it.tMs;
+        if (tMs > maxMs) break;
+        if (tMs >= minMs) inOrder.push({ tMs, value: it.value });
+      }
     }
     return this.ooo && this.ooo.length > 0 ? mergeOoo(inOrder, this.ooo, minMs, maxMs) : inOrder;
+  }
+
+  /** Index of the first sealed chunk whose samples reach `minMs` (chunkCount: the open one). */
+  private _firstChunkEndingFrom(minMs: number): number {
+    let lo = 0;
+    let hi = this.chunkCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this._maxT(mid) < minMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * The shared iterator reset on chunk `i` (sealed below chunkCount, the open one at chunkCount),
+   * or undefined when there is no such chunk or it does not overlap [minMs, maxMs]. Callers
+   * finish with it before anything else can decode (reads are synchronous).
+   */
+  private _iterator(i: number, minMs: number, maxMs: number): XorIterator | undefined {
+    const n = this.chunkCount;
+    if (i < n) {
+      if (this._minT(i) > maxMs || this._maxT(i) < minMs) return undefined;
+      const o = i * STRIDE;
+      const packed = this._sealed[o + 2] ?? 0;
+      const ref = this._sealed[o + 3] ?? 0;
+      SHARED.resetChunk(this._arena.slabOf(ref), this._arena.offsetOf(ref), packed % LEN_SPAN);
+      return SHARED;
+    }
+    const open = this.open;
+    if (i > n || !open || open.count === 0 || open.minTMs > maxMs || open.maxTMs < minMs) return undefined;
+    SHARED.resetStream(open.streamBuffer, 0, open.streamBitLength, open.count);
+    return SHARED;
   }
 
   /** True when a sample lies in [minMs, maxMs], without decoding when the bounds tell. */
@@ -161,13 +208,12 @@ export class MemSeries {
     return this.samples(minMs, maxMs).length > 0;
   }
 
-  private _chunksOverlapping(minMs: number, maxMs: number): SealedChunk[] {
-    const out: SealedChunk[] = [];
-    for (let i = 0; i < this.chunkCount; i++) if (this._maxT(i) >= minMs && this._minT(i) <= maxMs) out.push(this.chunk(i));
+  /** Time bounds of the chunks (sealed and open) overlapping [minMs, maxMs]. */
+  private _chunksOverlapping(minMs: number, maxMs: number): { minTMs: number; maxTMs: number }[] {
+    const out: { minTMs: number; maxTMs: number }[] = [];
+    for (let i = 0; i < this.chunkCount; i++) if (this._maxT(i) >= minMs && this._minT(i) <= maxMs) out.push({ minTMs: this._minT(i), maxTMs: this._maxT(i) });
     const open = this.open;
-    if (open && open.count > 0 && open.maxTMs >= minMs && open.minTMs <= maxMs) {
-      out.push({ minTMs: open.minTMs, maxTMs: open.maxTMs, count: open.count, bytes: open.bytes() });
-    }
+    if (open && open.count > 0 && open.maxTMs >= minMs && open.minTMs <= maxMs) out.push({ minTMs: open.minTMs, maxTMs: open.maxTMs });
     return out;
   }
 
