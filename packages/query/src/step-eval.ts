@@ -6,8 +6,10 @@
  * go through the per-step {@link Evaluator} (step-fallback.ts), which stays the reference: both
  * paths give identical results, which test/step-eval.test.ts checks on a table of queries.
  */
+import { labelsOf } from '@fathom/model';
+import type { Sample } from '@fathom/model';
 import type { SeriesData } from '@fathom/storage';
-import type { At, Call, Expr, VectorSelector } from './ast.js';
+import type { At, Call, Expr, Subquery, VectorSelector } from './ast.js';
 import { typeOf } from './ast.js';
 import { freshSamples, isStale, resetsOf, upperBoundFrom } from './columns.js';
 import type { EvalContext } from './evaluator.js';
@@ -21,6 +23,16 @@ import { stepHistogramQuantile } from './step-histogram.js';
 import { fallback } from './step-fallback.js';
 import { anyPresent, newSeries, StepBudgetExceeded } from './step-value.js';
 import type { StepGrid, StepSeries, StepValue, StepVector } from './step-value.js';
+
+/** The series a range function windows over: a matrix selector's, or a subquery's inner results. */
+interface WindowSource {
+  readonly data: readonly SeriesData[];
+  readonly at: At | undefined;
+  readonly offsetMs: number;
+  readonly rangeMs: number;
+  /** Per-step order of a window's series (subqueries: by first inner step); absent: list order, and windows charge the sample budget. */
+  readonly rankOf?: (k: number, lo: number) => number;
+}
 
 /** Range functions that add counter resets back (over many steps they use a per-series reset index). */
 const COUNTER_FUNCTIONS = new Set(['rate', 'increase']);
@@ -108,32 +120,35 @@ export class StepEvaluator {
     if (e.func === 'histogram_quantile') return this._histogramQuantile(e);
     const fn = windowFnFor(e.func);
     const matrix = e.args.find((a) => a.kind === 'matrix' || a.kind === 'subquery');
-    if (!fn || matrix?.kind !== 'matrix') return undefined;
+    if (!fn || !matrix || (matrix.kind !== 'matrix' && matrix.kind !== 'subquery')) return undefined;
     const params: number[] = [];
     for (const a of e.args) {
       if (a === matrix) continue;
       if (a.kind !== 'number') return undefined;
       params.push(a.value);
     }
-    const sel = matrix.vector;
-    const data = this._data.get(sel) ?? [];
+    const src: WindowSource | undefined = matrix.kind === 'matrix' ? { data: this._data.get(matrix.vector) ?? [], at: matrix.vector.at, offsetMs: matrix.vector.offsetMs, rangeMs: matrix.rangeMs } : this._subquery(matrix);
+    if (!src) return undefined;
+    const data = src.data;
     const keepName = KEEPS_NAME.has(e.func);
     const labels = data.map((s) => (keepName ? s.labels : dropName(s.labels)));
     if (new Set(labels.map(keyOf)).size !== labels.length) return undefined; // duplicates: the per-step path reports them
     const steps = this.grid.count;
     this.reserve(data.length);
-    const rangeMs = matrix.rangeMs;
+    const rangeMs = src.rangeMs;
     const out: StepSeries[] = [];
+    const ranks: Float64Array[] = [];
     data.forEach((s, k) => {
       const c = freshSamples(s);
       const resets = steps > 1 && COUNTER_FUNCTIONS.has(e.func) ? resetsOf(c) : undefined;
       const coveredMs = coveredRangeMs(s, rangeMs);
       const series = newSeries(labels[k]!, steps);
+      const rank = src.rankOf ? new Float64Array(steps) : undefined;
       let lo = 0;
       let hi = 0;
       let loaded = 0;
       for (let t = 0; t < steps; t++) {
-        const end = this._time(sel.at, this.timeAt(t)) - sel.offsetMs;
+        const end = this._time(src.at, this.timeAt(t)) - src.offsetMs;
         lo = upperBoundFrom(c, lo, end - coveredMs);
         hi = upperBoundFrom(c, Math.max(lo, hi), end);
         if (hi === lo) continue;
@@ -142,11 +157,65 @@ export class StepEvaluator {
         if (v === undefined) continue;
         series.values[t] = scaleToAsked(e.func, v, rangeMs, coveredMs);
         series.present[t] = 1;
+        if (rank) rank[t] = src.rankOf!(k, lo);
       }
-      this.checkpoint(loaded);
-      if (anyPresent(series)) out.push(series);
+      if (src.rankOf === undefined) this.checkpoint(loaded);
+      if (anyPresent(series)) {
+        out.push(series);
+        if (rank) ranks.push(rank);
+      }
     });
-    return { type: 'vector', series: out };
+    return src.rankOf ? { type: 'vector', series: out, ranks } : { type: 'vector', series: out };
+  }
+
+  /**
+   * A subquery's inner expression evaluated once at every inner step any outer step needs (they
+   * are aligned to the subquery's step, so outer windows share them), as series to window over.
+   * The sample budget is charged as the per-step path charges it (every outer step's inner steps).
+   */
+  private _subquery(sq: Subquery): WindowSource | undefined {
+    const type = typeOf(sq.expr);
+    if (type !== 'vector' && type !== 'scalar') return undefined;
+    const stepMs = sq.stepMs > 0 ? sq.stepMs : this._ctx.defaultSubqueryStepMs;
+    const ends = Array.from(this.grid.times, (t) => this._time(sq.at, t) - sq.offsetMs);
+    // at most this many inner steps: past the cell budget, the per-step path (and its deadline) takes it
+    const span = (Math.max(...ends) - Math.min(...ends) + sq.rangeMs) / stepMs + 1;
+    if (Math.min(span, ends.length * (sq.rangeMs / stepMs + 1)) > this._cellBudget - this._cells) throw new StepBudgetExceeded('subquery steps over budget');
+    const needed = new Set<number>();
+    for (const endMs of ends) {
+      const startMs = endMs - sq.rangeMs;
+      let t = Math.floor(startMs / stepMs) * stepMs;
+      if (t <= startMs) t += stepMs;
+      for (; t <= endMs; t += stepMs) needed.add(t);
+    }
+    const times = Float64Array.from([...needed].sort((a, b) => a - b));
+    const inner = new StepEvaluator(this._data, this._ctx, { times, count: times.length }, this._cellBudget - this._cells).eval(sq.expr);
+    const series = inner.type === 'scalar' ? [{ labels: labelsOf({}), values: inner.values, present: new Uint8Array(times.length).fill(1) }] : inner.series;
+    if (new Set(series.map((s) => keyOf(s.labels))).size !== series.length) return undefined; // one label set from several series: the per-step path merges them
+    // charge the budget: per outer step, the inner samples of its window
+    const presentAt = new Float64Array(times.length + 1);
+    for (const s of series) for (let i = 0; i < times.length; i++) presentAt[i + 1]! += s.present[i]!;
+    for (let i = 0; i < times.length; i++) presentAt[i + 1] = presentAt[i + 1]! + presentAt[i]!;
+    for (const endMs of ends) this.checkpoint(presentAt[upperBoundTimes(times, endMs)]! - presentAt[upperBoundTimes(times, endMs - sq.rangeMs)]!);
+    const innerIdx: Int32Array[] = [];
+    const data = series.map((s): SeriesData => {
+      const samples: Sample[] = [];
+      const idx: number[] = [];
+      for (let i = 0; i < times.length; i++) {
+        if (s.present[i] === 0) continue;
+        samples.push({ tMs: times[i]!, value: s.values[i]! });
+        idx.push(i);
+      }
+      innerIdx.push(Int32Array.from(idx));
+      return { labels: s.labels, samples };
+    });
+    const innerRanks = inner.type === 'vector' ? inner.ranks : undefined;
+    // the per-step path lists a window's series by first inner step, then by order within it
+    const rankOf = (k: number, lo: number): number => {
+      const i = innerIdx[k]![lo]!;
+      return i * 2 ** 32 + (innerRanks ? innerRanks[k]![i]! : k);
+    };
+    return { data, at: sq.at, offsetMs: sq.offsetMs, rangeMs: sq.rangeMs, rankOf };
   }
 
   private _histogramQuantile(e: Call): StepValue | undefined {
@@ -169,4 +238,16 @@ export class StepEvaluator {
     const series = v.series.map((s): StepSeries => ({ labels: dropName(s.labels), values: s.values.map((x) => -x), present: s.present }));
     return v.ranks ? { type: 'vector', series, ranks: v.ranks } : { type: 'vector', series };
   }
+}
+
+/** First index of `times` (ascending) whose value is > t. */
+function upperBoundTimes(times: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -84,6 +84,11 @@ const QUERIES = [
   '(mem_bytes > 1050) or on(pod) cpu_total', 'sum by (pod) (rate(cpu_total[5m])) and on(pod) (mem_bytes > 1000)', 'absent(sum(nothing))',
   'count_values("x", sum by (pod) (restarts_total))', 'max_over_time(sum(rate(cpu_total[1m]))[10m:1m])', 'sort(topk(2, sum by (node, pod) (mem_bytes)))',
   'histogram_quantile(0.9, sum by (node, le) (rate(lat_bucket[5m]))) or sum by (node) (rate(cpu_total[5m]))', 'clamp_max(sum by (node) (mem_bytes), scalar(count(mem_bytes)) * 300)',
+  // subqueries
+  'avg_over_time(sum by (namespace) (mem_bytes)[15m:1m] offset 5m)', 'min_over_time(mem_bytes[5m:])', 'rate(sum(cpu_total)[5m:30s])',
+  'count_over_time(mem_bytes[7m:45s] @ 3600)', 'max_over_time(avg_over_time(mem_bytes[5m:1m])[20m:5m])', 'last_over_time(topk(2, mem_bytes)[10m:1m])',
+  'sum_over_time(vector(time())[5m:1m])', 'quantile_over_time(0.5, mem_bytes[10m:2m])', 'deriv(mem_bytes[10m:1m])', 'increase(restarts_total[30m:2m])',
+  'sum_over_time({__name__=~"mem_bytes|mem_twin"}[10m:1m])', 'sum_over_time(({__name__=~"mem_bytes|mem_twin"} + 1)[10m:1m])', 'topk(3, max_over_time(mem_bytes[10m:1m]))',
   'histogram_quantile(0.75, lat_bucket)', 'histogram_quantile(scalar(count(node_info)) / 4, sum by (node, le) (rate(lat_bucket[5m])))', 'histogram_quantile(1.5, rate(lat_bucket[5m]))',
 ];
 
@@ -129,3 +134,19 @@ test('over its cell budget (series × steps past maxSamples) the query runs per 
     if (q === 'sum(mem_bytes)') assert.equal((got as { series: unknown[] }).series.length, 1, 'answered, not refused');
   }
 });
+
+test('a subquery charges the sample budget as the per-step engine does', async () => {
+  const outcomes = new Set<string>();
+  for (const maxSamples of [1_500, 2_500, 4_000, 8_000, 30_000]) {
+    const small = new QueryEngine(new Store(), { maxSamples });
+    const smallReference = new QueryEngine(new Store(), { maxSamples, perStepOnly: true });
+    for (const q of ['max_over_time(sum(mem_bytes)[10m:1m])', 'sum_over_time(mem_bytes[5m:30s])']) {
+      const run = (e: QueryEngine): Promise<unknown> => e.rangeQuery(q, 30 * MIN, END, 60_000);
+      const got = await outcome(run, small);
+      assert.deepStrictEqual(got, await outcome(run, smallReference), `${q} with maxSamples ${maxSamples}`);
+      outcomes.add((got as { error?: string }).error ?? 'answered');
+    }
+  }
+  assert.equal(outcomes.size, 2, 'some budgets refuse, some answer');
+});
+
