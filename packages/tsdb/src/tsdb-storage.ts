@@ -18,6 +18,7 @@ import { seriesKey } from './head/series-key.js';
 import { PendingSamples } from './pending.js';
 import { decodeXorChunk } from './chunk/xor-chunk.js';
 import { checkTiers, planSelect } from './rollup/tiers.js';
+import { RawRollupCache } from './rollup/raw-rollup-cache.js';
 import { loadCheckpoint, writeCheckpoint } from './wal/checkpoint.js';
 import { frameRecord, RecordType } from './wal/records.js';
 import { Wal } from './wal/wal.js';
@@ -34,11 +35,17 @@ export interface TsdbOptions extends HeadLimits {
   readonly checkpointEveryBytes?: number;
   /** Time partition of a block cut from the head (2 h by default, as Prometheus). */
   readonly blockRangeMs?: number;
+  /**
+   * Bound of the cache of rolled-up raw data that tier selects extend as the head grows, in
+   * points (56 bytes each); 0 turns it off. Default {@link DEFAULT_TIER_CACHE_POINTS}.
+   */
+  readonly tierCacheMaxPoints?: number;
   /** Injectable clock for retention tests. */
   readonly nowMs?: () => Millis;
 }
 
 export const DEFAULT_BLOCK_RANGE_MS = 2 * 3_600_000;
+export const DEFAULT_TIER_CACHE_POINTS = 1_000_000;
 
 export interface OpenReport {
   readonly checkpointSeries: number;
@@ -66,6 +73,7 @@ export class TsdbStorage implements Storage {
   private readonly _seriesOf = new WeakMap<Labels, MemSeries>();
   private _closed = false;
   private _checkpointSeq: number;
+  private readonly _tierCache: RawRollupCache;
   /** Why the last checkpoint failed, if it did (the WAL is kept, nothing is lost). */
   lastCheckpointError: string | undefined;
   /** Why the last block cut or maintenance failed, if it did (the data stays in the head and WAL). */
@@ -80,6 +88,7 @@ export class TsdbStorage implements Storage {
     readonly openReport: OpenReport,
   ) {
     this._checkpointSeq = checkpointSeq;
+    this._tierCache = new RawRollupCache(_opts.tierCacheMaxPoints ?? DEFAULT_TIER_CACHE_POINTS);
   }
 
   static open(opts: TsdbOptions): TsdbStorage {
@@ -286,7 +295,7 @@ export class TsdbStorage implements Storage {
         try {
           const p = plan(hints);
           const fromMs = p.tier ? minMs - (hints?.tierPadBuckets ?? 0) * p.tier.resolutionMs : minMs;
-          return Promise.resolve(selectMerged(this._head, this._blocks, matchers, fromMs, maxMs, p));
+          return Promise.resolve(selectMerged(this._head, this._blocks, matchers, fromMs, maxMs, p, this._tierCache));
         } catch (err) {
           return Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }

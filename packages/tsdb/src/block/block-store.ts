@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labelsKey } from '@fathom/model';
 import type { Labels, Matcher, Sample } from '@fathom/model';
-import { decodeXorChunk } from '../chunk/xor-chunk.js';
+import { XorIterator } from '../chunk/xor-chunk.js';
 import type { RolledPoint } from '../rollup/accumulator.js';
 import { appendPoints, chunkPoints, pointsToChunks, rollUp } from '../rollup/rollup-points.js';
 import type { CounterState } from '../rollup/rollup-points.js';
@@ -247,16 +247,17 @@ export class BlockStore {
   }
 
   /** Raw samples in [minMs, maxMs] of the matching series, per label-set key, one part per block. */
-  selectRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<Sample>>): void {
+  selectRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<Sample>>, want?: (key: string) => boolean): void {
     for (const b of this._blocks) {
       if (b.meta.resolutionMs !== 0 || b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
       this._guard(b, () => {
         for (const ord of b.matching(matchers)) {
           if (!b.overlaps(ord, minMs, maxMs)) continue;
-          const samples = decodeSamples(b.chunks(ord, minMs, maxMs), minMs, maxMs);
-          if (samples.length === 0) continue;
           const labels = b.labels(ord);
           const key = labelsKey(labels);
+          if (want && !want(key)) continue;
+          const samples = decodeSamples(b.chunks(ord, minMs, maxMs), minMs, maxMs);
+          if (samples.length === 0) continue;
           const e = into.get(key);
           if (e) e.parts.push(samples);
           else into.set(key, { labels, parts: [samples] });
@@ -308,7 +309,14 @@ export class BlockStore {
 
 export function decodeSamples(chunks: readonly BlockChunk[], minMs = -Infinity, maxMs = Infinity): Sample[] {
   const out: Sample[] = [];
-  for (const c of chunks) decodeXorChunk(c.bytes, (tMs, value) => tMs >= minMs && tMs <= maxMs && out.push({ tMs, value }));
+  const it = new XorIterator();
+  for (const c of chunks) {
+    it.resetChunk(c.bytes, 0, c.bytes.length);
+    while (it.next()) {
+      if (it.tMs > maxMs) break;
+      if (it.tMs >= minMs) out.push({ tMs: it.tMs, value: it.value });
+    }
+  }
   return out;
 }
 

@@ -49,6 +49,8 @@ export class Head {
   minTMs = Infinity;
   maxTMs = -Infinity;
   private _samples = 0;
+  /** Changes whenever stored raw samples leave the head (cuts, retention): rollup caches check it. */
+  rawEpoch = 0;
   /** Samples older than this are refused (they would fall behind retention or persisted data). */
   minValidMs = 0;
   readonly rejectedTotal: Record<StorageErrorCode, number> = {
@@ -249,6 +251,7 @@ export class Head {
       out.push({ labels: s.labels, chunks });
       for (const c of chunks) this._samples -= c.count;
     }
+    if (out.length > 0) this.rawEpoch++;
     this.minValidMs = Math.max(this.minValidMs, endMs);
     this.minTMs = Math.max(this.minTMs, endMs);
     return out;
@@ -283,6 +286,7 @@ export class Head {
       seriesRemoved++;
     }
     this._samples -= samplesDropped;
+    if (samplesDropped > 0) this.rawEpoch++;
     return { samplesDropped, seriesRemoved };
   }
 }

@@ -33,6 +33,8 @@ export class MemSeries {
   lastValue = NaN;
   /** Counted against the series limits: has raw samples. */
   active = false;
+  /** Out-of-order writes so far: readers caching rolled-up samples of this series check it. */
+  oooEpoch = 0;
 
   constructor(
     readonly id: number,
@@ -120,6 +122,7 @@ export class MemSeries {
 
   /** Stores an older sample; false when its time is already present in the buffer. */
   appendOutOfOrder(tMs: number, value: number): boolean {
+    this.oooEpoch++;
     this.ooo ??= new SampleBuffer(4);
     return this.ooo.insert(tMs, value);
   }

@@ -1,0 +1,125 @@
+/**
+ * The raw data (raw blocks + head) rolled up per tier and series, kept between selects and
+ * extended as the head grows, so a tier select decodes only the head samples that arrived since
+ * the last one instead of rolling every raw hour up again. Exactness: an entry is the streaming
+ * rollup ({@link RollupAccumulator}) of every raw sample of its series up to `lastSeenTMs`, seeded
+ * with the tier's counter state, as `rollUp` computes it from scratch. It is invalid once raw
+ * data older than that can have changed: the whole cache goes when the raw generation changes
+ * (a head cut, raw samples dropped by retention, any change of the block set), one series' entry
+ * when that series took an out-of-order sample. Bounded: past `maxPoints` points it is emptied.
+ */
+import type { Labels } from '@fathom/model';
+import { ROLLED_FIELDS, RollupAccumulator } from './accumulator.js';
+import type { RolledPoint } from './accumulator.js';
+import type { CounterState } from './rollup-points.js';
+
+const STRIDE = 1 + ROLLED_FIELDS.length;
+
+/** One series' rolled-up raw data for one tier. */
+export class RolledRun {
+  private _buf = new Float64Array(0);
+  /** Closed buckets in {@link _buf}. */
+  private _n = 0;
+  private readonly _acc: RollupAccumulator;
+  /** Newest raw sample rolled in (−∞ before the first). */
+  lastSeenTMs = -Infinity;
+
+  constructor(
+    readonly labels: Labels,
+    resolutionMs: number,
+    start: CounterState | undefined,
+    /** The series' out-of-order epoch the run was built at. */
+    readonly epoch: number,
+  ) {
+    this._acc = new RollupAccumulator(resolutionMs);
+    if (start) this._acc.restore({ open: undefined, counter: start.counter, prev: start.prev });
+  }
+
+  /** Closed points held (the open bucket not counted). */
+  get pointCount(): number {
+    return this._n;
+  }
+
+  /** Rolls in time-ordered samples; those not newer than {@link lastSeenTMs} are skipped. Returns points closed. */
+  add(samples: readonly { tMs: number; value: number }[]): number {
+    const before = this._n;
+    for (const s of samples) {
+      if (s.tMs <= this.lastSeenTMs) continue;
+      this.lastSeenTMs = s.tMs;
+      const closed = this._acc.add(s.tMs, s.value);
+      if (closed) this._push(closed);
+    }
+    return this._n - before;
+  }
+
+  /** Points (closed buckets, then the open one) with tMs ≥ `minMs`, as fresh objects. */
+  pointsFrom(minMs: number): RolledPoint[] {
+    const b = this._buf;
+    let lo = 0;
+    let hi = this._n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((b[mid * STRIDE] ?? 0) < minMs) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: RolledPoint[] = [];
+    for (let k = lo; k < this._n; k++) {
+      const o = k * STRIDE;
+      out.push({ tMs: b[o] ?? 0, min: b[o + 1] ?? NaN, max: b[o + 2] ?? NaN, sum: b[o + 3] ?? NaN, count: b[o + 4] ?? NaN, last: b[o + 5] ?? NaN, counter: b[o + 6] ?? NaN });
+    }
+    const open = this._acc.open;
+    if (open && open.tMs >= minMs) out.push({ ...open });
+    return out;
+  }
+
+  private _push(p: RolledPoint): void {
+    if ((this._n + 1) * STRIDE > this._buf.length) {
+      const next = new Float64Array(Math.max(16 * STRIDE, this._buf.length * 2));
+      next.set(this._buf);
+      this._buf = next;
+    }
+    const o = this._n * STRIDE;
+    this._buf[o] = p.tMs;
+    for (let j = 0; j < ROLLED_FIELDS.length; j++) this._buf[o + 1 + j] = p[ROLLED_FIELDS[j] ?? 'last'];
+    this._n++;
+  }
+}
+
+export class RawRollupCache {
+  private readonly _byTier = new Map<number, Map<string, RolledRun>>();
+  private _generation = '';
+  private _points = 0;
+
+  /** `maxPoints` 0 turns the cache off (every tier select rolls the raw data up from scratch). */
+  constructor(readonly maxPoints: number) {}
+
+  get enabled(): boolean {
+    return this.maxPoints > 0;
+  }
+
+  /** Empties the cache when the raw generation changed or it grew past its bound. */
+  sync(generation: string): void {
+    if (generation === this._generation && this._points <= this.maxPoints) return;
+    this._byTier.clear();
+    this._points = 0;
+    this._generation = generation;
+  }
+
+  get(resolutionMs: number, key: string): RolledRun | undefined {
+    return this._byTier.get(resolutionMs)?.get(key);
+  }
+
+  set(resolutionMs: number, key: string, run: RolledRun): void {
+    let m = this._byTier.get(resolutionMs);
+    if (!m) this._byTier.set(resolutionMs, (m = new Map<string, RolledRun>()));
+    const old = m.get(key);
+    if (old) this._points -= old.pointCount;
+    m.set(key, run);
+    this._points += run.pointCount;
+  }
+
+  /** Counts points a held run closed (for the bound). */
+  grew(points: number): void {
+    this._points += points;
+  }
+}
