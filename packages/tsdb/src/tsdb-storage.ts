@@ -156,12 +156,7 @@ export class TsdbStorage implements Storage {
     const batch = new BatchState();
     // one key computation and lookup per distinct labels object (senders share it across samples)
     const refs = new Map<Labels, SeriesRef>();
-    const accepted: number[] = [];
-    const acceptedRefs: SeriesRef[] = [];
-    const errors: StorageError[] = [];
-    let rejected = 0;
-    for (let i = 0; i < pending.length; i++) {
-      const labels = pending.labels[i] ?? {};
+    const runRefs = pending.runs.map((labels) => {
       let ref = refs.get(labels);
       if (!ref) {
         const known = this._seriesOf.get(labels);
@@ -173,39 +168,47 @@ export class TsdbStorage implements Storage {
         }
         refs.set(labels, ref);
       }
-      const err = this._head.check(labels, ref.key, ref.series, pending.times[i] ?? NaN, pending.valueAt(i), batch);
-      if (!err) {
-        accepted.push(i);
-        acceptedRefs.push(ref);
-      } else if (++rejected <= MAX_REPORTED_ERRORS) errors.push(err);
+      return ref;
+    });
+    const accepted = new Int32Array(pending.length);
+    let n = 0;
+    const errors: StorageError[] = [];
+    let rejected = 0;
+    for (let i = 0; i < pending.length; i++) {
+      const ref = runRefs[pending.runOf(i)];
+      if (!ref) continue;
+      const err = this._head.check(ref.labels, ref.key, ref.series, pending.timeAt(i), pending.valueAt(i), batch);
+      if (!err) accepted[n++] = i;
+      else if (++rejected <= MAX_REPORTED_ERRORS) errors.push(err);
     }
-    if (accepted.length > 0) this._write(pending, accepted, acceptedRefs);
-    return { accepted: accepted.length, rejected, errors };
+    if (n > 0) this._write(pending, accepted.subarray(0, n), runRefs);
+    return { accepted: n, rejected, errors };
   }
 
-  private _write(pending: PendingSamples, accepted: readonly number[], refs: readonly SeriesRef[]): void {
+  /** `accepted`: indexes of the samples to store; `runRefs`: the series of each of the batch's runs. */
+  private _write(pending: PendingSamples, accepted: Int32Array, runRefs: readonly SeriesRef[]): void {
     const created: MemSeries[] = [];
-    const seriesOf = refs.map((r) => {
-      if (r.series) return r.series;
+    for (const i of accepted) {
+      const r = runRefs[pending.runOf(i)];
+      if (!r || r.series) continue;
       const fresh = this._head.getOrCreate(r.labels, r.key);
       created.push(fresh);
       r.series = fresh;
       this._seriesOf.set(r.labels, fresh);
-      return fresh;
-    });
+    }
+    const seriesAt = (i: number): MemSeries | undefined => runRefs[pending.runOf(i)]?.series;
     const records: Buffer[] = [];
     if (created.length > 0) records.push(frameRecord(RecordType.Series, encodeSeries(created)));
-    records.push(frameRecord(RecordType.Samples, encodeSampleColumns(accepted.length, (k) => seriesOf[k]?.id ?? 0, (k) => pending.times[accepted[k] ?? 0] ?? 0, (k) => pending.valueAt(accepted[k] ?? 0))));
+    records.push(frameRecord(RecordType.Samples, encodeSampleColumns(accepted.length, (k) => seriesAt(accepted[k] ?? 0)?.id ?? 0, (k) => pending.timeAt(accepted[k] ?? 0), (k) => pending.valueAt(accepted[k] ?? 0))));
     try {
       this._wal.write(records.length === 1 ? (records[0] ?? Buffer.alloc(0)) : Buffer.concat(records));
     } catch (err) {
       for (const s of created) this._head.dropIfEmpty(s);
       throw err;
     }
-    for (let k = 0; k < accepted.length; k++) {
-      const series = seriesOf[k];
-      const i = accepted[k] ?? 0;
-      if (series) this._head.applyTo(series, pending.times[i] ?? 0, pending.valueAt(i));
+    for (const i of accepted) {
+      const series = seriesAt(i);
+      if (series) this._head.applyTo(series, pending.timeAt(i), pending.valueAt(i));
     }
     if (!this._maybeCut()) this._maybeCheckpoint();
   }
