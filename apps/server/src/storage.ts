@@ -28,6 +28,8 @@ export async function openStorage(cfg: ServerConfig, log: Logger): Promise<Opene
     checkpointEveryBytes: cfg.storage.checkpointEveryBytes,
     blockRangeMs: cfg.storage.blockRangeMs,
     tiers: cfg.storage.tiers,
+    // cuts and compaction at open would delay the first answers after a restart; the retention loop and ingest run them
+    deferMaintenance: true,
     ...cfg.limits,
   });
   const r = tsdb.openReport;

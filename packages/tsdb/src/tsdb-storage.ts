@@ -40,6 +40,13 @@ export interface TsdbOptions extends HeadLimits {
    * points (56 bytes each); 0 turns it off. Default {@link DEFAULT_TIER_CACHE_POINTS}.
    */
   readonly tierCacheMaxPoints?: number;
+  /**
+   * Leave the block cuts, block maintenance and retention that open would run to the first
+   * {@link TsdbStorage.applyRetention} or commit, so a restart answers queries sooner (a server
+   * calls applyRetention periodically). Until then the head may hold more than 1.5 block ranges
+   * and samples past retention. Default false: open runs them.
+   */
+  readonly deferMaintenance?: boolean;
   /** Injectable clock for retention tests. */
   readonly nowMs?: () => Millis;
 }
@@ -120,7 +127,7 @@ export class TsdbStorage implements Storage {
     };
     const storage = new TsdbStorage(head, wal, blocks, opts, cp?.seq ?? 0, report);
     if (cp && cp.legacyTiers.length > 0) storage._checkpointNow();
-    storage.applyRetention();
+    if (!opts.deferMaintenance) storage.applyRetention();
     return storage;
   }
 

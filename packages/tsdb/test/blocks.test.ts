@@ -44,6 +44,21 @@ test('blocks: the head is cut into blocks, compacted, the WAL truncated; restart
   await s.close();
 });
 
+test('deferMaintenance: open cuts nothing (the head past 1.5 ranges is served as is); the next applyRetention cuts', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  const s1 = TsdbStorage.open(opts(dir.path, { checkpointEveryBytes: 1e12 }));
+  await write(s1, grid(5, 30)); // 5 min of head in 2 h blocks: nothing to cut; reopened with 1-minute blocks below
+  const s2 = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE, deferMaintenance: true })); // as after kill -9 of s1
+  assert.equal(s2.blockStatus().blocks.length, 0, 'no cut at open');
+  const want = (k: string): number[] => Array.from({ length: 30 }, (_, i) => Number(k) * 1000 + i + 1);
+  for (const [k, vals] of await values(s2)) assert.deepEqual(vals, want(k));
+  s2.applyRetention();
+  assert.ok(s2.blockStatus().blocks.length > 0, 'cut by the first maintenance');
+  for (const [k, vals] of await values(s2)) assert.deepEqual(vals, want(k));
+  await s2.close();
+});
+
 /** Each case damages the oldest block on purpose; the engine must start, set it aside, report it and serve the rest exactly. */
 const CORRUPTIONS: readonly { name: string; file: string; damage: (path: string) => Promise<void>; why: RegExp }[] = [
   { name: 'a flipped byte in the index', file: 'index', damage: (p) => flip(p, 40), why: /index checksum mismatch/ },
