@@ -18,7 +18,7 @@ import type { MemSeries } from './head/mem-series.js';
 
 export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: Millis, maxMs: Millis, plan: TierPlan, cache?: RawRollupCache): SeriesData[] {
   const tier = plan.tier;
-  if (!tier) return [...rawParts(head, blocks, matchers, minMs, maxMs).values()].map((e) => ({ labels: e.labels, samples: concatParts(e.parts) })).filter((s) => s.samples.length > 0);
+  if (!tier) return selectRaw(head, blocks, matchers, minMs, maxMs);
   const res = tier.resolutionMs;
   const tiers = new Map<string, { labels: Labels; points: RolledPoint[] }>();
   blocks.selectTier(res, matchers, minMs, maxMs, tiers);
@@ -93,9 +93,28 @@ function rolledRawCached(head: Head, blocks: BlockStore, matchers: readonly Matc
   }
 }
 
+/** Raw samples per series; when no block holds any, straight from the head (no merge by key). */
+function selectRaw(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number): SeriesData[] {
+  const parts = new Map<string, SeriesParts<Sample>>();
+  blocks.selectRaw(matchers, minMs, maxMs, parts);
+  if (parts.size === 0) {
+    const out: SeriesData[] = [];
+    for (const s of head.matching(matchers)) {
+      const samples = s.samples(minMs, maxMs);
+      if (samples.length > 0) out.push({ labels: s.labels, samples });
+    }
+    return out;
+  }
+  return [...headParts(head, matchers, minMs, maxMs, parts).values()].map((e) => ({ labels: e.labels, samples: concatParts(e.parts) })).filter((s) => s.samples.length > 0);
+}
+
 function rawParts(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number): Map<string, SeriesParts<Sample>> {
   const parts = new Map<string, SeriesParts<Sample>>();
   blocks.selectRaw(matchers, minMs, maxMs, parts);
+  return headParts(head, matchers, minMs, maxMs, parts);
+}
+
+function headParts(head: Head, matchers: readonly Matcher[], minMs: number, maxMs: number, parts: Map<string, SeriesParts<Sample>>): Map<string, SeriesParts<Sample>> {
   for (const s of head.matching(matchers)) {
     const samples = s.samples(minMs, maxMs);
     if (samples.length === 0) continue;
