@@ -16,11 +16,18 @@ import { RolledRun } from './rollup/raw-rollup-cache.js';
 import type { RawRollupCache } from './rollup/raw-rollup-cache.js';
 import type { MemSeries } from './head/mem-series.js';
 
+/** A series' tier points (from tier blocks and rolled-up raw), or a cached run that alone answers. */
+interface TierEntry {
+  readonly labels: Labels;
+  readonly points: RolledPoint[];
+  readonly run?: RolledRun;
+}
+
 export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: Millis, maxMs: Millis, plan: TierPlan, cache?: RawRollupCache): SeriesData[] {
   const tier = plan.tier;
   if (!tier) return selectRaw(head, blocks, matchers, minMs, maxMs);
   const res = tier.resolutionMs;
-  const tiers = new Map<string, { labels: Labels; points: RolledPoint[] }>();
+  const tiers = new Map<string, TierEntry>();
   blocks.selectTier(res, matchers, minMs, maxMs, tiers);
   const rawFromMs = Math.min(blocks.rawMinTMs, head.minTMs);
   if (Number.isFinite(rawFromMs) && maxMs >= Math.floor(rawFromMs / res) * res) {
@@ -36,7 +43,8 @@ export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly 
   }
   const out: SeriesData[] = [];
   for (const e of tiers.values()) {
-    const samples = serveField(e.points, plan.field, minMs, maxMs);
+    // a series only the cache answers: its field served straight from the run (no point objects)
+    const samples = e.run && e.points.length === 0 ? e.run.serve(plan.field, minMs, maxMs) : serveField(e.points, plan.field, minMs, maxMs);
     if (samples.length > 0) out.push({ labels: e.labels, samples, resolutionMs: res });
   }
   return out;
@@ -48,7 +56,7 @@ export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly 
  * what they hold. Points from `minMs` on join the tier blocks' points (same merge as from scratch:
  * older points never change what is served from `minMs`).
  */
-function rolledRawCached(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, res: number, cache: RawRollupCache, into: Map<string, { labels: Labels; points: RolledPoint[] }>): void {
+function rolledRawCached(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, res: number, cache: RawRollupCache, into: Map<string, TierEntry>): void {
   cache.sync(`${head.rawEpoch}/${blocks.blocks.map((b) => b.id).join(',')}`);
   const inHead = new Map<string, MemSeries>();
   for (const s of head.matching(matchers)) inHead.set(s.key, s);
@@ -87,9 +95,9 @@ function rolledRawCached(head: Head, blocks: BlockStore, matchers: readonly Matc
   }
   for (const [key, run] of runs) {
     if (run.lastSeenTMs === -Infinity) continue;
-    let t = into.get(key);
-    if (!t) into.set(key, (t = { labels: run.labels, points: [] }));
-    appendPoints(t.points, run.pointsFrom(minMs));
+    const t = into.get(key);
+    if (!t) into.set(key, { labels: run.labels, points: [], run });
+    else appendPoints(t.points, run.pointsFrom(minMs));
   }
 }
 

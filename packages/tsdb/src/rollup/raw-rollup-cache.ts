@@ -8,10 +8,11 @@
  * (a head cut, raw samples dropped by retention, any change of the block set), one series' entry
  * when that series took an out-of-order sample. Bounded: past `maxPoints` points it is emptied.
  */
-import type { Labels } from '@fathom/model';
-import { ROLLED_FIELDS, RollupAccumulator } from './accumulator.js';
+import type { Labels, Sample } from '@fathom/model';
+import { fieldValue, ROLLED_FIELDS, RollupAccumulator } from './accumulator.js';
 import type { RolledPoint } from './accumulator.js';
 import type { CounterState } from './rollup-points.js';
+import type { RollupField } from './tiers.js';
 
 const STRIDE = 1 + ROLLED_FIELDS.length;
 
@@ -55,6 +56,34 @@ export class RolledRun {
   /** Points (closed buckets, then the open one) with tMs ≥ `minMs`, as fresh objects. */
   pointsFrom(minMs: number): RolledPoint[] {
     const b = this._buf;
+    const out: RolledPoint[] = [];
+    for (let k = this._firstFrom(minMs); k < this._n; k++) {
+      const o = k * STRIDE;
+      out.push({ tMs: b[o] ?? 0, min: b[o + 1] ?? NaN, max: b[o + 2] ?? NaN, sum: b[o + 3] ?? NaN, count: b[o + 4] ?? NaN, last: b[o + 5] ?? NaN, counter: b[o + 6] ?? NaN });
+    }
+    const open = this._acc.open;
+    if (open && open.tMs >= minMs) out.push({ ...open });
+    return out;
+  }
+
+  /** One field of the points in [minMs, maxMs] as samples (what `serveField` makes of {@link pointsFrom}). */
+  serve(field: RollupField, minMs: number, maxMs: number): Sample[] {
+    const b = this._buf;
+    const out: Sample[] = [];
+    const f = field === 'avg' ? -1 : 1 + ROLLED_FIELDS.indexOf(field);
+    for (let k = this._firstFrom(minMs); k < this._n; k++) {
+      const o = k * STRIDE;
+      const tMs = b[o] ?? 0;
+      if (tMs > maxMs) return out;
+      out.push({ tMs, value: f < 0 ? (b[o + 3] ?? NaN) / (b[o + 4] ?? NaN) : (b[o + f] ?? NaN) });
+    }
+    const open = this._acc.open;
+    if (open && open.tMs >= minMs && open.tMs <= maxMs) out.push({ tMs: open.tMs, value: fieldValue(open, field) });
+    return out;
+  }
+
+  private _firstFrom(minMs: number): number {
+    const b = this._buf;
     let lo = 0;
     let hi = this._n;
     while (lo < hi) {
@@ -62,14 +91,7 @@ export class RolledRun {
       if ((b[mid * STRIDE] ?? 0) < minMs) lo = mid + 1;
       else hi = mid;
     }
-    const out: RolledPoint[] = [];
-    for (let k = lo; k < this._n; k++) {
-      const o = k * STRIDE;
-      out.push({ tMs: b[o] ?? 0, min: b[o + 1] ?? NaN, max: b[o + 2] ?? NaN, sum: b[o + 3] ?? NaN, count: b[o + 4] ?? NaN, last: b[o + 5] ?? NaN, counter: b[o + 6] ?? NaN });
-    }
-    const open = this._acc.open;
-    if (open && open.tMs >= minMs) out.push({ ...open });
-    return out;
+    return lo;
   }
 
   private _push(p: RolledPoint): void {
