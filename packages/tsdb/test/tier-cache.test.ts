@@ -63,20 +63,23 @@ test('tier cache: tier selects through the cache equal the rollup from scratch a
   let now = START;
   const base = (dir: string, over: Partial<TsdbOptions>): TsdbOptions =>
     opts(dir, { retentionMs: HOUR, blockRangeMs: 30 * MIN, outOfOrderWindowMs: 2 * HOUR, tiers: [{ resolutionMs: MIN, retentionMs: DAY }, { resolutionMs: 10 * MIN, retentionMs: 7 * DAY }], nowMs: () => now, fsync: 'never', ...over });
+  const dirC = await tempDir();
+  t.after(dirC.cleanup);
   const cached = TsdbStorage.open(base(dirA.path, {}));
   const scratch = TsdbStorage.open(base(dirB.path, { tierCacheMaxPoints: 0 }));
-  t.after(() => Promise.all([cached.close(), scratch.close()]));
+  // a bound smaller than one series' run: some runs kept, others rolled up again at every select
+  const bounded = TsdbStorage.open(base(dirC.path, { tierCacheMaxPoints: 60 }));
+  t.after(() => Promise.all([cached.close(), scratch.close(), bounded.close()]));
   for (const [name, op] of STEPS) {
     let nextNow: number | undefined;
-    for (const s of [cached, scratch]) {
+    for (const s of [cached, scratch, bounded]) {
       const app = s.appender();
       nextNow = op((labels, tMs, v) => app.append(labels, tMs, v));
       const r = await app.commit();
       assert.equal(r.rejected, 0, `${name}: ${r.errors[0]?.message ?? ''}`);
     }
     if (nextNow !== undefined) now = nextNow;
-    cached.applyRetention();
-    scratch.applyRetention();
+    for (const s of [cached, scratch, bounded]) s.applyRetention();
     for (const [func, ago] of SELECTS) {
       for (const name2 of ['g', 'c_total']) {
         const hints = { startMs: now - ago, endMs: now, stepMs: MIN, rangeMs: 5 * MIN, ...(func ? { func } : {}) };
@@ -87,6 +90,7 @@ test('tier cache: tier selects through the cache equal the rollup from scratch a
         const want = await read(scratch);
         assert.ok(want.length > 0 && want.every((r) => !r.includes('@0:')), `${name}: a tier answers ${func ?? 'last'}`);
         assert.deepEqual(await read(cached), want, `${name}: ${name2} ${func ?? 'last'} from ${ago / HOUR} h ago`);
+        assert.deepEqual(await read(bounded), want, `${name}: ${name2} ${func ?? 'last'} from ${ago / HOUR} h ago, bounded cache`);
       }
     }
   }

@@ -6,7 +6,9 @@
  * with the tier's counter state, as `rollUp` computes it from scratch. It is invalid once raw
  * data older than that can have changed: the whole cache goes when the raw generation changes
  * (a head cut, raw samples dropped by retention, any change of the block set), one series' entry
- * when that series took an out-of-order sample. Bounded: past `maxPoints` points it is emptied.
+ * when that series took an out-of-order sample. Bounded: past `maxPoints` points new runs are
+ * not kept (those series are rolled up from scratch at each select), and the held runs, which
+ * grow with the head, are dropped past twice the bound.
  */
 import type { Labels, Sample } from '@fathom/model';
 import { fieldValue, ROLLED_FIELDS, RollupAccumulator } from './accumulator.js';
@@ -119,9 +121,12 @@ export class RawRollupCache {
     return this.maxPoints > 0;
   }
 
-  /** Empties the cache when the raw generation changed or it grew past its bound. */
+  /**
+   * Empties the cache when the raw generation changed, or when the runs it holds grew past twice
+   * its bound (runs keep growing with the head until the next cut empties it anyway).
+   */
   sync(generation: string): void {
-    if (generation === this._generation && this._points <= this.maxPoints) return;
+    if (generation === this._generation && this._points <= 2 * this.maxPoints) return;
     this._byTier.clear();
     this._points = 0;
     this._generation = generation;
@@ -131,7 +136,10 @@ export class RawRollupCache {
     return this._byTier.get(resolutionMs)?.get(key);
   }
 
+  /** Keeps `run` unless that would take the cache past its bound (the run then serves one select only). */
   set(resolutionMs: number, key: string, run: RolledRun): void {
+    const old0 = this._byTier.get(resolutionMs)?.get(key)?.pointCount ?? 0;
+    if (this._points - old0 + run.pointCount > this.maxPoints) return;
     let m = this._byTier.get(resolutionMs);
     if (!m) this._byTier.set(resolutionMs, (m = new Map<string, RolledRun>()));
     const old = m.get(key);
