@@ -166,7 +166,9 @@ function startProbe(engines: readonly Engine[]): { stop(): Promise<ProbeResult[]
 
 async function startEngines(work: string, rulesDir: string, promConfig: string): Promise<Engine[]> {
   const fp = await freePort();
-  writeFileSync(join(work, 'fathom.yaml'), `server:\n  rules: { dir: ${rulesDir}, evaluationIntervalMs: ${INTERVAL_S}s${FATHOM_RULES} }\n  alertLibrary: { enabled: false }\n`);
+  // The rule file's alerts make more ALERTS/ALERTS_FOR_STATE series than the default per-metric
+  // limit (200,000) at full scale; Prometheus has no such limit, so lift it for a like-for-like run.
+  writeFileSync(join(work, 'fathom.yaml'), `server:\n  rules: { dir: ${rulesDir}, evaluationIntervalMs: ${INTERVAL_S}s${FATHOM_RULES} }\n  alertLibrary: { enabled: false }\n  limits: { maxSeries: 10000000, maxSeriesPerMetric: 5000000 }\n`);
   const fathom = await startChild('fathom', process.execPath, [...FATHOM_NODE_ARGS, BIN, 'server', '--port', String(fp), '--data-dir', join(work, 'fathom'), '--config', join(work, 'fathom.yaml'), '--log-level', 'warn'], `http://127.0.0.1:${fp}`);
   const pp = await freePort();
   writeFileSync(promConfig, `global: { evaluation_interval: ${INTERVAL_S}s }\n`);

@@ -5,6 +5,7 @@
  * alerts are resent after the resend delay, not at every evaluation.
  */
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -153,20 +154,27 @@ test('groups beyond maxConcurrentGroups wait for a slot; each still runs', async
   }
 });
 
-test('a firing alert is resent after the resend delay, not at every evaluation', async (t) => {
-  const dir = await tempDir('fathom-rules-resend-');
+const MIN = 60_000;
+
+/** A RuleManager over `up{instance="a"} 0` for `minutes` minutes (one rule `Down: up == 0`). */
+async function downManager(t: TestContext, minutes: number, rule: string, opts: { resendDelayMs?: number; sink?: CountingAlertSink } = {}) {
+  const dir = await tempDir('fathom-rules-down-');
   t.after(dir.cleanup);
   await mkdir(join(dir.path, 'rules'), { recursive: true });
-  await writeFile(join(dir.path, 'rules', 'up.yaml'), 'groups:\n  - name: g\n    interval: 1m\n    rules:\n      - alert: Down\n        expr: up == 0\n');
-  const MIN = 60_000;
+  await writeFile(join(dir.path, 'rules', 'up.yaml'), `groups:\n  - name: g\n    interval: 1m\n    rules:\n      - alert: Down\n        expr: up == 0\n${rule}`);
   const t0 = Math.floor(Date.now() / MIN) * MIN - 10 * MIN;
   const storage = new MemoryStorage();
   const app = storage.appender();
-  for (let i = 0; i < 10; i++) app.append(labelsOf({ __name__: 'up', instance: 'a' }), t0 + i * MIN, 0);
+  for (let i = 0; i < minutes; i++) app.append(labelsOf({ __name__: 'up', instance: 'a' }), t0 + i * MIN, 0);
   await app.commit();
-  const sink = new CountingAlertSink();
-  const m = new RuleManager({ engine: new QueryEngine(storage), storage, sink, logger: NOOP_LOGGER, dir: join(dir.path, 'rules'), stateFile: join(dir.path, 'state'), defaultIntervalMs: MIN, resendDelayMs: 2 * MIN, externalUrl: 'http://ui' });
+  const m = new RuleManager({ engine: new QueryEngine(storage), storage, sink: opts.sink ?? new CountingAlertSink(), logger: NOOP_LOGGER, dir: join(dir.path, 'rules'), stateFile: join(dir.path, 'state'), defaultIntervalMs: MIN, externalUrl: 'http://ui', ...(opts.resendDelayMs !== undefined ? { resendDelayMs: opts.resendDelayMs } : {}) });
   await m.load();
+  return { m, t0, storage };
+}
+
+test('a firing alert is resent after the resend delay, not at every evaluation', async (t) => {
+  const sink = new CountingAlertSink();
+  const { m, t0 } = await downManager(t, 10, '', { resendDelayMs: 2 * MIN, sink });
   const sentAt: number[] = [];
   for (let i = 0; i < 7; i++) {
     const before = sink.alerts;
@@ -178,18 +186,7 @@ test('a firing alert is resent after the resend delay, not at every evaluation',
 });
 
 test('ALERTS follows the state: pending, then firing with a staleness marker for the pending series', async (t) => {
-  const dir = await tempDir('fathom-rules-alerts-series-');
-  t.after(dir.cleanup);
-  await mkdir(join(dir.path, 'rules'), { recursive: true });
-  await writeFile(join(dir.path, 'rules', 'up.yaml'), 'groups:\n  - name: g\n    interval: 1m\n    rules:\n      - alert: Down\n        expr: up == 0\n        for: 1m\n');
-  const MIN = 60_000;
-  const t0 = Math.floor(Date.now() / MIN) * MIN - 10 * MIN;
-  const storage = new MemoryStorage();
-  const app = storage.appender();
-  for (let i = 0; i < 4; i++) app.append(labelsOf({ __name__: 'up', instance: 'a' }), t0 + i * MIN, 0);
-  await app.commit();
-  const m = new RuleManager({ engine: new QueryEngine(storage), storage, sink: new CountingAlertSink(), logger: NOOP_LOGGER, dir: join(dir.path, 'rules'), stateFile: join(dir.path, 'state'), defaultIntervalMs: MIN, externalUrl: 'http://ui' });
-  await m.load();
+  const { m, t0, storage } = await downManager(t, 4, '        for: 1m\n');
   for (let i = 0; i < 3; i++) await m.evaluateAll(t0 + i * MIN);
   const series = await (await storage.querier(t0, t0 + 3 * MIN)).select([matcher('__name__', '=', 'ALERTS')]);
   const byState = Object.fromEntries(series.map((s) => [s.labels['alertstate'], s.samples.map((x) => (Number.isNaN(x.value) ? 'stale' : x.value))]));

@@ -42,6 +42,18 @@ export function resetsOf(samples: readonly Sample[]): Int32Array {
   return r;
 }
 
+/** First index of an ascending array whose value is > x. */
+export function firstAbove(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** First index in [from, length) whose time is > t (samples are in time order). */
 export function upperBoundFrom(samples: readonly Sample[], from: number, t: number): number {
   let lo = from;

@@ -6,6 +6,7 @@
  */
 import type { Sample } from '@fathom/model';
 import { extrapolate, RANGE_FUNCTIONS } from './fn-range.js';
+import { firstAbove } from './columns.js';
 import type { RangeFn } from './fn-range.js';
 
 /**
@@ -57,17 +58,6 @@ function rateOf(c: readonly Sample[], lo: number, hi: number, startMs: number, e
   return extrapolate(result, first.tMs, first.value, last.tMs, hi - lo, startMs, endMs, isCounter, isRate);
 }
 
-/** First position in `sorted` whose value is > x. */
-function firstAbove(sorted: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 function lastTwo(c: readonly Sample[], lo: number, hi: number, isRate: boolean): number | undefined {
   if (hi - lo < 2) return undefined;

@@ -11,7 +11,7 @@ import type { Sample } from '@fathom/model';
 import type { SeriesData } from '@fathom/storage';
 import type { At, Call, Expr, Subquery, VectorSelector } from './ast.js';
 import { typeOf } from './ast.js';
-import { freshSamples, isStale, resetsOf, upperBoundFrom } from './columns.js';
+import { firstAbove, freshSamples, isStale, resetsOf, upperBoundFrom } from './columns.js';
 import type { EvalContext } from './evaluator.js';
 import { windowFnFor } from './fn-window.js';
 import { KEEPS_NAME } from './functions.js';
@@ -196,7 +196,7 @@ export class StepEvaluator {
     const presentAt = new Float64Array(times.length + 1);
     for (const s of series) for (let i = 0; i < times.length; i++) presentAt[i + 1]! += s.present[i]!;
     for (let i = 0; i < times.length; i++) presentAt[i + 1] = presentAt[i + 1]! + presentAt[i]!;
-    for (const endMs of ends) this.checkpoint(presentAt[upperBoundTimes(times, endMs)]! - presentAt[upperBoundTimes(times, endMs - sq.rangeMs)]!);
+    for (const endMs of ends) this.checkpoint(presentAt[firstAbove(times, endMs)]! - presentAt[firstAbove(times, endMs - sq.rangeMs)]!);
     const innerIdx: Int32Array[] = [];
     const data = series.map((s): SeriesData => {
       const samples: Sample[] = [];
@@ -240,14 +240,3 @@ export class StepEvaluator {
   }
 }
 
-/** First index of `times` (ascending) whose value is > t. */
-function upperBoundTimes(times: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

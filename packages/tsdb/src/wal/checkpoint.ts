@@ -161,14 +161,19 @@ function decodeSnapshotV2(payload: Buffer, symbols: readonly string[], head: Hea
     s.addSealed({ minTMs, maxTMs, count: r.uvarint(), bytes: r.bytes() });
     prevMax = maxTMs;
   }
+  readOpenAndLast(r, s, hasLast ? lastT : -Infinity, lastV);
+  if (!r.done) throw new Error('trailing bytes in a series snapshot');
+  return s;
+}
+
+/** The part both snapshot versions share: the open chunk, out-of-order samples, the last sample. */
+function readOpenAndLast(r: ByteReader, s: MemSeries, lastTMs: number, lastValue: number): void {
   const open = r.bytes();
   if (open.length > 0) s.open = XorEncoder.resume(open);
   const oooCount = r.uvarint();
   for (let i = 0; i < oooCount; i++) s.appendOutOfOrder(r.int64(), r.float64());
-  s.lastTMs = hasLast ? lastT : -Infinity;
-  s.lastValue = lastV;
-  if (!r.done) throw new Error('trailing bytes in a series snapshot');
-  return s;
+  s.lastTMs = lastTMs;
+  s.lastValue = lastValue;
 }
 
 function decodeSymbols(payload: Buffer): string[] {
@@ -215,12 +220,7 @@ function decodeSnapshot(payload: Buffer, legacy: LegacyTiers[], head: Head): Mem
   const lastV = r.float64();
   const n = r.uvarint();
   for (let i = 0; i < n; i++) s.addSealed({ minTMs: r.int64(), maxTMs: r.int64(), count: r.uvarint(), bytes: r.bytes() });
-  const open = r.bytes();
-  if (open.length > 0) s.open = XorEncoder.resume(open);
-  const oooCount = r.uvarint();
-  for (let i = 0; i < oooCount; i++) s.appendOutOfOrder(r.int64(), r.float64());
-  s.lastTMs = hasLast ? lastT : -Infinity;
-  s.lastValue = lastV;
+  readOpenAndLast(r, s, hasLast ? lastT : -Infinity, lastV);
   const nTiers = r.uvarint();
   const tiers: TierSeries[] = [];
   for (let i = 0; i < nTiers; i++) tiers.push(decodeTier(r));
