@@ -22,7 +22,7 @@ export interface PlanContext {
 
 export function planSelectors(e: Expr, ctx: PlanContext): Map<VectorSelector, SelectorPlan> {
   const out = new Map<VectorSelector, SelectorPlan>();
-  walk(e, ctx.startMs, ctx.endMs, ctx.stepMs, undefined, ctx, out);
+  walk(e, ctx.startMs, ctx.endMs, ctx.stepMs, undefined, ctx, out, true);
   return out;
 }
 
@@ -39,15 +39,23 @@ function add(out: Map<VectorSelector, SelectorPlan>, sel: VectorSelector, minMs:
   else {
     p.minMs = Math.min(p.minMs, minMs);
     p.maxMs = Math.max(p.maxMs, maxMs);
+    // read twice: every sample, not only those one grid's steps read
+    if (p.hints.readAtSteps) p.hints = { ...p.hints, readAtSteps: false };
   }
 }
 
-function walk(e: Expr, fromMs: number, toMs: number, stepMs: number, func: string | undefined, ctx: PlanContext, out: Map<VectorSelector, SelectorPlan>): void {
+/**
+ * `onGrid`: the expression is evaluated at fromMs, fromMs + stepMs, … ≤ toMs (the query's own
+ * steps, not a subquery's, whose steps are aligned differently); an instant selector there is read
+ * only at those steps, shifted by its offset, or at its `@` time (SelectHints.readAtSteps).
+ */
+function walk(e: Expr, fromMs: number, toMs: number, stepMs: number, func: string | undefined, ctx: PlanContext, out: Map<VectorSelector, SelectorPlan>, onGrid: boolean): void {
   switch (e.kind) {
     case 'vector': {
       const at = atTime(e.at, ctx);
       const [a, b] = at === undefined ? [fromMs, toMs] : [at, at];
-      add(out, e, a - e.offsetMs - ctx.lookbackMs, b - e.offsetMs, { startMs: a - e.offsetMs, endMs: b - e.offsetMs, stepMs, ...(func ? { func } : {}) });
+      const grid = onGrid ? { readAtSteps: true, ...(at === undefined ? {} : { stepMs: 0 }) } : {};
+      add(out, e, a - e.offsetMs - ctx.lookbackMs, b - e.offsetMs, { startMs: a - e.offsetMs, endMs: b - e.offsetMs, stepMs, ...(func ? { func } : {}), ...grid });
       return;
     }
     case 'matrix': {
@@ -60,19 +68,19 @@ function walk(e: Expr, fromMs: number, toMs: number, stepMs: number, func: strin
     case 'subquery': {
       const at = atTime(e.at, ctx);
       const [a, b] = at === undefined ? [fromMs, toMs] : [at, at];
-      walk(e.expr, a - e.offsetMs - e.rangeMs, b - e.offsetMs, e.stepMs || ctx.defaultSubqueryStepMs, undefined, ctx, out);
+      walk(e.expr, a - e.offsetMs - e.rangeMs, b - e.offsetMs, e.stepMs || ctx.defaultSubqueryStepMs, undefined, ctx, out, false);
       return;
     }
     case 'unary':
-      return walk(e.expr, fromMs, toMs, stepMs, undefined, ctx, out);
+      return walk(e.expr, fromMs, toMs, stepMs, undefined, ctx, out, onGrid);
     case 'aggregate':
-      if (e.param) walk(e.param, fromMs, toMs, stepMs, undefined, ctx, out);
-      return walk(e.expr, fromMs, toMs, stepMs, undefined, ctx, out);
+      if (e.param) walk(e.param, fromMs, toMs, stepMs, undefined, ctx, out, onGrid);
+      return walk(e.expr, fromMs, toMs, stepMs, undefined, ctx, out, onGrid);
     case 'binary':
-      walk(e.lhs, fromMs, toMs, stepMs, undefined, ctx, out);
-      return walk(e.rhs, fromMs, toMs, stepMs, undefined, ctx, out);
+      walk(e.lhs, fromMs, toMs, stepMs, undefined, ctx, out, onGrid);
+      return walk(e.rhs, fromMs, toMs, stepMs, undefined, ctx, out, onGrid);
     case 'call':
-      for (const a of e.args) walk(a, fromMs, toMs, stepMs, e.func, ctx, out);
+      for (const a of e.args) walk(a, fromMs, toMs, stepMs, e.func, ctx, out, onGrid);
       return;
     case 'number':
     case 'string':

@@ -61,6 +61,13 @@ export interface SelectHints {
    * Not advisory: a store that answers from a tier honours it. Default 0.
    */
   readonly tierPadBuckets?: number;
+  /**
+   * The caller reads this selection only as an instant vector at startMs, startMs + stepMs, … ≤
+   * endMs (stepMs 0: at startMs only): at each step, the latest sample at or before it. A store may
+   * then leave out raw samples a later one supersedes before the next step (the answer is the same
+   * for any lookback). Advisory.
+   */
+  readonly readAtSteps?: boolean;
 }
 
 export interface Querier {

@@ -15,6 +15,7 @@ import type { TierPlan } from './rollup/tiers.js';
 import { RolledRun } from './rollup/raw-rollup-cache.js';
 import type { RawRollupCache } from './rollup/raw-rollup-cache.js';
 import type { MemSeries } from './head/mem-series.js';
+import type { ReadGrid } from './read-grid.js';
 
 /** A series' tier points (from tier blocks and rolled-up raw), or a cached run that alone answers. */
 interface TierEntry {
@@ -23,9 +24,9 @@ interface TierEntry {
   readonly run?: RolledRun;
 }
 
-export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: Millis, maxMs: Millis, plan: TierPlan, cache?: RawRollupCache): SeriesData[] {
+export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: Millis, maxMs: Millis, plan: TierPlan, cache?: RawRollupCache, grid?: ReadGrid): SeriesData[] {
   const tier = plan.tier;
-  if (!tier) return selectRaw(head, blocks, matchers, minMs, maxMs);
+  if (!tier) return selectRaw(head, blocks, matchers, minMs, maxMs, grid);
   const res = tier.resolutionMs;
   const tiers = new Map<string, TierEntry>();
   blocks.selectTier(res, matchers, minMs, maxMs, tiers);
@@ -101,19 +102,22 @@ function rolledRawCached(head: Head, blocks: BlockStore, matchers: readonly Matc
   }
 }
 
-/** Raw samples per series; when no block holds any, straight from the head (no merge by key). */
-function selectRaw(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number): SeriesData[] {
+/**
+ * Raw samples per series; when no block holds any, straight from the head (no merge by key). With
+ * a grid, only the samples its steps read (read-grid.ts).
+ */
+function selectRaw(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number, grid?: ReadGrid): SeriesData[] {
   const parts = new Map<string, SeriesParts<Sample>>();
-  blocks.selectRaw(matchers, minMs, maxMs, parts);
+  blocks.selectRaw(matchers, minMs, maxMs, parts, undefined, grid);
   if (parts.size === 0) {
     const out: SeriesData[] = [];
     for (const s of head.matching(matchers)) {
-      const samples = s.samples(minMs, maxMs);
+      const samples = s.samples(minMs, maxMs, grid);
       if (samples.length > 0) out.push({ labels: s.labels, samples });
     }
     return out;
   }
-  return [...headParts(head, matchers, minMs, maxMs, parts).values()].map((e) => ({ labels: e.labels, samples: concatParts(e.parts) })).filter((s) => s.samples.length > 0);
+  return [...headParts(head, matchers, minMs, maxMs, parts, grid).values()].map((e) => ({ labels: e.labels, samples: concatParts(e.parts) })).filter((s) => s.samples.length > 0);
 }
 
 function rawParts(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number): Map<string, SeriesParts<Sample>> {
@@ -122,9 +126,9 @@ function rawParts(head: Head, blocks: BlockStore, matchers: readonly Matcher[], 
   return headParts(head, matchers, minMs, maxMs, parts);
 }
 
-function headParts(head: Head, matchers: readonly Matcher[], minMs: number, maxMs: number, parts: Map<string, SeriesParts<Sample>>): Map<string, SeriesParts<Sample>> {
+function headParts(head: Head, matchers: readonly Matcher[], minMs: number, maxMs: number, parts: Map<string, SeriesParts<Sample>>, grid?: ReadGrid): Map<string, SeriesParts<Sample>> {
   for (const s of head.matching(matchers)) {
-    const samples = s.samples(minMs, maxMs);
+    const samples = s.samples(minMs, maxMs, grid);
     if (samples.length === 0) continue;
     const e = parts.get(s.key);
     if (e) e.parts.push(samples);

@@ -10,6 +10,7 @@ import type { Labels, Matcher, Millis } from '@fathom/model';
 import { BlockStore, blocksDirOf } from './block/block-store.js';
 import { legacyTierBlocks } from './block/legacy.js';
 import { selectMerged } from './select.js';
+import { readGridOf } from './read-grid.js';
 import type { Appender, CommitResult, Querier, SelectHints, SeriesData, Storage, StorageError, StorageStats } from '@fathom/storage';
 import { BatchState, Head } from './head/head.js';
 import type { HeadLimits } from './head/head.js';
@@ -305,7 +306,7 @@ export class TsdbStorage implements Storage {
         try {
           const p = plan(hints);
           const fromMs = p.tier ? minMs - (hints?.tierPadBuckets ?? 0) * p.tier.resolutionMs : minMs;
-          return Promise.resolve(selectMerged(this._head, this._blocks, matchers, fromMs, maxMs, p, this._tierCache));
+          return Promise.resolve(selectMerged(this._head, this._blocks, matchers, fromMs, maxMs, p, this._tierCache, readGridOf(hints)));
         } catch (err) {
           return Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { labelsKey } from '@fathom/model';
 import type { Labels, Matcher, Sample } from '@fathom/model';
 import { XorIterator } from '../chunk/xor-chunk.js';
+import { GridThinner } from '../read-grid.js';
+import type { ReadGrid } from '../read-grid.js';
 import type { RolledPoint } from '../rollup/accumulator.js';
 import { appendPoints, chunkPoints, pointsToChunks, rollUp } from '../rollup/rollup-points.js';
 import type { CounterState } from '../rollup/rollup-points.js';
@@ -247,7 +249,7 @@ export class BlockStore {
   }
 
   /** Raw samples in [minMs, maxMs] of the matching series, per label-set key, one part per block. */
-  selectRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<Sample>>, want?: (key: string) => boolean): void {
+  selectRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<Sample>>, want?: (key: string) => boolean, grid?: ReadGrid): void {
     for (const b of this._blocks) {
       if (b.meta.resolutionMs !== 0 || b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
       this._guard(b, () => {
@@ -256,7 +258,7 @@ export class BlockStore {
           const labels = b.labels(ord);
           const key = labelsKey(labels);
           if (want && !want(key)) continue;
-          const samples = decodeSamples(b.chunks(ord, minMs, maxMs), minMs, maxMs);
+          const samples = decodeSamples(b.chunks(ord, minMs, maxMs), minMs, maxMs, grid);
           if (samples.length === 0) continue;
           const e = into.get(key);
           if (e) e.parts.push(samples);
@@ -307,17 +309,21 @@ export class BlockStore {
   }
 }
 
-export function decodeSamples(chunks: readonly BlockChunk[], minMs = -Infinity, maxMs = Infinity): Sample[] {
+/** Samples in [minMs, maxMs]; with a grid, only those its steps read (read-grid.ts). */
+export function decodeSamples(chunks: readonly BlockChunk[], minMs = -Infinity, maxMs = Infinity, grid?: ReadGrid): Sample[] {
   const out: Sample[] = [];
+  const thin = grid ? new GridThinner(grid, out) : undefined;
   const it = new XorIterator();
   for (const c of chunks) {
     it.resetChunk(c.bytes, 0, c.bytes.length);
     while (it.next()) {
       if (it.tMs > maxMs) break;
-      if (it.tMs >= minMs) out.push({ tMs: it.tMs, value: it.value });
+      if (it.tMs < minMs) continue;
+      if (thin) thin.push(it.tMs, it.value);
+      else out.push({ tMs: it.tMs, value: it.value });
     }
   }
-  return out;
+  return thin ? thin.finish() : out;
 }
 
 export function blocksDirOf(dataDir: string): string {

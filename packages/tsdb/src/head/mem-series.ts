@@ -5,6 +5,8 @@
 import type { Labels, Sample } from '@fathom/model';
 import { SampleBuffer } from '@fathom/storage';
 import { XorEncoder, XorIterator, xorChunkSamples } from '../chunk/xor-chunk.js';
+import { GridThinner } from '../read-grid.js';
+import type { ReadGrid } from '../read-grid.js';
 import type { ChunkArena } from './chunk-arena.js';
 
 /** Samples per chunk before it is sealed (as Prometheus: ~120 at a 10-30 s scrape interval). */
@@ -153,8 +155,11 @@ export class MemSeries {
    * (sealed chunks are found by their time bounds), each up to `maxMs`; the open chunk is read in
    * place up to the bit length and count it had when the read started.
    */
-  samples(minMs: number, maxMs: number): Sample[] {
+  samples(minMs: number, maxMs: number, grid?: ReadGrid): Sample[] {
     const inOrder: Sample[] = [];
+    const hasOoo = this.ooo !== undefined && this.ooo.length > 0;
+    // with a grid, only the samples its steps read (read-grid.ts); out-of-order samples: all
+    const thin = grid && !hasOoo ? new GridThinner(grid, inOrder) : undefined;
     const n = this.chunkCount;
     for (let i = this._firstChunkEndingFrom(minMs); i <= n; i++) {
       const it = this._iterator(i, minMs, maxMs);
@@ -162,10 +167,13 @@ export class MemSeries {
       while (it.next()) {
         const tMs = it.tMs;
         if (tMs > maxMs) break;
-        if (tMs >= minMs) inOrder.push({ tMs, value: it.value });
+        if (tMs < minMs) continue;
+        if (thin) thin.push(tMs, it.value);
+        else inOrder.push({ tMs, value: it.value });
       }
     }
-    return this.ooo && this.ooo.length > 0 ? mergeOoo(inOrder, this.ooo, minMs, maxMs) : inOrder;
+    if (thin) return thin.finish();
+    return this.ooo && hasOoo ? mergeOoo(inOrder, this.ooo, minMs, maxMs) : inOrder;
   }
 
   /** Index of the first sealed chunk whose samples reach `minMs` (chunkCount: the open one). */
