@@ -1,4 +1,4 @@
-/** CPU time and peak RSS of a process, read from /proc (Linux). */
+/** CPU time and RSS of a process, read from /proc (Linux), and the percentile the reports use. */
 import { readFileSync } from 'node:fs';
 
 const USER_HZ = 100;
@@ -14,4 +14,15 @@ export function cpuSeconds(pid: number): number {
 export function peakRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+}
+
+/** Resident set size now (VmRSS) of a process, in bytes. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+}
+
+/** The value at rank floor(p/100 × n) of an ascending array (NaN when empty). */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }

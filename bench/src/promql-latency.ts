@@ -19,17 +19,13 @@ import type { QueryKind } from '@fathom/e2e';
 import { freePort, prometheusPeer } from '@fathom/testkit';
 import { startChild } from './engine-child.js';
 import type { Engine } from './engine-child.js';
-import { peakRssBytes } from './proc-usage.js';
+import { peakRssBytes, percentile } from './proc-usage.js';
 
 const NODES = Number(process.env['BENCH_NODES'] ?? 10);
 const PODS = Number(process.env['BENCH_PODS'] ?? 10);
 const HISTORY_MS = Number(/^(\d+)h$/.exec(process.env['BENCH_HISTORY'] ?? '1h')?.[1] ?? 1) * 3_600_000;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);
 const BIN = fileURLToPath(new URL('../../bin/fathom.js', import.meta.url));
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 async function measure(engines: readonly Engine[], queries: readonly string[], kinds: readonly QueryKind[]): Promise<Record<string, { p50Ms: number; p99Ms: number }>> {
   const lat: Record<string, number[]> = { fathom: [], prometheus: [] };

@@ -15,7 +15,7 @@
  * bench/results/. `BENCH_FATHOM_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) are
  * passed to Fathom's node.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,11 +23,11 @@ import { Worker } from 'node:worker_threads';
 import { freePort, prometheusPeer } from '@fathom/testkit';
 import { startChild } from './engine-child.js';
 import type { Engine } from './engine-child.js';
-import { cpuSeconds, peakRssBytes } from './proc-usage.js';
+import { cpuSeconds, peakRssBytes, percentile, rssBytes } from './proc-usage.js';
 import { benchSeries, ruleFile, writeBatches } from './rules-data.js';
 import type { BenchSeries } from './rules-data.js';
 import type { ProbeInput, ProbeResult } from './rules-probe.js';
-import { activeSet, alertSets, cycles, latency, onlyIn, percentile, perGroup, reportTable } from './rules-report.js';
+import { activeSet, alertSets, cycles, latency, onlyIn, perGroup, reportTable } from './rules-report.js';
 import type { AlertSets, EngineFigures, GroupEval } from './rules-report.js';
 import { compress, encodeWriteRequest, send } from './tsdb/remote-write.js';
 
@@ -143,10 +143,6 @@ const missedTotal = (e: Engine, text: string): number => [...metricValues(text, 
 async function activeAlerts(e: Engine): Promise<AlertSets> {
   const body = await getJson<{ data?: { alerts?: { state: string; labels: Record<string, string> }[] } }>(`${e.url}/api/v1/alerts`, 300_000);
   return alertSets(body?.data?.alerts ?? []);
-}
-
-function rssBytes(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) * 1024;
 }
 
 function startProbe(engines: readonly Engine[]): { stop(): Promise<ProbeResult[]> } {

@@ -2,6 +2,7 @@
  * The rules benchmark's figures and its one report table: cycles from the groups' evaluations,
  * percentiles, and the agreement of the two engines' firing alerts.
  */
+import { percentile } from './proc-usage.js';
 
 export interface GroupEval {
   readonly group: string;
@@ -35,10 +36,6 @@ export interface EngineFigures {
   readonly firingOnlyHere: number;
   /** Active (firing or pending) alerts this engine has and the other has not: the condition differs, not only `for` timing. */
   readonly activeOnlyHere: number;
-}
-
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 export function latency(values: readonly number[], failures = 0): Latency {

@@ -66,7 +66,7 @@ export class SelectionCache implements Queryable, Appendable {
   }
 
   private _select(inner: Querier, range: string, matchers: readonly Matcher[], hints: SelectHints | undefined): Promise<readonly SeriesData[]> {
-    const key = `${range}\xff${hints ? JSON.stringify(hints) : ''}\xff${matchers.map((m) => `${m.name}${m.type}${m.value}`).join('\xfe')}`;
+    const key = `${range}\xff${hints ? JSON.stringify(hints) : ''}\xff${matchers.map((m) => `${m.name}\xfd${m.type}\xfd${m.value}`).join('\xfe')}`;
     const hit = this._entries.get(key);
     if (hit) {
       this._stats.hits++;

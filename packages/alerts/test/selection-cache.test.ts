@@ -11,7 +11,7 @@ import { labelsOf, matcher } from '@fathom/model';
 import type { Queryable } from '@fathom/storage';
 import { QueryEngine } from '@fathom/query';
 import { tempDir } from '@fathom/testkit';
-import { CountingAlertSink, MemoryStorage, RuleManager } from '../src/index.js';
+import { CountingAlertSink, MemoryStorage, RuleManager, SelectionCache } from '../src/index.js';
 
 const RULES = `groups:
   - name: g
@@ -57,3 +57,20 @@ for (const shared of [false, true]) {
     assert.deepEqual(m.selectionStats(), shared ? { hits: 2, misses: 4 } : { hits: 0, misses: 0 });
   });
 }
+
+test('selectors that differ only in where the operator ends are two entries, not one', async () => {
+  const storage = new MemoryStorage();
+  const app = storage.appender();
+  const t0 = Date.now();
+  app.append(labelsOf({ __name__: 'x', a: '~b' }), t0, 1);
+  app.append(labelsOf({ __name__: 'x', a: 'b' }), t0, 2);
+  await app.commit();
+  const stats = { hits: 0, misses: 0 };
+  const q = await new SelectionCache(storage, storage, 1_000_000, stats).querier(t0 - 1000, t0 + 1000);
+  // Joined without separators both read `a=~b`.
+  const equalTilde = await q.select([matcher('__name__', '=', 'x'), matcher('a', '=', '~b')]);
+  const regex = await q.select([matcher('__name__', '=', 'x'), matcher('a', '=~', 'b')]);
+  assert.deepEqual(equalTilde.map((s) => s.labels['a']), ['~b']);
+  assert.deepEqual(regex.map((s) => s.labels['a']), ['b']);
+  assert.deepEqual(stats, { hits: 0, misses: 2 });
+});

@@ -170,7 +170,7 @@ export function rulesMetrics(rules: RuleManager): MetricSet {
     .describe('fathom_rule_group_rules', 'gauge', 'Rules in the group.')
     .describe('fathom_rule_evaluation_failures_total', 'counter', 'Rule evaluations that failed.')
     .describe('fathom_alerts', 'gauge', 'Active alerts by state.')
-    .describe('fathom_alerts_sent_total', 'counter', 'Alerts handed to the alert sink (firing and resolved, every evaluation).')
+    .describe('fathom_alerts_sent_total', 'counter', 'Alerts handed to the alert sink (firing when they fire and again after the resend delay; resolved once).')
     .describe('fathom_alert_state_save_errors_total', 'counter', 'Failed writes of the alert state file.')
     .describe('fathom_rule_evaluation_yields_total', 'counter', 'Turns of the event loop rule evaluation gave to ingest and the API (one per used-up time slice).')
     .describe('fathom_rule_group_slot_waits_total', 'counter', 'Group evaluations that waited for a slot (rules.maxConcurrentGroups).')

@@ -48,12 +48,14 @@ export function labelsOf(record: Record<string, string | undefined>): Labels {
 
 /**
  * A string that identifies the label set: equal sets give equal keys. Used as a map key for
- * series. The separator bytes cannot appear in valid label names.
+ * series. The separator bytes cannot appear in valid label names. Built with one join: `+=` of
+ * ~40 pieces leaves V8 a rope of cons strings, ~2.5 KB retained per 20-label key instead of
+ * ~0.5 KB flat (measured with --expose-gc, 20,000 keys held in a Map), and keys are long-lived.
  */
 export function labelsKey(labels: Labels): string {
-  let key = '';
-  for (const name of Object.keys(labels).sort()) key += `${name}\xff${labels[name] ?? ''}\xfe`;
-  return key;
+  const parts: string[] = [];
+  for (const name of Object.keys(labels).sort()) parts.push(name, '\xff', labels[name] ?? '', '\xfe');
+  return parts.join('');
 }
 
 /** The metric name of a label set, or '' when it has none. */

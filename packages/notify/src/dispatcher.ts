@@ -77,6 +77,8 @@ export interface DispatcherStats {
   flushes: number;
   suppressedBySilence: number;
   mutedFlushes: number;
+  /** Failed saves of the held alerts (each retried at the next save tick). */
+  saveErrors: number;
 }
 
 export class Dispatcher implements AlertSink, Service {
@@ -87,7 +89,7 @@ export class Dispatcher implements AlertSink, Service {
   private readonly _workers: ChannelWorker[] = [];
   private readonly _workersByReceiver = new Map<string, ChannelWorker[]>();
   private readonly _now: () => number;
-  private readonly _stats: DispatcherStats = { alertsReceived: 0, alertsRefused: 0, alertsHeld: 0, groups: 0, flushes: 0, suppressedBySilence: 0, mutedFlushes: 0 };
+  private readonly _stats: DispatcherStats = { alertsReceived: 0, alertsRefused: 0, alertsHeld: 0, groups: 0, flushes: 0, suppressedBySilence: 0, mutedFlushes: 0, saveErrors: 0 };
   /** Alerts came, went or resolved since the last save. */
   private _changed = false;
   /** Alerts were only refreshed since the last save. */
@@ -300,7 +302,13 @@ export class Dispatcher implements AlertSink, Service {
     this._refreshed = false;
     this._lastSaveMs = this._now();
     this._saving = saveAlertsInSlices(this._o.dir, [...this._alerts.values()], this._o.fsync, this._lastSaveMs)
-      .catch((err: unknown) => this._o.logger.error('cannot save the held alerts', { error: err as Error }))
+      .catch((err: unknown) => {
+        // Still owed: without this the file would stay stale until another alert changed, and a
+        // restart could lose the resolve notices it holds.
+        this._changed = true;
+        this._stats.saveErrors++;
+        this._o.logger.error('cannot save the held alerts; retried at the next save', { error: err as Error });
+      })
       .finally(() => (this._saving = undefined));
   }
 

@@ -13,6 +13,7 @@ export function notifyMetrics(d: DispatcherStats, channels: ReadonlyMap<string, 
     .describe('fathom_notify_flushes_total', 'counter', 'Group flushes.')
     .describe('fathom_notify_silenced_total', 'counter', 'Alerts left out of a flush by a silence.')
     .describe('fathom_notify_muted_flushes_total', 'counter', 'Flushes that sent nothing because of a mute window.')
+    .describe('fathom_notify_save_errors_total', 'counter', 'Failed saves of the held alerts (retried at the next save tick).')
     .describe('fathom_notify_notifications_sent_total', 'counter', 'Notifications delivered, per channel.')
     .describe('fathom_notify_notifications_failed_total', 'counter', 'Notifications given up after their attempts (sent again at a later flush), per channel.')
     .describe('fathom_notify_notifications_retried_total', 'counter', 'Delivery retries, per channel.')
@@ -26,6 +27,7 @@ export function notifyMetrics(d: DispatcherStats, channels: ReadonlyMap<string, 
   b.add('fathom_notify_flushes_total', {}, d.flushes);
   b.add('fathom_notify_silenced_total', {}, d.suppressedBySilence);
   b.add('fathom_notify_muted_flushes_total', {}, d.mutedFlushes);
+  b.add('fathom_notify_save_errors_total', {}, d.saveErrors);
   for (const [channel, { kind, receiver, stats: s }] of channels) {
     const l = { channel, kind, receiver };
     b.add('fathom_notify_notifications_sent_total', l, s.sent);

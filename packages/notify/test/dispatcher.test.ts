@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { after, test } from 'node:test';
+import { alertsFile, loadAlerts } from '../src/index.js';
 import type { NotifyConfig, WebhookPayload } from '../src/index.js';
 import { waitFor } from '@fathom/testkit';
 import { T0, TIMING, firing, resolved, startHarness } from './harness.js';
@@ -234,3 +236,18 @@ test('sendResolved: false leaves resolved alerts out and sends nothing when all 
 async function waitUntil(cond: () => boolean): Promise<void> {
   await waitFor('condition', () => Promise.resolve(cond() ? true : undefined), 20_000, 5);
 }
+
+test('a failed save of the held alerts is counted and retried at the next save tick', async (t) => {
+  const r = await receiver();
+  const h = await startHarness(t, config([r.url]));
+  // A directory where the file goes: every write of it fails until it is removed.
+  mkdirSync(alertsFile(h.dir), { recursive: true });
+  h.dispatcher.send([firing('A', h.now(), { pod: '1' })]);
+  h.advance(10_000);
+  await waitFor('the failed save', () => Promise.resolve(h.dispatcher.stats().saveErrors === 1 ? true : undefined), 10_000, 5);
+  rmSync(alertsFile(h.dir), { recursive: true });
+  h.advance(10_000);
+  await waitFor('the retried save', () => Promise.resolve(existsSync(alertsFile(h.dir)) ? true : undefined), 10_000, 5);
+  assert.deepEqual(loadAlerts(h.dir).map((a) => a.labels['pod']), ['1']);
+  assert.equal(h.dispatcher.stats().saveErrors, 1);
+});
