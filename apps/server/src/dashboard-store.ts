@@ -3,8 +3,9 @@
  * temporary file, fsynced and renamed, so a crash leaves the old or the new version. A file that
  * fails validation is skipped by `list` and reported by `get` as missing, never served.
  */
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@fathom/kit';
 import { byTitle, parseDashboard, summarize } from '@fathom/dashboards';
 import type { Dashboard, DashboardStore, DashboardSummary } from '@fathom/dashboards';
 
@@ -36,16 +37,7 @@ export class FileDashboardStore implements DashboardStore {
   }
 
   async put(d: Dashboard): Promise<void> {
-    await mkdir(this._dir, { recursive: true });
-    const tmp = join(this._dir, `.${d.id}.${process.pid}.tmp`);
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(`${JSON.stringify(d, null, 2)}\n`);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, join(this._dir, `${d.id}.json`));
+    await writeFileAtomic(join(this._dir, `${d.id}.json`), `${JSON.stringify(d, null, 2)}\n`);
   }
 
   async delete(id: string): Promise<boolean> {

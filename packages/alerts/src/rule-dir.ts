@@ -2,8 +2,9 @@
  * The rules directory: every `*.yml`/`*.yaml` in it is a rule file; files put through the API are
  * written there (temporary file, fsync, rename) and deleted from there.
  */
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@fathom/kit';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.ya?ml$/;
 
@@ -29,16 +30,7 @@ export class RuleDir {
   }
 
   async write(name: string, text: string): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const tmp = join(this.dir, `.${name}.${process.pid}.tmp`);
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, join(this.dir, name));
+    await writeFileAtomic(join(this.dir, name), text);
   }
 
   async remove(name: string): Promise<void> {

@@ -5,8 +5,8 @@
  * file that fails its checksum or does not parse is reported and not used.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@fathom/kit';
 import { labelsOf } from '@fathom/model';
 import type { ActiveAlert } from './alert-state.js';
 
@@ -69,16 +69,7 @@ export function decodeState(text: string): SavedState {
 /** Writes the state atomically; with `pause`, encoded in slices ({@link encodeStateInSlices}). */
 export async function writeStateFile(path: string, s: SavedState, pause?: () => Promise<void>): Promise<void> {
   const text = pause ? await encodeStateInSlices(s, pause) : encodeState(s);
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
+  await writeFileAtomic(path, text);
 }
 
 /** The saved state, undefined when there is none; throws when the file exists but is unusable. */

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import type { Alert } from './alert.js';
-import { readJsonFile, writeJsonAtomic, writeTextAtomicAsync } from './state-file.js';
+import { writeFileAtomic } from '@fathom/kit';
+import { readJsonFile, writeJsonAtomic } from './state-file.js';
 
 export const NOTIFY_ALERTS_FORMAT_VERSION = 1;
 
@@ -32,7 +33,7 @@ export async function saveAlertsInSlices(dir: string, alerts: readonly Alert[], 
     await setImmediate();
   }
   const text = `{"version":${NOTIFY_ALERTS_FORMAT_VERSION},"savedAtMs":${JSON.stringify(nowMs)},"alerts":[${parts.join(',')}]}\n`;
-  await writeTextAtomicAsync(alertsFile(dir), text, fsync);
+  await writeFileAtomic(alertsFile(dir), text, fsync);
 }
 
 /** Loads the held alerts; an absent file is none; a damaged one throws naming the file and field. */
