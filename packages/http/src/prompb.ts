@@ -13,8 +13,9 @@ export interface PbLabel {
 
 export interface PbTimeSeries {
   readonly labels: PbLabel[];
-  /** [timestamp ms, value] pairs in wire order. */
-  readonly samples: [number, number][];
+  /** The series' samples, in wire order, are `[sampleStart, sampleEnd)` of {@link WriteRequest.times}/`values`. */
+  sampleStart: number;
+  sampleEnd: number;
   /** Exemplars and native histograms, which Fathom does not store. */
   skipped: number;
   /**
@@ -34,6 +35,29 @@ export interface PbMetadata {
 export interface WriteRequest {
   readonly timeseries: PbTimeSeries[];
   readonly metadata: PbMetadata[];
+  /** Every series' sample times (ms) and values, in columns: no object per sample (see {@link PbTimeSeries.sampleStart}). */
+  readonly times: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** Growable sample columns of one request. */
+class SampleColumns {
+  times = new Float64Array(1024);
+  values = new Float64Array(1024);
+  length = 0;
+
+  push(tMs: number, value: number): void {
+    if (this.length === this.times.length) {
+      const times = new Float64Array(this.length * 2);
+      const values = new Float64Array(this.length * 2);
+      times.set(this.times);
+      values.set(this.values);
+      this.times = times;
+      this.values = values;
+    }
+    this.times[this.length] = tMs;
+    this.values[this.length++] = value;
+  }
 }
 
 export interface DecodeBudget {
@@ -55,20 +79,21 @@ export const METRIC_TYPES = ['unknown', 'counter', 'gauge', 'histogram', 'gaugeh
 export function decodeWriteRequest(buf: Uint8Array, budget: DecodeBudget): WriteRequest {
   const r = protobuf.Reader.create(buf);
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out: WriteRequest = { timeseries: [], metadata: [] };
-  let samples = 0;
+  const timeseries: PbTimeSeries[] = [];
+  const metadata: PbMetadata[] = [];
+  const cols = new SampleColumns();
   try {
     while (r.pos < r.len) {
       const tag = r.uint32();
       const field = tag >>> 3;
       if (field === 1 && (tag & 7) === 2) {
-        const ts = decodeTimeSeries(r, r.uint32(), bytes, budget.knownLabels);
-        samples += ts.samples.length;
-        if (out.timeseries.length >= budget.maxSeries) throw new RemoteWriteError(`write request has more than ${budget.maxSeries} series`);
+        const ts = decodeTimeSeries(r, r.uint32(), bytes, budget.knownLabels, cols);
+        const samples = cols.length;
+        if (timeseries.length >= budget.maxSeries) throw new RemoteWriteError(`write request has more than ${budget.maxSeries} series`);
         if (samples > budget.maxSamples) throw new RemoteWriteError(`write request has more than ${budget.maxSamples} samples`);
-        out.timeseries.push(ts);
+        timeseries.push(ts);
       } else if (field === 3 && (tag & 7) === 2) {
-        out.metadata.push(decodeMetadata(r, r.uint32()));
+        metadata.push(decodeMetadata(r, r.uint32()));
       } else {
         r.skipType(tag & 7);
       }
@@ -77,13 +102,13 @@ export function decodeWriteRequest(buf: Uint8Array, budget: DecodeBudget): Write
     if (err instanceof RemoteWriteError) throw err;
     throw new RemoteWriteError(`malformed protobuf WriteRequest: ${(err as Error).message}`);
   }
-  return out;
+  return { timeseries, metadata, times: cols.times.subarray(0, cols.length), values: cols.values.subarray(0, cols.length) };
 }
 
 /** Label fields are located first and decoded only when `known` does not recognise their bytes. */
-function decodeTimeSeries(r: protobuf.Reader, length: number, bytes: Buffer, known: ((labelBytes: string) => boolean) | undefined): PbTimeSeries {
+function decodeTimeSeries(r: protobuf.Reader, length: number, bytes: Buffer, known: ((labelBytes: string) => boolean) | undefined, cols: SampleColumns): PbTimeSeries {
   const end = checkedEnd(r, length);
-  const ts: PbTimeSeries = { labels: [], samples: [], skipped: 0 };
+  const ts: PbTimeSeries = { labels: [], sampleStart: cols.length, sampleEnd: cols.length, skipped: 0 };
   const spans: number[] = [];
   let first = -1;
   let last = -1;
@@ -100,12 +125,13 @@ function decodeTimeSeries(r: protobuf.Reader, length: number, bytes: Buffer, kno
       else if (at !== last) contiguous = false;
       r.skip(len);
       last = r.pos;
-    } else if (field === 2 && (tag & 7) === 2) ts.samples.push(decodeSample(r, r.uint32()));
+    } else if (field === 2 && (tag & 7) === 2) decodeSample(r, r.uint32(), cols);
     else {
       if (field === 3 || field === 4) ts.skipped++;
       r.skipType(tag & 7);
     }
   }
+  ts.sampleEnd = cols.length;
   if (contiguous && first >= 0) ts.labelBytes = bytes.toString('latin1', first, last);
   if (ts.labelBytes === undefined || !known?.(ts.labelBytes)) {
     const resume = r.pos;
@@ -131,17 +157,35 @@ function decodeLabel(r: protobuf.Reader, length: number): PbLabel {
   return { name, value };
 }
 
-function decodeSample(r: protobuf.Reader, length: number): [number, number] {
+function decodeSample(r: protobuf.Reader, length: number, cols: SampleColumns): void {
   const end = checkedEnd(r, length);
   let value = 0;
   let tMs = 0;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === ((1 << 3) | 1)) value = r.double();
-    else if (tag === ((2 << 3) | 0)) tMs = longToNumber(r.int64());
+    else if (tag === ((2 << 3) | 0)) tMs = readInt64(r);
     else r.skipType(tag & 7);
   }
-  return [tMs, value];
+  cols.push(tMs, value);
+}
+
+/** A varint int64 as a number without a Long object: up to 7 bytes (49 bits) read directly, longer ones through protobufjs. */
+function readInt64(r: protobuf.Reader): number {
+  const start = r.pos;
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 7 && start + i < r.len; i++) {
+    const b = r.buf[start + i] ?? 0;
+    v += (b & 0x7f) * mul;
+    if (b < 0x80) {
+      r.pos = start + i + 1;
+      return v;
+    }
+    mul *= 0x80;
+  }
+  r.pos = start;
+  return longToNumber(r.int64());
 }
 
 function decodeMetadata(r: protobuf.Reader, length: number): PbMetadata {

@@ -83,7 +83,7 @@ export function remoteWriteApi(deps: RemoteWriteDeps, stats: RemoteWriteStats): 
         labels = toLabels(ts);
         if (ts.labelBytes !== undefined) seen.set(ts.labelBytes, labels);
       }
-      for (const [tMs, v] of ts.samples) app.append(labels, tMs, v);
+      for (let k = ts.sampleStart; k < ts.sampleEnd; k++) app.append(labels, req.times[k] ?? 0, req.values[k] ?? 0);
       stats.unsupportedSkipped += ts.skipped;
     }
     const r = await app.commit();
@@ -134,7 +134,8 @@ function snappyDeclaredLength(body: Uint8Array): number {
 
 function validate(req: WriteRequest, cached: readonly (Labels | undefined)[]): void {
   for (const [i, ts] of req.timeseries.entries()) {
-    for (const [tMs] of ts.samples) {
+    for (let k = ts.sampleStart; k < ts.sampleEnd; k++) {
+      const tMs = req.times[k] ?? 0;
       if (!Number.isSafeInteger(tMs)) throw new RemoteWriteError(`sample timestamp ${tMs} out of range`);
     }
     if (cached[i]) continue; // the same label bytes were validated when first seen

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import snappy from 'snappy';
 import protobuf from 'protobufjs/minimal.js';
-import { encodeWriteRequest } from '../src/index.js';
+import { decodeWriteRequest, encodeWriteRequest } from '../src/index.js';
 import { openTestApp } from './support.js';
 import type { PbLabel } from '../src/index.js';
 
@@ -91,4 +91,19 @@ test('series repeated across requests (labels known by their wire bytes) are sto
   assert.deepEqual((q['data'] as { result: unknown[] }).result, [{ metric: { __name__: 'rw_repeat', job: 'node', pod: 'p' }, values: [[T0 / 1000, '0'], [(T0 + 15_000) / 1000, '1'], [(T0 + 30_000) / 1000, '2']] }]);
   const bad = compressed(encodeWriteRequest({ timeseries: [{ labels: labels({ __name__: 'up', 'bad-name': 'x' }), samples: [[T0, 1]] }] }));
   for (let i = 0; i < 2; i++) assert.equal((await write(bad)).status, 400, 'refused every time, never cached');
+});
+
+test('decoded samples land in columns: times past 7 varint bytes and negative ones kept, more samples than the first column holds', () => {
+  const times = [0, T0, -1, -T0, 2 ** 53 - 1, 2 ** 49, 2 ** 49 - 1];
+  const many = Array.from({ length: 1500 }, (_, i) => [T0 + i * 1000, i / 3] as const);
+  const req = decodeWriteRequest(
+    encodeWriteRequest({ timeseries: [{ labels: labels({ __name__: 'a' }), samples: times.map((tMs, i) => [tMs, i] as const) }, { labels: labels({ __name__: 'b' }), samples: many }] }),
+    { maxSeries: 10, maxSamples: 10_000 },
+  );
+  const [a, b] = req.timeseries;
+  assert.deepEqual([a?.sampleStart, a?.sampleEnd, b?.sampleStart, b?.sampleEnd], [0, times.length, times.length, times.length + many.length]);
+  assert.deepEqual([...req.times.subarray(0, times.length)], times);
+  assert.deepEqual([...req.values.subarray(0, times.length)], times.map((_, i) => i));
+  assert.deepEqual([...req.times.subarray(times.length)], many.map(([tMs]) => tMs));
+  assert.deepEqual([...req.values.subarray(times.length)], many.map(([, v]) => v));
 });
