@@ -11,7 +11,7 @@ export interface PbLabel {
   readonly value: string;
 }
 
-export interface PbTimeSeries {
+export interface PbTimeSeries<K = never> {
   readonly labels: PbLabel[];
   /** The series' samples, in wire order, are `[sampleStart, sampleEnd)` of {@link WriteRequest.times}/`values`. */
   sampleStart: number;
@@ -19,10 +19,13 @@ export interface PbTimeSeries {
   /** Exemplars and native histograms, which Fathom does not store. */
   skipped: number;
   /**
-   * The series' label fields exactly as on the wire (latin1), when they are contiguous: an identity
-   * for caching. When {@link DecodeBudget.knownLabels} recognised it, `labels` is left empty.
+   * The series' label fields exactly as on the wire, when they are contiguous: bytes
+   * `[labelStart, labelEnd)` of {@link WriteRequest.wire}, an identity for caching; -1 otherwise.
    */
-  labelBytes?: string;
+  labelStart: number;
+  labelEnd: number;
+  /** What {@link DecodeBudget.knownLabels} answered for the label bytes; `labels` is then left empty. */
+  known?: K;
 }
 
 export interface PbMetadata {
@@ -32,8 +35,10 @@ export interface PbMetadata {
   readonly unit: string;
 }
 
-export interface WriteRequest {
-  readonly timeseries: PbTimeSeries[];
+export interface WriteRequest<K = never> {
+  /** The decoded message (label bytes of the series refer to it). */
+  readonly wire: Buffer;
+  readonly timeseries: PbTimeSeries<K>[];
   readonly metadata: PbMetadata[];
   /** Every series' sample times (ms) and values, in columns: no object per sample (see {@link PbTimeSeries.sampleStart}). */
   readonly times: Float64Array;
@@ -60,13 +65,13 @@ class SampleColumns {
   }
 }
 
-export interface DecodeBudget {
+export interface DecodeBudget<K = never> {
   /** Most series one request may carry. */
   readonly maxSeries: number;
   /** Most samples one request may carry. */
   readonly maxSamples: number;
-  /** True for label sections (see {@link PbTimeSeries.labelBytes}) whose labels the caller already has. */
-  readonly knownLabels?: (labelBytes: string) => boolean;
+  /** What the caller already has for a label section (see {@link PbTimeSeries.labelStart}), or undefined: then the labels are decoded. */
+  readonly knownLabels?: (wire: Buffer, start: number, end: number) => K | undefined;
 }
 
 export class RemoteWriteError extends Error {
@@ -76,10 +81,10 @@ export class RemoteWriteError extends Error {
 /** Metric types in `MetricMetadata.type`, by their enum number. */
 export const METRIC_TYPES = ['unknown', 'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset'] as const;
 
-export function decodeWriteRequest(buf: Uint8Array, budget: DecodeBudget): WriteRequest {
+export function decodeWriteRequest<K = never>(buf: Uint8Array, budget: DecodeBudget<K>): WriteRequest<K> {
   const r = protobuf.Reader.create(buf);
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const timeseries: PbTimeSeries[] = [];
+  const timeseries: PbTimeSeries<K>[] = [];
   const metadata: PbMetadata[] = [];
   const cols = new SampleColumns();
   try {
@@ -102,13 +107,13 @@ export function decodeWriteRequest(buf: Uint8Array, budget: DecodeBudget): Write
     if (err instanceof RemoteWriteError) throw err;
     throw new RemoteWriteError(`malformed protobuf WriteRequest: ${(err as Error).message}`);
   }
-  return { timeseries, metadata, times: cols.times.subarray(0, cols.length), values: cols.values.subarray(0, cols.length) };
+  return { wire: bytes, timeseries, metadata, times: cols.times.subarray(0, cols.length), values: cols.values.subarray(0, cols.length) };
 }
 
 /** Label fields are located first and decoded only when `known` does not recognise their bytes. */
-function decodeTimeSeries(r: protobuf.Reader, length: number, bytes: Buffer, known: ((labelBytes: string) => boolean) | undefined, cols: SampleColumns): PbTimeSeries {
+function decodeTimeSeries<K>(r: protobuf.Reader, length: number, bytes: Buffer, known: ((wire: Buffer, start: number, end: number) => K | undefined) | undefined, cols: SampleColumns): PbTimeSeries<K> {
   const end = checkedEnd(r, length);
-  const ts: PbTimeSeries = { labels: [], sampleStart: cols.length, sampleEnd: cols.length, skipped: 0 };
+  const ts: PbTimeSeries<K> = { labels: [], sampleStart: cols.length, sampleEnd: cols.length, skipped: 0, labelStart: -1, labelEnd: -1 };
   const spans: number[] = [];
   let first = -1;
   let last = -1;
@@ -132,8 +137,13 @@ function decodeTimeSeries(r: protobuf.Reader, length: number, bytes: Buffer, kno
     }
   }
   ts.sampleEnd = cols.length;
-  if (contiguous && first >= 0) ts.labelBytes = bytes.toString('latin1', first, last);
-  if (ts.labelBytes === undefined || !known?.(ts.labelBytes)) {
+  if (contiguous && first >= 0) {
+    ts.labelStart = first;
+    ts.labelEnd = last;
+    const k = known?.(bytes, first, last);
+    if (k !== undefined) ts.known = k;
+  }
+  if (ts.known === undefined) {
     const resume = r.pos;
     for (let i = 0; i < spans.length; i += 2) {
       r.pos = spans[i] ?? 0;

@@ -18,7 +18,7 @@ import { ApiError } from './envelope.js';
 import { readBody } from './ingest.js';
 import type { MetadataStore } from './metadata.js';
 import { METRIC_TYPES, RemoteWriteError, decodeWriteRequest } from './prompb.js';
-import type { PbTimeSeries, WriteRequest } from './prompb.js';
+import type { PbLabel, WriteRequest } from './prompb.js';
 
 export interface RemoteWriteLimits {
   readonly maxBodyBytes: number;
@@ -60,13 +60,11 @@ export function remoteWriteApi(deps: RemoteWriteDeps, stats: RemoteWriteStats): 
   const seen = new LabelsCache(LABELS_CACHE_ENTRIES);
   const api = new Hono();
   api.post('/write', async (c) => {
-    let req: WriteRequest;
-    let cached: (Labels | undefined)[];
+    let req: WriteRequest<Labels>;
     try {
       checkHeaders(c);
-      req = decodeWriteRequest(decompress(await readBody(c, limits.maxBodyBytes), limits.maxDecodedBytes), { ...limits, knownLabels: (b) => seen.has(b) });
-      cached = req.timeseries.map((ts) => (ts.labelBytes !== undefined && ts.labels.length === 0 ? seen.get(ts.labelBytes) : undefined));
-      validate(req, cached);
+      req = decodeWriteRequest(decompress(await readBody(c, limits.maxBodyBytes), limits.maxDecodedBytes), { ...limits, knownLabels: (wire, start, end) => seen.get(wire, start, end) });
+      validate(req);
     } catch (err) {
       stats.badRequests++;
       const { status, message } = describe(err);
@@ -77,11 +75,11 @@ export function remoteWriteApi(deps: RemoteWriteDeps, stats: RemoteWriteStats): 
       if (m.family) deps.metadata.set(m.family, { type: METRIC_TYPES[m.type] ?? 'unknown', help: m.help, unit: m.unit });
     }
     const app = deps.storage.appender();
-    for (const [i, ts] of req.timeseries.entries()) {
-      let labels = cached[i];
+    for (const ts of req.timeseries) {
+      let labels = ts.known;
       if (!labels) {
         labels = toLabels(ts);
-        if (ts.labelBytes !== undefined) seen.set(ts.labelBytes, labels);
+        if (ts.labelStart >= 0) seen.set(req.wire, ts.labelStart, ts.labelEnd, labels);
       }
       for (let k = ts.sampleStart; k < ts.sampleEnd; k++) app.append(labels, req.times[k] ?? 0, req.values[k] ?? 0);
       stats.unsupportedSkipped += ts.skipped;
@@ -132,13 +130,13 @@ function snappyDeclaredLength(body: Uint8Array): number {
   throw new RemoteWriteError('body is not snappy block-compressed: bad length header');
 }
 
-function validate(req: WriteRequest, cached: readonly (Labels | undefined)[]): void {
-  for (const [i, ts] of req.timeseries.entries()) {
+function validate(req: WriteRequest<Labels>): void {
+  for (const ts of req.timeseries) {
     for (let k = ts.sampleStart; k < ts.sampleEnd; k++) {
       const tMs = req.times[k] ?? 0;
       if (!Number.isSafeInteger(tMs)) throw new RemoteWriteError(`sample timestamp ${tMs} out of range`);
     }
-    if (cached[i]) continue; // the same label bytes were validated when first seen
+    if (ts.known) continue; // the same label bytes were validated when first seen
     const seen = new Set<string>();
     let name: string | undefined;
     for (const l of ts.labels) {
@@ -154,32 +152,58 @@ function validate(req: WriteRequest, cached: readonly (Labels | undefined)[]): v
 /** Senders repeat every series' labels in every request: label sets by their wire bytes, so a known series costs one lookup. */
 const LABELS_CACHE_ENTRIES = 250_000;
 
-/** Two generations of at most `max` entries each: bounded at 2 × max; a set evicted with its generation is decoded again. */
+interface CachedLabels {
+  /** A copy of the label section's wire bytes. */
+  readonly bytes: Buffer;
+  readonly labels: Labels;
+  /** Another section with the same hash. */
+  next: CachedLabels | undefined;
+}
+
+/**
+ * Two generations of at most `max` entries each: bounded at 2 × max; a set evicted with its
+ * generation is decoded again. Keyed by a hash of the bytes and compared byte for byte, so a
+ * lookup allocates nothing (a string key per series per request was most of what the young
+ * generation promoted during a backfill).
+ */
 class LabelsCache {
-  private _current = new Map<string, Labels>();
-  private _previous = new Map<string, Labels>();
+  private _current = new Map<number, CachedLabels>();
+  private _previous = new Map<number, CachedLabels>();
+  private _size = 0;
 
   constructor(private readonly _max: number) {}
 
-  has(key: string): boolean {
-    return this._current.has(key) || this._previous.has(key);
+  /** No promotion: lookups never evict, so a request's answers stay valid until it is stored. */
+  get(wire: Buffer, start: number, end: number): Labels | undefined {
+    const h = hashBytes(wire, start, end);
+    return find(this._current.get(h), wire, start, end) ?? find(this._previous.get(h), wire, start, end);
   }
 
-  /** No promotion: lookups never evict, so a request's `has` answers stay valid until it is stored. */
-  get(key: string): Labels | undefined {
-    return this._current.get(key) ?? this._previous.get(key);
-  }
-
-  set(key: string, labels: Labels): void {
-    if (this._current.size >= this._max) {
+  set(wire: Buffer, start: number, end: number, labels: Labels): void {
+    if (this._size >= this._max) {
       this._previous = this._current;
       this._current = new Map();
+      this._size = 0;
     }
-    this._current.set(key, labels);
+    const h = hashBytes(wire, start, end);
+    this._current.set(h, { bytes: Buffer.from(wire.subarray(start, end)), labels, next: this._current.get(h) });
+    this._size++;
   }
 }
 
-function toLabels(ts: PbTimeSeries): Labels {
+function find(e: CachedLabels | undefined, wire: Buffer, start: number, end: number): Labels | undefined {
+  for (let c = e; c; c = c.next) if (c.bytes.length === end - start && c.bytes.compare(wire, start, end) === 0) return c.labels;
+  return undefined;
+}
+
+/** FNV-1a (32 bits) of `wire[start, end)`. */
+function hashBytes(wire: Buffer, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (wire[i] ?? 0), 0x01000193);
+  return h >>> 0;
+}
+
+function toLabels(ts: { readonly labels: readonly PbLabel[] }): Labels {
   return labelsOf(Object.fromEntries(ts.labels.map((l) => [l.name, l.value])));
 }
 
