@@ -137,11 +137,26 @@ class Builder {
   }
 
   private _offset(n: SyntaxNode, d: number): Expr {
-    const inner = this.build(this._only(n), d);
     const durNode = n.getChild('OffsetDurationExpr');
     if (!durNode) this._fail(n, 'offset needs a duration');
     const negative = this._text(durNode).trim().startsWith('-');
     const ms = this._duration(negative ? (durNode.getChild('OffsetDurationExpr') ?? durNode.lastChild ?? durNode) : durNode) * (negative ? -1 : 1);
+    return this._underSign(this._only(n), d, (inner) => this._withOffset(n, inner, ms));
+  }
+
+  /**
+   * A modifier written after a signed selector binds to the selector, as in Prometheus:
+   * `-up offset 5m` is `-(up offset 5m)`; a parenthesised operand, `-(up) offset 5m`, is not unwrapped.
+   */
+  private _underSign(node: SyntaxNode, d: number, apply: (inner: Expr) => Expr): Expr {
+    const operand = node.name === 'UnaryExpr' ? node.lastChild : null;
+    if (!operand || operand.name === 'ParenExpr') return apply(this.build(node, d));
+    const expr = this._underSign(operand, d + 1, apply);
+    if (typeOf(expr) === 'matrix') this._fail(node, 'unary expression only allowed on expressions of type scalar or instant vector');
+    return { kind: 'unary', pos: node.from, op: this._text(node).trim().startsWith('-') ? '-' : '+', expr };
+  }
+
+  private _withOffset(n: SyntaxNode, inner: Expr, ms: number): Expr {
     const already = inner.kind === 'matrix' ? inner.vector.offsetMs : inner.kind === 'vector' || inner.kind === 'subquery' ? inner.offsetMs : 0;
     if (already !== 0) this._fail(n, 'offset may not be set multiple times');
     if (inner.kind === 'vector' || inner.kind === 'subquery') return { ...inner, offsetMs: ms };
@@ -150,7 +165,10 @@ class Builder {
   }
 
   private _at(n: SyntaxNode, d: number): Expr {
-    const inner = this.build(this._only(n), d);
+    return this._underSign(this._only(n), d, (inner) => this._withAt(n, inner));
+  }
+
+  private _withAt(n: SyntaxNode, inner: Expr): Expr {
     const pre = n.getChild('AtModifierPreprocessors');
     let at: At;
     if (pre) at = pre.getChild('AtStart') ? 'start' : 'end';
