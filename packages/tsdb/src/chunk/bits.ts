@@ -202,10 +202,3 @@ export function shr64(hi: number, lo: number, k: number): [number, number] {
   if (k >= 32) return [0, hi >>> (k - 32)];
   return [hi >>> k, ((lo >>> k) | (hi << (32 - k))) >>> 0];
 }
-
-/** hi:lo shifted left by k (0 ≤ k < 64), as unsigned halves. */
-export function shl64(hi: number, lo: number, k: number): [number, number] {
-  if (k === 0) return [hi >>> 0, lo >>> 0];
-  if (k >= 32) return [(lo << (k - 32)) >>> 0, 0];
-  return [((hi << k) | (lo >>> (32 - k))) >>> 0, (lo << k) >>> 0];
-}

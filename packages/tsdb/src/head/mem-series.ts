@@ -22,6 +22,12 @@ export interface SealedChunk {
 /** Per sealed chunk in {@link MemSeries}: minTMs, maxTMs, count × 2^16 + byte length, arena ref. */
 const STRIDE = 4;
 const LEN_SPAN = 0x10000;
+
+/** A sealed chunk's sample count and byte length in one number; a chunk of 64 KiB or more (only a damaged checkpoint holds one) is refused, not packed wrong. */
+function packCountLen(count: number, len: number): number {
+  if (len >= LEN_SPAN) throw new Error(`sealed chunk of ${len} bytes: more than a chunk can hold (${LEN_SPAN - 1})`);
+  return count * LEN_SPAN + len;
+}
 /** One iterator for every head read: reads are synchronous and do not nest. */
 const SHARED = new XorIterator();
 
@@ -71,7 +77,7 @@ export class MemSeries {
   }
 
   private _pushSealed(minTMs: number, maxTMs: number, count: number, len: number, ref: number): void {
-    this._sealed.push(minTMs, maxTMs, count * LEN_SPAN + len, ref);
+    this._sealed.push(minTMs, maxTMs, packCountLen(count, len), ref);
   }
 
   private _minT(i: number): number {
@@ -244,7 +250,7 @@ export class MemSeries {
       out.push(...encodeChunks(before));
       const [rest] = encodeChunks(after);
       this._shift(1);
-      if (rest) this._sealed.unshift(rest.minTMs, rest.maxTMs, rest.count * LEN_SPAN + rest.bytes.length, this._arena.putBytes(rest.bytes));
+      if (rest) this._sealed.unshift(rest.minTMs, rest.maxTMs, packCountLen(rest.count, rest.bytes.length), this._arena.putBytes(rest.bytes));
     } else if (this.open && this.open.count > 0 && this.open.minTMs < endMs) {
       const [before, after] = splitAt(xorChunkSamples(this.open.bytes()), endMs);
       out.push(...encodeChunks(before));

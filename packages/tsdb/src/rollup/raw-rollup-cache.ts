@@ -138,9 +138,14 @@ export class RawRollupCache {
 
   /** Keeps `run` unless that would take the cache past its bound (the run then serves one select only). */
   set(resolutionMs: number, key: string, run: RolledRun): void {
-    const old0 = this._byTier.get(resolutionMs)?.get(key)?.pointCount ?? 0;
-    if (this._points - old0 + run.pointCount > this.maxPoints) return;
-    let m = this._byTier.get(resolutionMs);
+    const held = this._byTier.get(resolutionMs);
+    const old0 = held?.get(key)?.pointCount ?? 0;
+    if (this._points - old0 + run.pointCount > this.maxPoints) {
+      // The held run is out of date (that is why it was rebuilt): it must not keep its budget.
+      if (held?.delete(key)) this._points -= old0;
+      return;
+    }
+    let m = held;
     if (!m) this._byTier.set(resolutionMs, (m = new Map<string, RolledRun>()));
     const old = m.get(key);
     if (old) this._points -= old.pointCount;
