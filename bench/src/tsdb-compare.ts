@@ -72,7 +72,7 @@ interface Result {
   settledRssBytes: number;
   settledRssPerActiveSeries: number;
   restartS: number;
-  queries: Record<string, { p50Ms: number; p99Ms: number; errors: number }>;
+  queries: Record<string, { p50Ms: number; p99Ms: number; errors: number; timesMs: number[] }>;
 }
 
 /** Requests per shard, in time order; identical bytes for every engine. */
@@ -172,7 +172,7 @@ async function benchEngine(e: Engine, work: string, reqs: { shards: Buffer[][]; 
           if (ms === undefined) errors++;
           else times.push(ms);
         }
-        queries[`${qname} ${rname}`] = { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), errors };
+        queries[`${qname} ${rname}`] = { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), errors, timesMs: times };
       }
     }
     await stop(proc, 'SIGKILL');
