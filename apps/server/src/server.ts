@@ -79,11 +79,12 @@ export class FathomServer implements Service {
     if (!library.ok) throw new Error(`invalid configuration: ${library.error}`);
     // Rules evaluate on this event loop, cooperatively: their engine's selections are yield points.
     const scheduler = new EvalScheduler({ maxConcurrentGroups: cfg.rules.maxConcurrentGroups, sliceMs: cfg.rules.evaluationSliceMs });
+    const ruleQueryable = scheduler.queryable(storage);
     const rules = new RuleManager({
-      engine: new QueryEngine(scheduler.queryable(storage), cfg.query),
+      engine: new QueryEngine(ruleQueryable, cfg.query),
       scheduler,
       ...(cfg.rules.sharedSelectionsMaxSamples > 0
-        ? { selections: { queryable: scheduler.queryable(storage), engineFor: (q: Queryable) => new QueryEngine(q, cfg.query), maxSamples: cfg.rules.sharedSelectionsMaxSamples } }
+        ? { selections: { queryable: ruleQueryable, engineFor: (q: Queryable) => new QueryEngine(q, cfg.query), maxSamples: cfg.rules.sharedSelectionsMaxSamples } }
         : {}),
       storage,
       events,
