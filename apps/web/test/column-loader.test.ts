@@ -121,3 +121,17 @@ test('a new time for the same queries waits for the running round; other queries
   assert.match(loader.errors[0]!, /^[a-zA-Z]+: boom$/);
   loader.stop();
 });
+
+test('a stopped loader loads again when asked (React StrictMode unmounts and remounts the effect)', async () => {
+  const { source, calls } = fakeSource();
+  const loader = new ColumnLoader(source, 'pod', () => undefined);
+  loader.request(QUERIES, 1000);
+  loader.stop();
+  assert.ok(calls[0]!.signal.aborted, 'stop aborts the running round');
+  loader.request(QUERIES, 1000);
+  assert.equal(calls.length, 2);
+  assert.ok(!calls[1]!.signal.aborted);
+  await answerOpen(calls, ['a'], 1);
+  assert.ok(loader.complete);
+  assert.equal(calls.filter((c) => c.req.atMs === 1000 && !c.signal.aborted).length, QUERIES.length);
+});

@@ -91,3 +91,20 @@ test('stop aborts the running load, and nothing starts or reports afterwards', a
   assert.deepEqual(h.started, ['t1']);
   assert.deepEqual(h.results, []);
 });
+
+test('abort drops the running and the waiting load; a later request runs', async () => {
+  const h = harness();
+  h.ask('t1', 'panel');
+  h.ask('t2', 'panel');
+  h.run.abort();
+  assert.ok(h.calls[0]!.signal.aborted);
+  assert.equal(h.run.runningKey, undefined);
+  assert.equal(h.run.waitingKey, undefined);
+  await settle();
+  assert.deepEqual(h.results, [], 'an aborted load reports nothing');
+  h.ask('t3', 'panel');
+  assert.deepEqual(h.started, ['t1', 't3']);
+  h.calls[1]!.resolve('c');
+  await settle();
+  assert.deepEqual(h.results, [{ key: 't3', data: 'c' }]);
+});

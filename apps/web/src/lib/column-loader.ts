@@ -1,22 +1,17 @@
 /**
  * Loads the Explore table's columns into a TableModel: a round asks each column's query once,
  * in the given order: the first alone, then at most `concurrency` at a time (the server answers
- * them one after the other anyway; the first column then arrives after one query, not after all). A new time for
- * the same queries waits for the running round (live mode at 10,000 pods: one round at a time,
- * never aborted half-way by the next tick); other queries abort it. Each answered column replaces
- * its values, so the previous window's values stay until then (no flicker).
+ * them one after the other anyway; the first column then arrives after one query, not after all).
+ * Rounds run through a {@link LatestRun}: a new time for the same queries waits for the running
+ * round (live mode at 10,000 pods: one round at a time, never aborted half-way by the next tick);
+ * other queries abort it. Each answered column replaces its values, so the previous window's
+ * values stay until then (no flicker).
  */
 import type { ColumnSource } from './column-source.js';
 import type { ColumnTiming } from './column-data.js';
 import type { ColumnQuery } from './explore-queries.js';
+import { LatestRun } from './latest-run.js';
 import { TableModel } from './table-model.js';
-
-interface Round {
-  readonly key: string;
-  readonly atMs: number;
-  readonly ac: AbortController;
-  done: boolean;
-}
 
 export class ColumnLoader {
   readonly model = new TableModel();
@@ -24,72 +19,58 @@ export class ColumnLoader {
   errors: readonly string[] = [];
   /** Columns of the current round not answered yet. */
   pending = 0;
-  private _round: Round | undefined;
-  private _next: { readonly queries: readonly ColumnQuery[]; readonly atMs: number } | undefined;
+  /** The round (queries and time) that last ran to its end. */
+  private _loadedKey: string | undefined;
+  private readonly _rounds: LatestRun<void>;
 
   constructor(
     private readonly _source: ColumnSource,
     private readonly _by: string,
     private readonly _onChange: () => void,
     private readonly _concurrency = 2,
-  ) {}
+  ) {
+    this._rounds = new LatestRun<void>(
+      () => this._onChange(),
+      (result) => {
+        this._loadedKey = result.key;
+        if (this._rounds.waitingKey === undefined) this._onChange();
+      },
+    );
+  }
 
   /** Whether every column of the latest request has answered (or failed). */
   get complete(): boolean {
-    return this._round !== undefined && this._round.done && this._next === undefined;
+    return this._loadedKey !== undefined && this._rounds.runningKey === undefined && this._rounds.waitingKey === undefined;
   }
 
   /** Loads the queries at `atMs`, in their order. Asking again for what is loading or loaded does nothing. */
   request(queries: readonly ColumnQuery[], atMs: number): void {
-    const key = queries.map((q) => `${q.id}\u0000${q.expr}`).sort().join('\u0001');
-    const r = this._round;
-    if (r !== undefined && r.key === key) {
-      if (!r.done) {
-        this._next = r.atMs === atMs ? undefined : { queries, atMs };
-        return;
-      }
-      if (r.atMs === atMs) return;
-    }
-    this._start(key, queries, atMs);
+    const group = queries.map((q) => `${q.id}\u0000${q.expr}`).sort().join('\u0001');
+    const key = `${group}\u0002${atMs}`;
+    if (key === this._loadedKey && this._rounds.runningKey === undefined) return;
+    this._rounds.request(key, group, (signal) => this._round(queries, atMs, signal));
   }
 
   /** Aborts the running round; the model keeps its values. */
   stop(): void {
-    this._round?.ac.abort();
-    this._round = undefined;
-    this._next = undefined;
+    this._rounds.abort();
   }
 
-  private _start(key: string, queries: readonly ColumnQuery[], atMs: number): void {
-    this._round?.ac.abort();
-    const round: Round = { key, atMs, ac: new AbortController(), done: false };
-    this._round = round;
-    this._next = undefined;
+  private async _round(queries: readonly ColumnQuery[], atMs: number, signal: AbortSignal): Promise<void> {
     this.errors = [];
     this.pending = queries.length;
     const [first, ...queue] = queries;
     const work = async (): Promise<void> => {
-      for (let q = queue.shift(); q !== undefined && !round.ac.signal.aborted; q = queue.shift()) await this._one(round, q);
+      for (let q = queue.shift(); q !== undefined && !signal.aborted; q = queue.shift()) await this._one(q, atMs, signal);
     };
-    const run = async (): Promise<void> => {
-      // The first column alone: the table shows from its answer, so nothing shares the server with it.
-      if (first !== undefined) await this._one(round, first);
-      await Promise.all(Array.from({ length: Math.min(this._concurrency, queue.length) }, work));
-    };
-    void run().then(() => {
-      if (round.ac.signal.aborted) return;
-      round.done = true;
-      const next = this._next;
-      if (next !== undefined) this._start(key, next.queries, next.atMs);
-      else this._onChange();
-    });
-    this._onChange();
+    // The first column alone: the table shows from its answer, so nothing shares the server with it.
+    if (first !== undefined) await this._one(first, atMs, signal);
+    await Promise.all(Array.from({ length: Math.min(this._concurrency, queue.length) }, work));
   }
 
-  private async _one(round: Round, q: ColumnQuery): Promise<void> {
-    const signal = round.ac.signal;
+  private async _one(q: ColumnQuery, atMs: number, signal: AbortSignal): Promise<void> {
     try {
-      const { data, timing } = await this._source.load({ expr: q.expr, atMs: round.atMs, by: this._by }, signal);
+      const { data, timing } = await this._source.load({ expr: q.expr, atMs, by: this._by }, signal);
       if (signal.aborted) return;
       const fileStart = performance.now();
       this.model.setColumn(q.id, data);

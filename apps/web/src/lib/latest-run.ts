@@ -63,12 +63,17 @@ export class LatestRun<T> {
     this._start(req);
   }
 
-  /** Aborts the running load and forgets the waiting one (unmount). */
-  stop(): void {
-    this._stopped = true;
+  /** Aborts the running load and forgets the waiting one; later requests run again. */
+  abort(): void {
     this._waiting = undefined;
     this._running?.ac.abort();
     this._running = undefined;
+  }
+
+  /** {@link abort}, and ignores every later request (unmount). */
+  stop(): void {
+    this._stopped = true;
+    this.abort();
   }
 
   private _start(req: Request<T>): void {
