@@ -69,7 +69,8 @@ async function importJournal(cfg: ServerConfig, tsdb: TsdbStorage, log: Logger):
   let rejected = 0;
   for (const series of all) {
     const app = tsdb.appender();
-    for (const s of series.samples) app.append(series.labels, s.tMs, s.value);
+    const { tMs, values } = series.samples;
+    for (let i = 0; i < tMs.length; i++) app.append(series.labels, tMs[i]!, values[i]!);
     const r = await app.commit();
     accepted += r.accepted;
     rejected += r.rejected;

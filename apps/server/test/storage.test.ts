@@ -23,7 +23,7 @@ test('the tsdb engine is the default and imports a journal left by the earlier e
   const opened = await openStorage(cfg, NOOP_LOGGER);
   assert.ok(opened.storage instanceof TsdbStorage);
   const [series] = await (await opened.storage.querier(0, Date.now() + 1)).select([matcher('__name__', '=', 'old_metric')]);
-  assert.equal(series?.samples.length, 30);
+  assert.equal(series?.samples.tMs.length, 30);
   await opened.storage.close();
   assert.ok(!existsSync(join(dir.path, 'journal')) && existsSync(join(dir.path, 'journal.imported')));
   const again = await openStorage(cfg, NOOP_LOGGER);

@@ -85,7 +85,7 @@ export class SelectionCache implements Queryable, Appendable {
 
   private _account(key: string, entry: Entry, series: readonly SeriesData[]): void {
     if (this._entries.get(key) !== entry) return;
-    for (const s of series) entry.samples += s.samples.length;
+    for (const s of series) entry.samples += s.samples.tMs.length;
     this._samples += entry.samples;
     for (const [k, e] of this._entries) {
       if (this._samples <= this._maxSamples) break;

@@ -189,7 +189,7 @@ test('ALERTS follows the state: pending, then firing with a staleness marker for
   const { m, t0, storage } = await downManager(t, 4, '        for: 1m\n');
   for (let i = 0; i < 3; i++) await m.evaluateAll(t0 + i * MIN);
   const series = await (await storage.querier(t0, t0 + 3 * MIN)).select([matcher('__name__', '=', 'ALERTS')]);
-  const byState = Object.fromEntries(series.map((s) => [s.labels['alertstate'], s.samples.map((x) => (Number.isNaN(x.value) ? 'stale' : x.value))]));
+  const byState = Object.fromEntries(series.map((s) => [s.labels['alertstate'], Array.from(s.samples.values, (v) => (Number.isNaN(v) ? 'stale' : v))]));
   assert.deepEqual(byState, { pending: [1, 'stale'], firing: [1, 1] });
   assert.equal(series[0]?.labels['instance'], 'a');
 });

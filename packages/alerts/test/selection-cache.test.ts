@@ -47,7 +47,7 @@ for (const shared of [false, true]) {
     const m = new RuleManager({ engine: new QueryEngine(counting), storage, sink: new CountingAlertSink(), logger: NOOP_LOGGER, dir: join(dir.path, 'rules'), stateFile: join(dir.path, 'state'), defaultIntervalMs: 60_000, externalUrl: 'http://ui', ...selections });
     await m.load();
     await m.evaluateAll(nowMs);
-    const value = async (name: string): Promise<number | undefined> => (await (await storage.querier(nowMs, nowMs)).select([matcher('__name__', '=', name)]))[0]?.samples.at(-1)?.value;
+    const value = async (name: string): Promise<number | undefined> => (await (await storage.querier(nowMs, nowMs)).select([matcher('__name__', '=', name)]))[0]?.samples.values.at(-1);
     assert.equal(await value('before:rec'), undefined, 'sum of nothing is nothing');
     assert.equal(await value('x:rec'), 6);
     assert.equal(await value('again:m'), 12);

@@ -9,6 +9,7 @@ import { labelsOf, matchesAll } from '@fathom/model';
 import type { Matcher } from '@fathom/model';
 import { QueryEngine } from '@fathom/query';
 import type { EngineOptions } from '@fathom/query';
+import { columnsOf } from '@fathom/storage';
 import type { Querier, Queryable, SelectHints, SeriesData, Storage } from '@fathom/storage';
 import { createServerApp } from '../src/index.js';
 
@@ -34,7 +35,7 @@ class FixedStorage implements Queryable {
 
 const rollup: SeriesData = {
   labels: labelsOf({ __name__: 'cpu', pod: 'a' }),
-  samples: Array.from({ length: 60 }, (_, i) => ({ tMs: i * 60_000, value: i })),
+  samples: columnsOf(Array.from({ length: 60 }, (_, i) => ({ tMs: i * 60_000, value: i }))),
   resolutionMs: 60_000,
 };
 

@@ -5,6 +5,7 @@
  */
 import { labelsKey, labelsOf } from '@fathom/model';
 import type { Labels, Sample } from '@fathom/model';
+import { samplesOf } from '@fathom/storage';
 import type { Queryable, SeriesData } from '@fathom/storage';
 import type { Expr, VectorSelector } from './ast.js';
 import { typeOf } from './ast.js';
@@ -81,7 +82,7 @@ export class QueryEngine {
     if (v.type === 'scalar') return { resultType: 'scalar', tMs, value: v.value, ...extra };
     if (v.type === 'string') return { resultType: 'string', tMs, value: v.value, ...extra };
     if (v.type === 'vector') return { resultType: 'vector', tMs, samples: v.samples.map((s) => ({ labels: s.labels, value: s.value })), ...extra };
-    return { resultType: 'matrix', series: sortSeries(v.series.map((s) => ({ labels: s.labels, samples: s.samples }))), ...extra };
+    return { resultType: 'matrix', series: sortSeries(v.series.map((s) => ({ labels: s.labels, samples: samplesOf(s.samples) }))), ...extra };
   }
 
   async rangeQuery(query: string, startMs: number, endMs: number, stepMs: number, controls: QueryControls | number = {}): Promise<QueryResult> {
@@ -137,7 +138,7 @@ export class QueryEngine {
       if (seriesCount > this._opts.maxSeries) throw new QueryError('execution', `query would load more than ${this._opts.maxSeries} series (the query's series limit)`);
       let n = 0;
       for (const s of series) {
-        n += s.samples.length;
+        n += s.samples.tMs.length;
         if (s.resolutionMs !== undefined) resolutions.add(s.resolutionMs);
       }
       checkpoint(n);

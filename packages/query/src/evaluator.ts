@@ -3,9 +3,11 @@
  * caller's `checkpoint` enforces deadlines and cancellation between steps.
  */
 import { isStaleMarker, labelsOf } from '@fathom/model';
-import type { Labels, Sample } from '@fathom/model';
+import type { Labels } from '@fathom/model';
+import { ColumnsBuilder, sliceColumns } from '@fathom/storage';
 import type { SeriesData } from '@fathom/storage';
 import { aggregate } from './aggregate.js';
+import { freshSamples } from './columns.js';
 import type { At, Call, Expr, Subquery, VectorSelector } from './ast.js';
 import { AGGREGATE_PARAM } from './ast.js';
 import { applyBinary } from './binary.js';
@@ -96,10 +98,12 @@ export class Evaluator {
     const at = this._time(sel.at, tMs) - sel.offsetMs;
     const out: VectorSample[] = [];
     for (const s of this._data.get(sel) ?? []) {
-      const i = upperBound(s.samples, at) - 1;
-      const p = s.samples[i];
-      if (!p || p.tMs <= at - lookbackFor(s, this._ctx.lookbackMs) || isStaleMarker(p.value)) continue;
-      out.push({ labels: s.labels, value: p.value, tMs: p.tMs });
+      const i = upperBound(s.samples.tMs, at) - 1;
+      if (i < 0) continue;
+      const pT = s.samples.tMs[i]!;
+      const pV = s.samples.values[i]!;
+      if (pT <= at - lookbackFor(s, this._ctx.lookbackMs) || isStaleMarker(pV)) continue;
+      out.push({ labels: s.labels, value: pV, tMs: pT });
     }
     return out;
   }
@@ -109,12 +113,12 @@ export class Evaluator {
     const out: SeriesData[] = [];
     let n = 0;
     for (const s of this._data.get(sel) ?? []) {
-      const fresh = withoutStale(s);
-      const from = upperBound(fresh, end - coveredRangeMs(s, rangeMs));
-      const to = upperBound(fresh, end);
-      const samples = fresh.slice(from, to);
-      n += samples.length;
-      if (samples.length) out.push(s.resolutionMs === undefined ? { labels: s.labels, samples } : { labels: s.labels, samples, resolutionMs: s.resolutionMs });
+      const fresh = freshSamples(s);
+      const from = upperBound(fresh.tMs, end - coveredRangeMs(s, rangeMs));
+      const to = upperBound(fresh.tMs, end);
+      const samples = sliceColumns(fresh, from, to);
+      n += to - from;
+      if (to > from) out.push(s.resolutionMs === undefined ? { labels: s.labels, samples } : { labels: s.labels, samples, resolutionMs: s.resolutionMs });
     }
     this._ctx.checkpoint(n);
     return out;
@@ -127,19 +131,19 @@ export class Evaluator {
     const startMs = endMs - e.rangeMs;
     let t = Math.floor(startMs / stepMs) * stepMs;
     if (t <= startMs) t += stepMs;
-    const series = new Map<string, { labels: Labels; samples: Sample[] }>();
+    const series = new Map<string, { labels: Labels; samples: ColumnsBuilder }>();
     for (; t <= endMs; t += stepMs) {
       const v = this.eval(e.expr, t);
       const samples = v.type === 'scalar' ? [{ labels: labelsOf({}), value: v.value }] : v.type === 'vector' ? v.samples : [];
       for (const s of samples) {
         const key = keyOf(s.labels);
         let entry = series.get(key);
-        if (!entry) series.set(key, (entry = { labels: s.labels, samples: [] }));
-        entry.samples.push({ tMs: t, value: s.value });
+        if (!entry) series.set(key, (entry = { labels: s.labels, samples: new ColumnsBuilder(8) }));
+        entry.samples.push(t, s.value);
       }
       this._ctx.checkpoint(samples.length);
     }
-    return [...series.values()];
+    return Array.from(series.values(), (e) => ({ labels: e.labels, samples: e.samples.finish() }));
   }
 
   private _unary(op: '-' | '+', v: InstantValue): InstantValue {
@@ -187,25 +191,13 @@ export function unique(samples: VectorSample[], func: string): VectorSample[] {
   return samples;
 }
 
-const freshCache = new WeakMap<SeriesData, readonly Sample[]>();
-
-/** A series' samples without stale markers (range vectors never see them), computed once per series. */
-function withoutStale(s: SeriesData): readonly Sample[] {
-  let fresh = freshCache.get(s);
-  if (!fresh) {
-    fresh = s.samples.some((p) => isStaleMarker(p.value)) ? s.samples.filter((p) => !isStaleMarker(p.value)) : s.samples;
-    freshCache.set(s, fresh);
-  }
-  return fresh;
-}
-
-/** First index whose time is > t. */
-export function upperBound(samples: readonly Sample[], t: number): number {
+/** First index of the ascending times `tMs` whose time is > t. */
+export function upperBound(tMs: Float64Array, t: number): number {
   let lo = 0;
-  let hi = samples.length;
+  let hi = tMs.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((samples[mid]?.tMs ?? 0) <= t) lo = mid + 1;
+    if (tMs[mid]! <= t) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -2,12 +2,13 @@
  * Range-vector functions: pure code over the samples of one series inside a window (t - range, t]
  * (left-open, as in Prometheus 3). `undefined` means "no output sample for this series".
  */
-import type { Sample } from '@fathom/model';
+import type { SampleColumns } from '@fathom/storage';
 import { QueryError } from './errors.js';
 import { quantileOf } from './stats.js';
 
 export interface Window {
-  readonly samples: readonly Sample[];
+  /** The window's samples (columns; readers must not write to them). */
+  readonly samples: SampleColumns;
   /** Window start and end in ms: samples lie in (startMs, endMs]. */
   readonly startMs: number;
   readonly endMs: number;
@@ -16,7 +17,7 @@ export interface Window {
 /** A range function: the window plus the call's scalar arguments (in call order, matrix excluded). */
 export type RangeFn = (w: Window, params: readonly number[]) => number | undefined;
 
-const nonEmpty = (fn: (s: readonly Sample[]) => number): ((w: Window) => number | undefined) => (w) => (w.samples.length ? fn(w.samples) : undefined);
+const nonEmpty = (fn: (s: SampleColumns) => number): ((w: Window) => number | undefined) => (w) => (w.samples.tMs.length ? fn(w.samples) : undefined);
 
 export const RANGE_FUNCTIONS: Readonly<Record<string, RangeFn>> = {
   rate: (w) => extrapolatedRate(w, true, true),
@@ -24,26 +25,26 @@ export const RANGE_FUNCTIONS: Readonly<Record<string, RangeFn>> = {
   delta: (w) => extrapolatedRate(w, false, false),
   irate: (w) => instantDelta(w, true),
   idelta: (w) => instantDelta(w, false),
-  avg_over_time: nonEmpty((s) => kahanSum(s) / s.length),
+  avg_over_time: nonEmpty((s) => kahanSum(s) / s.values.length),
   sum_over_time: nonEmpty(kahanSum),
-  count_over_time: nonEmpty((s) => s.length),
+  count_over_time: nonEmpty((s) => s.values.length),
   min_over_time: nonEmpty((s) => extreme(s, (cur, v) => v < cur)),
   max_over_time: nonEmpty((s) => extreme(s, (cur, v) => v > cur)),
-  last_over_time: (w) => w.samples[w.samples.length - 1]?.value,
+  last_over_time: (w) => (w.samples.values.length ? w.samples.values[w.samples.values.length - 1] : undefined),
   present_over_time: nonEmpty(() => 1),
   stddev_over_time: nonEmpty((s) => Math.sqrt(variance(s))),
   stdvar_over_time: nonEmpty(variance),
   mad_over_time: nonEmpty((s) => {
-    const values = s.map((p) => p.value);
+    const values = Array.from(s.values);
     const median = quantileOf(0.5, values);
     return quantileOf(0.5, values.map((v) => Math.abs(v - median)));
   }),
-  quantile_over_time: (w, [q = NaN]) => (w.samples.length ? quantileOf(q, w.samples.map((p) => p.value)) : undefined),
+  quantile_over_time: (w, [q = NaN]) => (w.samples.values.length ? quantileOf(q, Array.from(w.samples.values)) : undefined),
   changes: nonEmpty((s) => countPairs(s, (prev, cur) => !(cur === prev || (Number.isNaN(cur) && Number.isNaN(prev))))),
   resets: nonEmpty((s) => countPairs(s, (prev, cur) => cur < prev)),
-  deriv: (w) => (w.samples.length < 2 ? undefined : linearRegression(w.samples, w.samples[0]?.tMs ?? 0).slope),
+  deriv: (w) => (w.samples.tMs.length < 2 ? undefined : linearRegression(w.samples, w.samples.tMs[0]!).slope),
   predict_linear: (w, [durationS = 0]) => {
-    if (w.samples.length < 2) return undefined;
+    if (w.samples.tMs.length < 2) return undefined;
     const { slope, intercept } = linearRegression(w.samples, w.endMs);
     return slope * durationS + intercept;
   },
@@ -51,59 +52,62 @@ export const RANGE_FUNCTIONS: Readonly<Record<string, RangeFn>> = {
   double_exponential_smoothing: (w, [sf = NaN, tf = NaN]) => doubleExponentialSmoothing(w.samples, sf, tf),
 };
 
-function kahanSum(samples: readonly Sample[]): number {
+function kahanSum(samples: SampleColumns): number {
   let sum = 0;
   let c = 0;
-  for (const p of samples) {
-    const t = sum + p.value;
-    if (Math.abs(sum) >= Math.abs(p.value)) c += sum - t + p.value;
-    else c += p.value - t + sum;
+  for (const v of samples.values) {
+    const t = sum + v;
+    if (Math.abs(sum) >= Math.abs(v)) c += sum - t + v;
+    else c += v - t + sum;
     sum = t;
   }
   return Number.isFinite(sum) ? sum + c : sum;
 }
 
-function extreme(samples: readonly Sample[], better: (cur: number, cand: number) => boolean): number {
-  let best = samples[0]?.value ?? NaN;
-  for (const p of samples) if (Number.isNaN(best) || better(best, p.value)) best = p.value;
+function extreme(samples: SampleColumns, better: (cur: number, cand: number) => boolean): number {
+  let best = samples.values.length ? samples.values[0]! : NaN;
+  for (const v of samples.values) if (Number.isNaN(best) || better(best, v)) best = v;
   return best;
 }
 
-function variance(samples: readonly Sample[]): number {
+function variance(samples: SampleColumns): number {
   let count = 0;
   let mean = 0;
   let aux = 0;
-  for (const p of samples) {
+  for (const v of samples.values) {
     count++;
-    const delta = p.value - mean;
+    const delta = v - mean;
     mean += delta / count;
-    aux += delta * (p.value - mean);
+    aux += delta * (v - mean);
   }
   return aux / count;
 }
 
-function countPairs(samples: readonly Sample[], counts: (prev: number, cur: number) => boolean): number {
+function countPairs(samples: SampleColumns, counts: (prev: number, cur: number) => boolean): number {
+  const v = samples.values;
   let n = 0;
-  for (let i = 1; i < samples.length; i++) if (counts(samples[i - 1]?.value ?? 0, samples[i]?.value ?? 0)) n++;
+  for (let i = 1; i < v.length; i++) if (counts(v[i - 1]!, v[i]!)) n++;
   return n;
 }
 
 /** Least-squares fit of value over time (seconds from `interceptMs`), as Prometheus computes it. */
-export function linearRegression(samples: readonly Sample[], interceptMs: number): { slope: number; intercept: number } {
+export function linearRegression(samples: SampleColumns, interceptMs: number): { slope: number; intercept: number } {
+  const { tMs, values } = samples;
   let n = 0;
   let sumX = 0;
   let sumY = 0;
   let sumXY = 0;
   let sumX2 = 0;
   let constY = true;
-  const first = samples[0]?.value ?? 0;
-  for (const p of samples) {
-    if (p.value !== first) constY = false;
+  const first = values.length ? values[0]! : 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== first) constY = false;
     n++;
-    const x = (p.tMs - interceptMs) / 1000;
+    const x = (tMs[i]! - interceptMs) / 1000;
     sumX += x;
-    sumY += p.value;
-    sumXY += x * p.value;
+    sumY += v;
+    sumXY += x * v;
     sumX2 += x * x;
   }
   if (constY && Number.isFinite(first)) return { slope: 0, intercept: first };
@@ -119,18 +123,18 @@ export function linearRegression(samples: readonly Sample[], interceptMs: number
  * average sample interval, and never below zero for counters.
  */
 export function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): number | undefined {
-  const s = w.samples;
-  const first = s[0];
-  const last = s[s.length - 1];
-  if (!first || !last || s.length < 2) return undefined;
-  let result = last.value - first.value;
+  const { tMs, values } = w.samples;
+  const n = values.length;
+  if (n < 2) return undefined;
+  const firstValue = values[0]!;
+  let result = values[n - 1]! - firstValue;
   if (isCounter) {
-    for (let i = 1; i < s.length; i++) {
-      const prev = s[i - 1]?.value ?? 0;
-      if ((s[i]?.value ?? 0) < prev) result += prev;
+    for (let i = 1; i < n; i++) {
+      const prev = values[i - 1]!;
+      if (values[i]! < prev) result += prev;
     }
   }
-  return extrapolate(result, first.tMs, first.value, last.tMs, s.length, w.startMs, w.endMs, isCounter, isRate);
+  return extrapolate(result, tMs[0]!, firstValue, tMs[n - 1]!, n, w.startMs, w.endMs, isCounter, isRate);
 }
 
 /**
@@ -158,13 +162,14 @@ export function extrapolate(result: number, firstTMs: number, firstValue: number
 
 /** irate (per second, a counter reset counts from zero) and idelta between the last two samples. */
 export function instantDelta(w: Window, isRate: boolean): number | undefined {
-  const s = w.samples;
-  const last = s[s.length - 1];
-  const prev = s[s.length - 2];
-  if (!last || !prev) return undefined;
-  const dv = isRate && last.value < prev.value ? last.value : last.value - prev.value;
+  const { tMs, values } = w.samples;
+  const n = values.length;
+  if (n < 2) return undefined;
+  const last = values[n - 1]!;
+  const prev = values[n - 2]!;
+  const dv = isRate && last < prev ? last : last - prev;
   if (!isRate) return dv;
-  const dt = (last.tMs - prev.tMs) / 1000;
+  const dt = (tMs[n - 1]! - tMs[n - 2]!) / 1000;
   return dt === 0 ? undefined : dv / dt;
 }
 
@@ -173,15 +178,16 @@ export function instantRate(w: Window): number | undefined {
   return instantDelta(w, true);
 }
 
-function doubleExponentialSmoothing(samples: readonly Sample[], sf: number, tf: number): number | undefined {
+function doubleExponentialSmoothing(samples: SampleColumns, sf: number, tf: number): number | undefined {
   if (!(sf > 0 && sf < 1)) throw new QueryError('execution', `invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf}`);
   if (!(tf > 0 && tf < 1)) throw new QueryError('execution', `invalid trend factor. Expected: 0 < tf < 1, got: ${tf}`);
-  if (samples.length < 2) return undefined;
+  const v = samples.values;
+  if (v.length < 2) return undefined;
   let s0 = 0;
-  let s1 = samples[0]?.value ?? 0;
-  let b = (samples[1]?.value ?? 0) - s1;
-  for (let i = 1; i < samples.length; i++) {
-    const x = sf * (samples[i]?.value ?? 0);
+  let s1 = v[0]!;
+  let b = v[1]! - s1;
+  for (let i = 1; i < v.length; i++) {
+    const x = sf * v[i]!;
     if (i > 1) b = tf * (s1 - s0) + (1 - tf) * b;
     const y = (1 - sf) * (s1 + b);
     s0 = s1;

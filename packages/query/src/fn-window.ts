@@ -4,7 +4,8 @@
  * operations in the same order as its fn-range.ts twin, so both paths give bit-identical results;
  * functions not written here go through fn-range.ts on a materialised window.
  */
-import type { Sample } from '@fathom/model';
+import { sliceColumns } from '@fathom/storage';
+import type { SampleColumns } from '@fathom/storage';
 import { extrapolate, RANGE_FUNCTIONS } from './fn-range.js';
 import { firstAbove } from './columns.js';
 import type { RangeFn } from './fn-range.js';
@@ -13,7 +14,7 @@ import type { RangeFn } from './fn-range.js';
  * A window function: samples [lo, hi) (hi > lo) of a series, the (widened) window bounds, the call's
  * params, and the series' counter resets when computed (resetsOf; rate/increase loop otherwise).
  */
-export type WindowFn = (c: readonly Sample[], lo: number, hi: number, startMs: number, endMs: number, params: readonly number[], resets: Int32Array | undefined) => number | undefined;
+export type WindowFn = (c: SampleColumns, lo: number, hi: number, startMs: number, endMs: number, params: readonly number[], resets: Int32Array | undefined) => number | undefined;
 
 export const WINDOW_FUNCTIONS: Readonly<Record<string, WindowFn>> = {
   rate: (c, lo, hi, s, e, _p, resets) => rateOf(c, lo, hi, s, e, true, true, resets),
@@ -23,7 +24,7 @@ export const WINDOW_FUNCTIONS: Readonly<Record<string, WindowFn>> = {
   idelta: (c, lo, hi) => lastTwo(c, lo, hi, false),
   count_over_time: (_c, lo, hi) => hi - lo,
   present_over_time: () => 1,
-  last_over_time: (c, _lo, hi) => c[hi - 1]!.value,
+  last_over_time: (c, _lo, hi) => c.values[hi - 1]!,
   sum_over_time: (c, lo, hi) => kahanSum(c, lo, hi),
   avg_over_time: (c, lo, hi) => kahanSum(c, lo, hi) / (hi - lo),
   min_over_time: (c, lo, hi) => extreme(c, lo, hi, false),
@@ -39,41 +40,41 @@ export function windowFnFor(func: string): WindowFn | undefined {
 }
 
 function materialised(fn: RangeFn): WindowFn {
-  return (c, lo, hi, startMs, endMs, params) => fn({ samples: lo === 0 && hi === c.length ? c : c.slice(lo, hi), startMs, endMs }, params);
+  return (c, lo, hi, startMs, endMs, params) => fn({ samples: sliceColumns(c, lo, hi), startMs, endMs }, params);
 }
 
-function rateOf(c: readonly Sample[], lo: number, hi: number, startMs: number, endMs: number, isCounter: boolean, isRate: boolean, resets: Int32Array | undefined): number | undefined {
+function rateOf(c: SampleColumns, lo: number, hi: number, startMs: number, endMs: number, isCounter: boolean, isRate: boolean, resets: Int32Array | undefined): number | undefined {
   if (hi - lo < 2) return undefined;
-  const first = c[lo]!;
-  const last = c[hi - 1]!;
-  let result = last.value - first.value;
+  const v = c.values;
+  const firstValue = v[lo]!;
+  let result = v[hi - 1]! - firstValue;
   if (isCounter && resets) {
-    for (let r = firstAbove(resets, lo); r < resets.length && resets[r]! < hi; r++) result += c[resets[r]! - 1]!.value;
+    for (let r = firstAbove(resets, lo); r < resets.length && resets[r]! < hi; r++) result += v[resets[r]! - 1]!;
   } else if (isCounter) {
     for (let i = lo + 1; i < hi; i++) {
-      const prev = c[i - 1]!.value;
-      if (c[i]!.value < prev) result += prev;
+      const prev = v[i - 1]!;
+      if (v[i]! < prev) result += prev;
     }
   }
-  return extrapolate(result, first.tMs, first.value, last.tMs, hi - lo, startMs, endMs, isCounter, isRate);
+  return extrapolate(result, c.tMs[lo]!, firstValue, c.tMs[hi - 1]!, hi - lo, startMs, endMs, isCounter, isRate);
 }
 
-
-function lastTwo(c: readonly Sample[], lo: number, hi: number, isRate: boolean): number | undefined {
+function lastTwo(c: SampleColumns, lo: number, hi: number, isRate: boolean): number | undefined {
   if (hi - lo < 2) return undefined;
-  const last = c[hi - 1]!;
-  const prev = c[hi - 2]!;
-  const dv = isRate && last.value < prev.value ? last.value : last.value - prev.value;
+  const last = c.values[hi - 1]!;
+  const prev = c.values[hi - 2]!;
+  const dv = isRate && last < prev ? last : last - prev;
   if (!isRate) return dv;
-  const dt = (last.tMs - prev.tMs) / 1000;
+  const dt = (c.tMs[hi - 1]! - c.tMs[hi - 2]!) / 1000;
   return dt === 0 ? undefined : dv / dt;
 }
 
-function kahanSum(c: readonly Sample[], lo: number, hi: number): number {
+function kahanSum(c: SampleColumns, lo: number, hi: number): number {
+  const values = c.values;
   let sum = 0;
   let comp = 0;
   for (let i = lo; i < hi; i++) {
-    const v = c[i]!.value;
+    const v = values[i]!;
     const t = sum + v;
     if (Math.abs(sum) >= Math.abs(v)) comp += sum - t + v;
     else comp += v - t + sum;
@@ -82,10 +83,11 @@ function kahanSum(c: readonly Sample[], lo: number, hi: number): number {
   return Number.isFinite(sum) ? sum + comp : sum;
 }
 
-function extreme(c: readonly Sample[], lo: number, hi: number, max: boolean): number {
-  let best = c[lo]!.value;
+function extreme(c: SampleColumns, lo: number, hi: number, max: boolean): number {
+  const values = c.values;
+  let best = values[lo]!;
   for (let i = lo; i < hi; i++) {
-    const v = c[i]!.value;
+    const v = values[i]!;
     if (Number.isNaN(best) || (max ? v > best : v < best)) best = v;
   }
   return best;

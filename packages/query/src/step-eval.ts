@@ -7,7 +7,6 @@
  * paths give identical results, which test/step-eval.test.ts checks on a table of queries.
  */
 import { labelsOf } from '@fathom/model';
-import type { Sample } from '@fathom/model';
 import type { SeriesData } from '@fathom/storage';
 import type { At, Call, Expr, Subquery, VectorSelector } from './ast.js';
 import { typeOf } from './ast.js';
@@ -99,16 +98,17 @@ export class StepEvaluator {
     this.reserve(data.length);
     for (const s of data) {
       this.checkpoint(0); // deadline and cancellation between series
-      const c = s.samples;
+      const { tMs, values } = s.samples;
       const lookbackMs = lookbackFor(s, this._ctx.lookbackMs);
       const series = newSeries(s.labels, steps);
       let cur = 0;
       for (let t = 0; t < steps; t++) {
         const at = this._time(sel.at, this.timeAt(t)) - sel.offsetMs;
-        cur = upperBoundFrom(c, cur, at);
-        const p = c[cur - 1];
-        if (!p || p.tMs <= at - lookbackMs || isStale(p.value)) continue;
-        series.values[t] = p.value;
+        cur = upperBoundFrom(tMs, cur, at);
+        if (cur === 0) continue;
+        const value = values[cur - 1]!;
+        if (tMs[cur - 1]! <= at - lookbackMs || isStale(value)) continue;
+        series.values[t] = value;
         series.present[t] = 1;
       }
       if (anyPresent(series)) out.push(series);
@@ -149,8 +149,8 @@ export class StepEvaluator {
       let loaded = 0;
       for (let t = 0; t < steps; t++) {
         const end = this._time(src.at, this.timeAt(t)) - src.offsetMs;
-        lo = upperBoundFrom(c, lo, end - coveredMs);
-        hi = upperBoundFrom(c, Math.max(lo, hi), end);
+        lo = upperBoundFrom(c.tMs, lo, end - coveredMs);
+        hi = upperBoundFrom(c.tMs, Math.max(lo, hi), end);
         if (hi === lo) continue;
         loaded += hi - lo;
         const v = fn(c, lo, hi, end - coveredMs, end, params, resets);
@@ -199,15 +199,19 @@ export class StepEvaluator {
     for (const endMs of ends) this.checkpoint(presentAt[firstAbove(times, endMs)]! - presentAt[firstAbove(times, endMs - sq.rangeMs)]!);
     const innerIdx: Int32Array[] = [];
     const data = series.map((s): SeriesData => {
-      const samples: Sample[] = [];
-      const idx: number[] = [];
-      for (let i = 0; i < times.length; i++) {
+      let n = 0;
+      for (let i = 0; i < times.length; i++) n += s.present[i]!;
+      const tMs = new Float64Array(n);
+      const values = new Float64Array(n);
+      const idx = new Int32Array(n);
+      for (let i = 0, k = 0; i < times.length; i++) {
         if (s.present[i] === 0) continue;
-        samples.push({ tMs: times[i]!, value: s.values[i]! });
-        idx.push(i);
+        tMs[k] = times[i]!;
+        values[k] = s.values[i]!;
+        idx[k++] = i;
       }
-      innerIdx.push(Int32Array.from(idx));
-      return { labels: s.labels, samples };
+      innerIdx.push(idx);
+      return { labels: s.labels, samples: { tMs, values } };
     });
     const innerRanks = inner.type === 'vector' ? inner.ranks : undefined;
     // the per-step path lists a window's series by first inner step, then by order within it

@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { labelsOf, matchesAll } from '@fathom/model';
 import type { Matcher } from '@fathom/model';
+import { columnsOf } from '@fathom/storage';
 import type { Querier, Queryable, SeriesData } from '@fathom/storage';
 import { FUNCTIONS, QueryEngine, QueryError, parseQuery } from '../src/index.js';
 
 const SERIES: SeriesData[] = [
-  { labels: labelsOf({ __name__: 'up', job: 'a', le: '0.5' }), samples: Array.from({ length: 40 }, (_, i) => ({ tMs: i * 15_000, value: i % 3 })) },
-  { labels: labelsOf({ __name__: 'up', job: 'b', le: '+Inf' }), samples: Array.from({ length: 40 }, (_, i) => ({ tMs: i * 15_000 + 7, value: i * 2.5 })) },
-  { labels: labelsOf({ __name__: 'req_total', job: 'a' }), samples: Array.from({ length: 40 }, (_, i) => ({ tMs: i * 15_000, value: i < 20 ? i : i - 20 })) },
+  { labels: labelsOf({ __name__: 'up', job: 'a', le: '0.5' }), samples: columnsOf(Array.from({ length: 40 }, (_, i) => ({ tMs: i * 15_000, value: i % 3 }))) },
+  { labels: labelsOf({ __name__: 'up', job: 'b', le: '+Inf' }), samples: columnsOf(Array.from({ length: 40 }, (_, i) => ({ tMs: i * 15_000 + 7, value: i * 2.5 }))) },
+  { labels: labelsOf({ __name__: 'req_total', job: 'a' }), samples: columnsOf(Array.from({ length: 40 }, (_, i) => ({ tMs: i * 15_000, value: i < 20 ? i : i - 20 }))) },
 ];
 
 const storage: Queryable = {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelsOf, matchesAll } from '@fathom/model';
 import type { Matcher } from '@fathom/model';
+import { columnsOf, samplesOf } from '@fathom/storage';
 import type { Querier, Queryable, SelectHints, SeriesData } from '@fathom/storage';
 import { QueryEngine } from '../src/index.js';
 
@@ -19,8 +20,8 @@ function tierPoints(value: (endMs: number) => number): { tMs: number; value: num
   return Array.from({ length: (HOURS * 60 * MIN) / BUCKET_MS }, (_, i) => ({ tMs: i * BUCKET_MS, value: value((i + 1) * BUCKET_MS - 10_000) }));
 }
 const SERIES: SeriesData[] = [
-  { labels: labelsOf({ __name__: 'requests_total', pod: 'a' }), samples: tierPoints((t) => (2 * t) / 1000), resolutionMs: BUCKET_MS },
-  { labels: labelsOf({ __name__: 'temperature', pod: 'a' }), samples: tierPoints(() => 7), resolutionMs: BUCKET_MS },
+  { labels: labelsOf({ __name__: 'requests_total', pod: 'a' }), samples: columnsOf(tierPoints((t) => (2 * t) / 1000)), resolutionMs: BUCKET_MS },
+  { labels: labelsOf({ __name__: 'temperature', pod: 'a' }), samples: columnsOf(tierPoints(() => 7)), resolutionMs: BUCKET_MS },
 ];
 
 class TierStore implements Queryable {
@@ -28,7 +29,7 @@ class TierStore implements Queryable {
     return Promise.resolve({
       select: (matchers: readonly Matcher[], hints?: SelectHints) => {
         const fromMs = minMs - (hints?.tierPadBuckets ?? 0) * BUCKET_MS;
-        return Promise.resolve(SERIES.filter((s) => matchesAll(s.labels, matchers)).map((s) => ({ ...s, samples: s.samples.filter((p) => p.tMs >= fromMs && p.tMs <= maxMs) })));
+        return Promise.resolve(SERIES.filter((s) => matchesAll(s.labels, matchers)).map((s) => ({ ...s, samples: columnsOf(samplesOf(s.samples).filter((p) => p.tMs >= fromMs && p.tMs <= maxMs)) })));
       },
       labelNames: () => Promise.resolve([]),
       labelValues: () => Promise.resolve([]),

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelsOf, matchesAll, STALE_NAN } from '@fathom/model';
 import type { Matcher } from '@fathom/model';
+import { columnsOf, samplesOf } from '@fathom/storage';
 import type { Querier, Queryable, SeriesData } from '@fathom/storage';
 import { QueryEngine } from '../src/index.js';
 
@@ -21,7 +22,7 @@ function series(labels: Record<string, string>, value: (i: number) => number | u
     const v = value(i);
     if (v !== undefined) samples.push({ tMs: t, value: v });
   }
-  return resolutionMs === undefined ? { labels: labelsOf(labels), samples } : { labels: labelsOf(labels), samples, resolutionMs };
+  return resolutionMs === undefined ? { labels: labelsOf(labels), samples: columnsOf(samples) } : { labels: labelsOf(labels), samples: columnsOf(samples), resolutionMs };
 }
 
 const DATA: SeriesData[] = [];
@@ -50,7 +51,7 @@ class Store implements Queryable {
   querier(minMs: number, maxMs: number): Promise<Querier> {
     return Promise.resolve({
       select: (matchers: readonly Matcher[]) =>
-        Promise.resolve(DATA.filter((s) => matchesAll(s.labels, matchers)).map((s) => ({ ...s, samples: s.samples.filter((p) => p.tMs >= minMs && p.tMs <= maxMs) })).filter((s) => s.samples.length > 0)),
+        Promise.resolve(DATA.filter((s) => matchesAll(s.labels, matchers)).map((s) => ({ ...s, samples: columnsOf(samplesOf(s.samples).filter((p) => p.tMs >= minMs && p.tMs <= maxMs)) })).filter((s) => s.samples.tMs.length > 0)),
       labelNames: () => Promise.resolve([]),
       labelValues: () => Promise.resolve([]),
     });

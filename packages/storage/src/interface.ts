@@ -3,7 +3,8 @@
  * The embedded journaled memory store implements it today; the TSDB engine replaces it later
  * without touching callers. All timestamps are milliseconds since the epoch; ranges are inclusive.
  */
-import type { Labels, Matcher, Millis, Sample } from '@fathom/model';
+import type { Labels, Matcher, Millis } from '@fathom/model';
+import type { SampleColumns } from './sample-columns.js';
 
 /**
  * Batched appends. Must be finished with `commit()` or `rollback()` and not reused afterwards.
@@ -28,10 +29,13 @@ export interface Appendable {
   appender(): Appender;
 }
 
-/** One series and its samples within the queried range, oldest first. */
+/**
+ * One series and its samples within the queried range, oldest first, as columns (two typed arrays,
+ * no object per sample; see sample-columns.ts). Readers must not write to the columns.
+ */
 export interface SeriesData {
   readonly labels: Labels;
-  readonly samples: readonly Sample[];
+  readonly samples: SampleColumns;
   /**
    * The resolution the samples were read at: absent for raw samples, else the rollup tier's
    * interval (e.g. 60000 for the 1 m tier). Lets the query layer say which tier answered.

@@ -3,7 +3,7 @@
  * limits, and retention. It is synchronous and does no I/O; durability is the journal's job.
  */
 import { labelsKey, metricNameOf } from '@fathom/model';
-import type { Labels, Matcher, Millis, Sample } from '@fathom/model';
+import type { Labels, Matcher, Millis } from '@fathom/model';
 import { StorageError } from './interface.js';
 import type { SeriesData, StorageErrorCode } from './interface.js';
 import { SampleBuffer } from './sample-buffer.js';
@@ -122,9 +122,7 @@ export class MemoryStore {
       const from = e.samples.lowerBound(minMs);
       const to = e.samples.lowerBound(maxMs + 1);
       if (to <= from) continue;
-      const samples: Sample[] = [];
-      for (let i = from; i < to; i++) samples.push({ tMs: e.samples.timeAt(i), value: e.samples.valueAt(i) });
-      out.push({ labels: e.labels, samples });
+      out.push({ labels: e.labels, samples: e.samples.columns(from, to) });
     }
     return out;
   }

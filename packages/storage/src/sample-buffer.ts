@@ -3,6 +3,8 @@
  * Typed arrays matter beyond memory (16 bytes a sample): V8 canonicalises NaN payloads stored in
  * plain double arrays, which would erase the bits of Prometheus' stale marker.
  */
+import type { SampleColumns } from './sample-columns.js';
+
 export class SampleBuffer {
   private _times: Float64Array;
   private _values: Float64Array;
@@ -57,6 +59,11 @@ export class SampleBuffer {
     this._values[i] = v;
     this._length++;
     return true;
+  }
+
+  /** Samples [from, to) as columns: a copy, as later inserts shift the buffer in place. */
+  columns(from: number, to: number): SampleColumns {
+    return { tMs: this._times.slice(from, to), values: this._values.slice(from, to) };
   }
 
   /** Removes the first `count` samples. */

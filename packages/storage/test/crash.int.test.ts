@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { matcher } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
 import { JournaledStorage } from '../src/index.js';
+import { samplesOf } from '../src/index.js';
 
 test('kill -9 during heavy ingest: every acknowledged sample is there after restart', async (t) => {
   const dir = await tempDir();
@@ -22,7 +23,7 @@ test('kill -9 during heavy ingest: every acknowledged sample is there after rest
   const series = await (await s.querier(0, 1e9)).select([matcher('__name__', '=', 'crash_test')]);
   assert.equal(series.length, 50);
   for (const x of series) {
-    const times = new Set(x.samples.map((p) => p.tMs));
+    const times = new Set(samplesOf(x.samples).map((p) => p.tMs));
     for (let b = 1; b <= acked; b++) assert.ok(times.has(b), `batch ${b} of ${acked} acknowledged batches is missing in ${x.labels['series']}`);
   }
   await s.close();

@@ -6,6 +6,7 @@ import { isStaleMarker, labelsOf, matcher, STALE_NAN } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
 import { JournaledStorage } from '../src/index.js';
 import type { JournaledStorageOptions } from '../src/index.js';
+import { samplesOf } from '../src/index.js';
 
 const l = (name: string, extra: Record<string, string> = {}): ReturnType<typeof labelsOf> => labelsOf({ __name__: name, ...extra });
 
@@ -32,7 +33,7 @@ test('append, select by matchers and range, label names and values', async (t) =
   ]);
   const q = await s.querier(1500, 3000);
   const up = await q.select([matcher('__name__', '=', 'up')]);
-  assert.deepEqual(up.map((x) => [x.labels['job'], x.samples.map((p) => p.value)]), [['a', [0]]], 'job b has no sample in range');
+  assert.deepEqual(up.map((x) => [x.labels['job'], samplesOf(x.samples).map((p) => p.value)]), [['a', [0]]], 'job b has no sample in range');
   const re = await (await s.querier(0, 3000)).select([matcher('job', '=~', 'a|b')]);
   assert.equal(re.length, 2);
   assert.deepEqual(await (await s.querier(0, 3000)).labelNames(), ['__name__', 'job']);
@@ -54,7 +55,7 @@ test('out-of-order samples are placed in order; exact replays are no-ops; confli
   assert.equal(r.rejected, 1);
   assert.match(r.errors[0]?.message ?? '', /duplicate sample for timestamp 2000 with a different value in m/);
   const [series] = await (await s.querier(0, 5000)).select([matcher('__name__', '=', 'm')]);
-  assert.deepEqual(series?.samples.map((p) => p.value), [1, 2, 3, 4]);
+  assert.deepEqual(samplesOf(series!.samples).map((p) => p.value), [1, 2, 3, 4]);
   assert.equal(s.stats().rejectedTotal.duplicate_sample, 1);
   await s.close();
 });
@@ -84,7 +85,7 @@ test('data survives a restart; retention drops old samples and series', async (t
   assert.deepEqual(s2.replayReport.problems, []);
   const all = await (await s2.querier(0, 5000)).select([]);
   assert.deepEqual(all.map((x) => x.labels['__name__']), ['a'], 'b is older than the retention');
-  assert.deepEqual(all[0]?.samples.map((p) => p.value), [Infinity], '1000 is older than now - retention');
+  assert.deepEqual(samplesOf(all[0]!.samples).map((p) => p.value), [Infinity], '1000 is older than now - retention');
   await s2.close();
 });
 
@@ -105,13 +106,13 @@ test('a torn journal tail: starts, keeps every complete record, reports the drop
   assert.equal(s2.replayReport.problems.length, 1);
   assert.match(s2.replayReport.problems[0] ?? '', /torn record/);
   const [series] = await (await s2.querier(0, 1e6)).select([]);
-  assert.deepEqual(series?.samples.map((p) => p.value), [1, 2, 3, 4]);
+  assert.deepEqual(samplesOf(series!.samples).map((p) => p.value), [1, 2, 3, 4]);
   await write(s2, [[l('m'), 9000, 9]]);
   await s2.close();
   const s3 = JournaledStorage.open(opts(dir.path));
   assert.deepEqual(s3.replayReport.problems, [], 'the torn tail was cut, so the new record is readable');
   const [again] = await (await s3.querier(0, 1e6)).select([]);
-  assert.deepEqual(again?.samples.map((p) => p.value), [1, 2, 3, 4, 9]);
+  assert.deepEqual(samplesOf(again!.samples).map((p) => p.value), [1, 2, 3, 4, 9]);
   await s3.close();
 });
 
@@ -131,7 +132,7 @@ test('a corrupted record in an older segment: later segments are still read, the
   assert.equal(s2.replayReport.problems.length, 1);
   assert.match(s2.replayReport.problems[0] ?? '', /checksum mismatch/);
   const [series] = await (await s2.querier(0, 1e6)).select([]);
-  const values = series?.samples.map((p) => p.value) ?? [];
+  const values = samplesOf(series!.samples).map((p) => p.value);
   assert.ok(values.includes(6) && values.length === 5, `lost exactly the corrupted record: ${values.join(',')}`);
   await s2.close();
 });
@@ -156,11 +157,11 @@ test('regression: the stale marker keeps its exact NaN bits through memory and t
   t.after(dir.cleanup);
   const s1 = JournaledStorage.open(opts(dir.path));
   await write(s1, [[l('m'), 1000, 1], [l('m'), 2000, STALE_NAN], [l('m'), 3000, NaN]]);
-  const live = (await (await s1.querier(0, 5000)).select([]))[0]?.samples ?? [];
+  const live = samplesOf((await (await s1.querier(0, 5000)).select([]))[0]!.samples);
   assert.deepEqual(live.map((p) => isStaleMarker(p.value)), [false, true, false]);
   await s1.close();
   const s2 = JournaledStorage.open(opts(dir.path));
-  const replayed = (await (await s2.querier(0, 5000)).select([]))[0]?.samples ?? [];
+  const replayed = samplesOf((await (await s2.querier(0, 5000)).select([]))[0]!.samples);
   assert.deepEqual(replayed.map((p) => isStaleMarker(p.value)), [false, true, false]);
   assert.ok(Number.isNaN(replayed[2]?.value));
   await s2.close();

@@ -6,7 +6,7 @@
  * any lookback gives the same answer), and the samples a later one supersedes before the next step
  * are never materialised. Parts thinned apart (blocks, head) keep a superset: still exact.
  */
-import type { Sample } from '@fathom/model';
+import type { ColumnsBuilder, SampleColumns } from '@fathom/storage';
 
 export interface ReadGrid {
   readonly startMs: number;
@@ -23,7 +23,12 @@ export function readGridOf(hints: { readonly startMs: number; readonly endMs: nu
   return { startMs: hints.startMs, endMs: stepMs > 0 ? hints.endMs : hints.startMs, stepMs };
 }
 
-/** Takes samples in time order; `finish` returns those some step reads (appended to `out`). */
+/** The most samples one part thinned to `grid` keeps: one per step (a capacity, not a count). */
+export function maxKept(grid: ReadGrid): number {
+  return grid.stepMs > 0 ? Math.floor((grid.endMs - grid.startMs) / grid.stepMs) + 1 : 1;
+}
+
+/** Takes samples in time order; `finish` returns those some step reads (pushed to `out`). */
 export class GridThinner {
   private _has = false;
   private _tMs = 0;
@@ -33,7 +38,7 @@ export class GridThinner {
 
   constructor(
     private readonly _grid: ReadGrid,
-    private readonly _out: Sample[],
+    private readonly _out: ColumnsBuilder,
   ) {}
 
   push(tMs: number, value: number): void {
@@ -41,7 +46,7 @@ export class GridThinner {
       this._has = true;
       this._nextStepMs = this._stepFrom(tMs);
     } else {
-      if (this._nextStepMs < tMs) this._out.push({ tMs: this._tMs, value: this._value });
+      if (this._nextStepMs < tMs) this._out.push(this._tMs, this._value);
       // no step in [pending, next step): the step after tMs is the same one while tMs ≤ it
       if (tMs > this._nextStepMs) this._nextStepMs = this._stepFrom(tMs);
     }
@@ -49,10 +54,10 @@ export class GridThinner {
     this._value = value;
   }
 
-  finish(): Sample[] {
-    if (this._has && this._nextStepMs !== Infinity) this._out.push({ tMs: this._tMs, value: this._value });
+  finish(): SampleColumns {
+    if (this._has && this._nextStepMs !== Infinity) this._out.push(this._tMs, this._value);
     this._has = false;
-    return this._out;
+    return this._out.finish();
   }
 
   private _stepFrom(tMs: number): number {

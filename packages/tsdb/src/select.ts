@@ -5,8 +5,9 @@
  * answers for every range, including the hours whose raw data has not aged out yet.
  */
 import { labelsKey } from '@fathom/model';
-import type { Labels, Matcher, Millis, Sample } from '@fathom/model';
-import type { SeriesData } from '@fathom/storage';
+import type { Labels, Matcher, Millis } from '@fathom/model';
+import { ColumnsBuilder } from '@fathom/storage';
+import type { SampleColumns, SeriesData } from '@fathom/storage';
 import type { BlockStore, SeriesParts } from './block/block-store.js';
 import type { Head } from './head/head.js';
 import type { RolledPoint } from './rollup/accumulator.js';
@@ -46,7 +47,7 @@ export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly 
   for (const e of tiers.values()) {
     // a series only the cache answers: its field served straight from the run (no point objects)
     const samples = e.run && e.points.length === 0 ? e.run.serve(plan.field, minMs, maxMs) : serveField(e.points, plan.field, minMs, maxMs);
-    if (samples.length > 0) out.push({ labels: e.labels, samples, resolutionMs: res });
+    if (samples.tMs.length > 0) out.push({ labels: e.labels, samples, resolutionMs: res });
   }
   return out;
 }
@@ -65,7 +66,7 @@ function rolledRawCached(head: Head, blocks: BlockStore, matchers: readonly Matc
     const run = cache.get(res, key);
     return !run || run.epoch !== (inHead.get(key)?.oooEpoch ?? 0);
   };
-  const rebuild = new Map<string, SeriesParts<Sample>>();
+  const rebuild = new Map<string, SeriesParts<SampleColumns>>();
   const held = new Set<string>();
   const wanted = (key: string): boolean => {
     if (stale(key)) return true;
@@ -107,29 +108,29 @@ function rolledRawCached(head: Head, blocks: BlockStore, matchers: readonly Matc
  * a grid, only the samples its steps read (read-grid.ts).
  */
 function selectRaw(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number, grid?: ReadGrid): SeriesData[] {
-  const parts = new Map<string, SeriesParts<Sample>>();
+  const parts = new Map<string, SeriesParts<SampleColumns>>();
   blocks.selectRaw(matchers, minMs, maxMs, parts, undefined, grid);
   if (parts.size === 0) {
     const out: SeriesData[] = [];
     for (const s of head.matching(matchers)) {
       const samples = s.samples(minMs, maxMs, grid);
-      if (samples.length > 0) out.push({ labels: s.labels, samples });
+      if (samples.tMs.length > 0) out.push({ labels: s.labels, samples });
     }
     return out;
   }
-  return [...headParts(head, matchers, minMs, maxMs, parts, grid).values()].map((e) => ({ labels: e.labels, samples: concatParts(e.parts) })).filter((s) => s.samples.length > 0);
+  return [...headParts(head, matchers, minMs, maxMs, parts, grid).values()].map((e) => ({ labels: e.labels, samples: concatParts(e.parts) })).filter((s) => s.samples.tMs.length > 0);
 }
 
-function rawParts(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number): Map<string, SeriesParts<Sample>> {
-  const parts = new Map<string, SeriesParts<Sample>>();
+function rawParts(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number): Map<string, SeriesParts<SampleColumns>> {
+  const parts = new Map<string, SeriesParts<SampleColumns>>();
   blocks.selectRaw(matchers, minMs, maxMs, parts);
   return headParts(head, matchers, minMs, maxMs, parts);
 }
 
-function headParts(head: Head, matchers: readonly Matcher[], minMs: number, maxMs: number, parts: Map<string, SeriesParts<Sample>>, grid?: ReadGrid): Map<string, SeriesParts<Sample>> {
+function headParts(head: Head, matchers: readonly Matcher[], minMs: number, maxMs: number, parts: Map<string, SeriesParts<SampleColumns>>, grid?: ReadGrid): Map<string, SeriesParts<SampleColumns>> {
   for (const s of head.matching(matchers)) {
     const samples = s.samples(minMs, maxMs, grid);
-    if (samples.length === 0) continue;
+    if (samples.tMs.length === 0) continue;
     const e = parts.get(s.key);
     if (e) e.parts.push(samples);
     else parts.set(s.key ?? labelsKey(s.labels), { labels: s.labels, parts: [samples] });
@@ -137,34 +138,41 @@ function headParts(head: Head, matchers: readonly Matcher[], minMs: number, maxM
   return parts;
 }
 
-/** Parts in time order; overlapping parts (never expected) are merged, the first seen winning. */
-export function concatParts(parts: readonly (readonly Sample[])[]): Sample[] {
-  if (parts.length === 1) return parts[0] as Sample[];
-  const sorted = [...parts].filter((p) => p.length > 0).sort((a, b) => (a[0]?.tMs ?? 0) - (b[0]?.tMs ?? 0));
-  const out: Sample[] = [];
+/**
+ * Parts in time order as one run of columns; overlapping parts (never expected) are merged, the
+ * first seen winning a shared timestamp. One part is returned as is.
+ */
+export function concatParts(parts: readonly SampleColumns[]): SampleColumns {
+  if (parts.length === 1) return parts[0]!;
+  const sorted = parts.filter((p) => p.tMs.length > 0).sort((a, b) => a.tMs[0]! - b.tMs[0]!);
+  let total = 0;
+  for (const p of sorted) total += p.tMs.length;
+  let out = new ColumnsBuilder(total);
   for (const p of sorted) {
-    const lastT = out[out.length - 1]?.tMs ?? -Infinity;
-    if ((p[0]?.tMs ?? 0) > lastT) {
-      for (const x of p) out.push(x);
-      continue;
+    if (p.tMs[0]! > out.lastTMs) out.pushRange(p, 0, p.tMs.length);
+    else out = mergeInto(out.finish(), p, total);
+  }
+  return out.finish();
+}
+
+/** `a` and `b` merged by time (a's sample kept on a shared timestamp), into a builder for more. */
+function mergeInto(a: SampleColumns, b: SampleColumns, capacity: number): ColumnsBuilder {
+  const out = new ColumnsBuilder(capacity);
+  const na = a.tMs.length;
+  const nb = b.tMs.length;
+  let i = 0;
+  let j = 0;
+  while (i < na || j < nb) {
+    const aT = i < na ? a.tMs[i]! : Infinity;
+    const bT = j < nb ? b.tMs[j]! : Infinity;
+    if (i < na && aT <= bT) {
+      out.push(aT, a.values[i]!);
+      if (aT === bT) j++;
+      i++;
+    } else {
+      out.push(bT, b.values[j]!);
+      j++;
     }
-    const merged: Sample[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < out.length || j < p.length) {
-      const a = out[i];
-      const b = p[j];
-      if (a && (!b || a.tMs <= b.tMs)) {
-        merged.push(a);
-        if (b && a.tMs === b.tMs) j++;
-        i++;
-      } else if (b) {
-        merged.push(b);
-        j++;
-      }
-    }
-    out.length = 0;
-    for (const x of merged) out.push(x);
   }
   return out;
 }

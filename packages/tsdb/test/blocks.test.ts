@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { tempDir } from '@fathom/testkit';
 import { TsdbStorage } from '../src/index.js';
 import { grid, opts, values, write } from './helpers.js';
+import { samplesOf } from '@fathom/storage';
 
 const RANGE = 60_000;
 
@@ -39,7 +40,7 @@ test('blocks: the head is cut into blocks, compacted, the WAL truncated; restart
   for (const [k, vals] of v) assert.deepEqual(vals, Array.from({ length: 200 }, (_, i) => Number(k) * 1000 + i + 1));
   const q = await s.querier(500_000, 700_000);
   const part = await q.select([{ name: 'k', type: '=', value: '3', matches: (x) => x === '3' }]);
-  assert.deepEqual(part[0]?.samples.map((p) => p.tMs), Array.from({ length: 21 }, (_, i) => 500_000 + i * 10_000));
+  assert.deepEqual(samplesOf(part[0]!.samples).map((p) => p.tMs), Array.from({ length: 21 }, (_, i) => 500_000 + i * 10_000));
   assert.deepEqual(await q.labelValues('k'), Array.from({ length: 20 }, (_, i) => String(i)).sort());
   await s.close();
 });
@@ -93,7 +94,7 @@ for (const c of CORRUPTIONS) {
     let served = 0;
     for (const [k, vals] of v) {
       const q = await (await s.querier(0, 1e15)).select([{ name: 'k', type: '=', value: k, matches: (x) => x === k }]);
-      for (const p of q[0]?.samples ?? []) {
+      for (const p of samplesOf(q[0]!.samples)) {
         assert.equal(p.value, expected(Number(k), p.tMs), 'never a wrong value');
         assert.ok(p.tMs < victim.minTMs || p.tMs >= victim.maxTMs, 'nothing from the damaged block');
       }

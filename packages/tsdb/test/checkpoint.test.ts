@@ -8,6 +8,7 @@ import { CHECKPOINT_MAGIC, CHECKPOINT_MAGIC_V1, TsdbStorage, XorEncoder } from '
 import { ByteWriter } from '../src/wal/codec.js';
 import { frameRecord, RecordType } from '../src/wal/records.js';
 import { grid, l, opts, values, write } from './helpers.js';
+import { samplesOf } from '@fathom/storage';
 
 const meta = frameRecord(RecordType.CheckpointMeta, new ByteWriter().int64(0).finish());
 const end = (n: number): Buffer => frameRecord(RecordType.CheckpointEnd, new ByteWriter().uvarint(n).finish());
@@ -55,7 +56,7 @@ test('checkpoint v2: labels through a symbol table, sealed and open chunks, out-
   }
   const [u] = await (await s2.querier(0, 1e9)).select([{ name: '__name__', type: '=', value: 'u', matches: (x) => x === 'u' }]);
   assert.deepEqual(u?.labels, l('u', { pod: 'pé-ü', empty: '' }));
-  assert.ok(isStaleMarker(u?.samples[0]?.value ?? 0));
+  assert.ok(isStaleMarker(samplesOf(u.samples)[0]?.value ?? 0));
   await write(s2, grid(30, 10, 301)); // appends continue the restored open chunks
   assert.deepEqual((await values(s2)).get('7')?.slice(-3), [7308, 7309, 7310]);
   await s2.close();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelsKey, labelsOf, matcher } from '@fathom/model';
 import { BatchState, ChunkArena, Head, seriesKey } from '../src/index.js';
+import { samplesOf } from '@fathom/storage';
 
 test('chunk arena: views stay valid after release; a slab goes when all its chunks are released', () => {
   const arena = new ChunkArena();
@@ -29,7 +30,7 @@ test('head: sealed chunks live in the arena; a block cut and series GC give the 
     }
   }
   const [one] = head.select([matcher('pod', '=', 'p7')], 0, 1e12);
-  assert.deepEqual(one?.samples.map((p) => p.value), Array.from({ length: 1000 }, (_, t) => t * 1.5));
+  assert.deepEqual(samplesOf(one!.samples).map((p) => p.value), Array.from({ length: 1000 }, (_, t) => t * 1.5));
   const bytesBefore = head.arena.slabBytes;
   const slabsBefore = head.arena.slabCount;
   const taken = head.cutBefore(8_000_000);
@@ -37,7 +38,7 @@ test('head: sealed chunks live in the arena; a block cut and series GC give the 
   assert.deepEqual(taken[7]?.chunks.flatMap((c) => [c.minTMs, c.maxTMs, c.count]), [0, 1_190_000, 120, 1_200_000, 2_390_000, 120, 2_400_000, 3_590_000, 120, 3_600_000, 4_790_000, 120, 4_800_000, 5_990_000, 120, 6_000_000, 7_190_000, 120, 7_200_000, 7_990_000, 80]);
   head.dropEmptySeries();
   assert.ok(head.arena.slabBytes < bytesBefore && head.arena.slabCount < slabsBefore, `cut chunks released (${head.arena.slabBytes} of ${bytesBefore} bytes left)`);
-  assert.equal(head.select([matcher('pod', '=', 'p7')], 0, 1e12)[0]?.samples[0]?.tMs, 8_000_000);
+  assert.equal(samplesOf(head.select([matcher('pod', '=', 'p7')], 0, 1e12)[0]!.samples)[0]?.tMs, 8_000_000);
   head.gc(1e12);
   assert.equal(head.arena.slabCount <= 1, true);
 });

@@ -6,6 +6,7 @@ import { matcher } from '@fathom/model';
 import { tempDir, waitFor } from '@fathom/testkit';
 import { TsdbStorage } from '../src/index.js';
 import { opts } from './helpers.js';
+import { samplesOf } from '@fathom/storage';
 
 async function killDuringIngest(dir: string, minBatches: number, blockRangeMs = 0): Promise<number> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./crash-writer.js', import.meta.url)), dir, String(blockRangeMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -27,7 +28,7 @@ test('kill -9 during heavy ingest (across segment rotations and checkpoints): ev
     const series = await (await s.querier(0, 1e12)).select([matcher('__name__', '=', 'crash_test')]);
     assert.equal(series.length, 200);
     for (const x of series) {
-      const times = new Set(x.samples.map((p) => p.tMs));
+      const times = new Set(samplesOf(x.samples).map((p) => p.tMs));
       for (let b = 1; b <= acked; b++) assert.ok(times.has(b * 10_000), `round ${round}: batch ${b} of ${acked} acknowledged is missing in ${x.labels['pod']}`);
     }
     assert.deepEqual(s.openReport.problems.filter((p) => !/torn/.test(p)), [], 'at most a torn tail, nothing else');
@@ -46,7 +47,7 @@ test('kill -9 while blocks are cut and compacted: restart is clean and every ack
     const series = await (await s.querier(0, 1e12)).select([matcher('__name__', '=', 'crash_test')]);
     assert.equal(series.length, 200);
     for (const x of series) {
-      const times = x.samples.map((p) => p.tMs);
+      const times = samplesOf(x.samples).map((p) => p.tMs);
       assert.deepEqual(times, [...new Set(times)].sort((a, b) => a - b), 'no duplicates, in order');
       const have = new Set(times);
       for (let b = 1; b <= acked; b++) assert.ok(have.has(b * 10_000), `round ${round}: batch ${b} of ${acked} acknowledged is missing in ${x.labels['pod']}`);

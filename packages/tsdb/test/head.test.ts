@@ -4,6 +4,7 @@ import { isStaleMarker, labelsOf, matcher, STALE_NAN } from '@fathom/model';
 import type { Labels } from '@fathom/model';
 import { BatchState, Head } from '../src/index.js';
 import type { HeadLimits } from '../src/index.js';
+import { samplesOf } from '@fathom/storage';
 
 const limits: HeadLimits = { maxSeries: 1000, maxSeriesPerMetric: 1000, outOfOrderWindowMs: 60_000 };
 const m = (name: string, extra: Record<string, string> = {}): Labels => labelsOf({ __name__: name, ...extra });
@@ -19,9 +20,9 @@ test('head: samples across many chunks read back in order, with the stale marker
   const head = new Head(limits);
   for (let i = 0; i < 500; i++) assert.equal(put(head, m('up'), i * 10_000, i === 250 ? STALE_NAN : i), undefined);
   const [s] = head.select([matcher('__name__', '=', 'up')], 1_000_000, 3_000_000);
-  assert.equal(s?.samples.length, 201);
-  assert.equal(s?.samples[0]?.tMs, 1_000_000);
-  assert.ok(isStaleMarker(s?.samples.find((p) => p.tMs === 2_500_000)?.value ?? 0));
+  assert.equal(samplesOf(s!.samples).length, 201);
+  assert.equal(samplesOf(s!.samples)[0]?.tMs, 1_000_000);
+  assert.ok(isStaleMarker(samplesOf(s!.samples).find((p) => p.tMs === 2_500_000)?.value ?? 0));
   assert.equal(head.sampleCount, 500);
 });
 
@@ -34,7 +35,7 @@ test('head: out-of-order within the window is merged in; older is refused; dupli
   assert.equal(put(head, m('x'), 200_000, 2), undefined, 'an exact replay is a no-op');
   assert.match(put(head, m('x'), 200_000, 3) ?? '', /duplicate sample for timestamp 200000 with a different value in x/);
   assert.match(put(head, m('x'), 150_000, 7) ?? '', /duplicate sample for timestamp 150000/);
-  assert.deepEqual(head.select([], 0, 1e9)[0]?.samples.map((p) => p.value), [1, 1.5, 2]);
+  assert.deepEqual(samplesOf(head.select([], 0, 1e9)[0]!.samples).map((p) => p.value), [1, 1.5, 2]);
   assert.equal(head.rejectedTotal.duplicate_sample, 2);
   assert.equal(head.rejectedTotal.out_of_bounds, 1);
 });
@@ -80,6 +81,6 @@ test('head: a block cut splits only the chunk straddling the cut (sealed or open
   assert.deepEqual(second[0]?.chunks.map((c) => [c.minTMs, c.maxTMs, c.count]), [[1_500_000, 2_400_000, 91], [2_410_000, 2_590_000, 19]]);
   for (let i = 301; i <= 400; i++) assert.equal(put(head, m('c'), i * 10_000, i), undefined);
   const [s] = head.select([], 0, 1e9);
-  assert.deepEqual(s?.samples.map((p) => p.tMs / 10_000), Array.from({ length: 141 }, (_, k) => 260 + k));
+  assert.deepEqual(samplesOf(s!.samples).map((p) => p.tMs / 10_000), Array.from({ length: 141 }, (_, k) => 260 + k));
   assert.equal(head.sampleCount, 141);
 });

@@ -3,6 +3,7 @@ import { labelsOf } from '@fathom/model';
 import type { Labels } from '@fathom/model';
 import type { TsdbStorage } from '../src/index.js';
 import type { TsdbOptions } from '../src/index.js';
+import { samplesOf } from '@fathom/storage';
 
 export const l = (name: string, extra: Record<string, string> = {}): Labels => labelsOf({ __name__: name, ...extra });
 
@@ -27,6 +28,6 @@ export function grid(series: number, count: number, from = 1): [Labels, number, 
 export async function values(s: TsdbStorage, name = 'g'): Promise<Map<string, number[]>> {
   const q = await s.querier(0, 1e15);
   const out = new Map<string, number[]>();
-  for (const x of await q.select([{ name: '__name__', type: '=', value: name, matches: (v) => v === name }])) out.set(x.labels['k'] ?? '', x.samples.map((p) => p.value));
+  for (const x of await q.select([{ name: '__name__', type: '=', value: name, matches: (v) => v === name }])) out.set(x.labels['k'] ?? '', samplesOf(x.samples).map((p) => p.value));
   return out;
 }

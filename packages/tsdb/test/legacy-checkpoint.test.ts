@@ -9,6 +9,7 @@ import { pointsToChunks } from '../src/rollup/rollup-points.js';
 import { ByteWriter } from '../src/wal/codec.js';
 import { frameRecord, RecordType } from '../src/wal/records.js';
 import { l, opts } from './helpers.js';
+import { samplesOf } from '@fathom/storage';
 
 const MIN = 60_000;
 
@@ -46,7 +47,7 @@ test('a checkpoint from before blocks: its rollup points move into a tier block 
     assert.equal(s.blockStatus().blocks.filter((b) => b.resolutionMs === MIN).length, 1, `round ${round}: one tier block`);
     const [x] = await (await s.querier(90 * MIN, 110 * MIN)).select([matcher('__name__', '=', 'legacy_total')], { startMs: 95 * MIN, endMs: 110 * MIN, stepMs: MIN, func: 'max_over_time' });
     assert.equal(x?.resolutionMs, MIN);
-    assert.deepEqual(x?.samples.map((p) => [p.tMs / MIN, p.value]), [[100, 10], [101, 11], [102, 12], [103, 13], [104, 14]]);
+    assert.deepEqual(samplesOf(x.samples).map((p) => [p.tMs / MIN, p.value]), [[100, 10], [101, 11], [102, 12], [103, 13], [104, 14]]);
     await s.close();
   }
 });

@@ -5,6 +5,7 @@ import type { Sample } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
 import { TsdbStorage } from '../src/index.js';
 import { l, opts, write } from './helpers.js';
+import { samplesOf } from '@fathom/storage';
 
 /** What an instant selector reads at tMs: the latest sample at or before it within lookback, stale markers as nothing. */
 function readAt(samples: readonly Sample[], tMs: number, lookbackMs: number): string {
@@ -50,13 +51,13 @@ for (const blockRangeMs of [undefined, 600_000]) {
         const q = await s.querier(startMs - lookbackMs, endMs);
         const full = await q.select(m);
         const thin = await q.select(m, { startMs, endMs, stepMs, readAtSteps: true });
-        const byK = new Map(thin.map((x) => [x.labels['k'], x.samples]));
+        const byK = new Map(thin.map((x) => [x.labels['k'], samplesOf(x.samples)]));
         let fewer = 0;
         for (const f of full) {
           const th = byK.get(f.labels['k']) ?? [];
-          fewer += f.samples.length - th.length;
+          fewer += samplesOf(f.samples).length - th.length;
           for (let tMs = startMs; tMs <= endMs; tMs += stepMs || 1) {
-            assert.equal(readAt(th, tMs, lookbackMs), readAt(f.samples, tMs, lookbackMs), `${name}, k=${f.labels['k']}, t=${tMs}, lookback ${lookbackMs}`);
+            assert.equal(readAt(th, tMs, lookbackMs), readAt(samplesOf(f.samples), tMs, lookbackMs), `${name}, k=${f.labels['k']}, t=${tMs}, lookback ${lookbackMs}`);
             if (stepMs === 0) break;
           }
         }

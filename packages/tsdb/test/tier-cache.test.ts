@@ -6,6 +6,7 @@ import { tempDir } from '@fathom/testkit';
 import { TsdbStorage } from '../src/index.js';
 import type { TsdbOptions } from '../src/index.js';
 import { l, opts } from './helpers.js';
+import { samplesOf } from '@fathom/storage';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -85,7 +86,7 @@ test('tier cache: tier selects through the cache equal the rollup from scratch a
         const hints = { startMs: now - ago, endMs: now, stepMs: MIN, rangeMs: 5 * MIN, ...(func ? { func } : {}) };
         const read = async (s: TsdbStorage): Promise<string[]> => {
           const rows = await (await s.querier(now - ago, now)).select([matcher('__name__', '=', name2)], hints);
-          return rows.map((r) => `${r.labels['k'] ?? ''}@${r.resolutionMs ?? 0}: ${r.samples.map((p) => `${p.tMs - START}=${bits(p.value)}`).join(' ')}`).sort();
+          return rows.map((r) => `${r.labels['k'] ?? ''}@${r.resolutionMs ?? 0}: ${samplesOf(r.samples).map((p) => `${p.tMs - START}=${bits(p.value)}`).join(' ')}`).sort();
         };
         const want = await read(scratch);
         assert.ok(want.length > 0 && want.every((r) => !r.includes('@0:')), `${name}: a tier answers ${func ?? 'last'}`);

@@ -6,6 +6,7 @@ import { isStaleMarker, matcher, STALE_NAN } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
 import { TsdbStorage } from '../src/index.js';
 import { grid, l, opts, values, write } from './helpers.js';
+import { samplesOf } from '@fathom/storage';
 
 test('append, select, label names and values; data survives a restart via the WAL', async (t) => {
   const dir = await tempDir();
@@ -18,7 +19,7 @@ test('append, select, label names and values; data survives a restart via the WA
   await s1.close();
   const s2 = TsdbStorage.open(opts(dir.path));
   const up = await (await s2.querier(0, 3000)).select([matcher('job', '=', 'b')]);
-  assert.ok(isStaleMarker(up[0]?.samples[0]?.value ?? 0), 'stale marker survives the checkpoint');
+  assert.ok(isStaleMarker(samplesOf(up[0]!.samples)[0]?.value ?? 0), 'stale marker survives the checkpoint');
   assert.deepEqual(s2.openReport.problems, []);
   await s2.close();
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelsOf, matcher, STALE_NAN } from '@fathom/model';
 import { BatchState, Head, XorEncoder, XorIterator } from '../src/index.js';
+import { samplesOf } from '@fathom/storage';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -60,7 +61,8 @@ test('head reads: only the chunks overlapping the window, each up to maxMs, equa
     const { head, all } = build(ooo);
     for (const [name, minMs, maxMs] of WINDOWS) {
       const want = all.filter((p) => p.tMs >= minMs && p.tMs <= maxMs).map((p) => `${p.tMs}=${bits(p.value)}`);
-      const got = (head.select([matcher('__name__', '=', 'w')], minMs, maxMs)[0]?.samples ?? []).map((p) => `${p.tMs}=${bits(p.value)}`);
+      const [sel] = head.select([matcher('__name__', '=', 'w')], minMs, maxMs);
+      const got = (sel ? samplesOf(sel.samples) : []).map((p) => `${p.tMs}=${bits(p.value)}`);
       assert.deepEqual(got, want, `${oooName}: ${name}`);
     }
   }
@@ -99,9 +101,9 @@ test('head reads: a read does not see appends made after it, and a later read se
   const head = new Head({ maxSeries: 10, maxSeriesPerMetric: 10, outOfOrderWindowMs: 0 });
   const labels = labelsOf({ __name__: 'r' });
   for (let i = 0; i < 110; i++) head.apply(labels, i * STEP, i);
-  const before = head.select([matcher('__name__', '=', 'r')], 0, Infinity)[0]?.samples ?? [];
+  const before = samplesOf(head.select([matcher('__name__', '=', 'r')], 0, Infinity)[0]!.samples);
   for (let i = 110; i < 130; i++) head.apply(labels, i * STEP, i);
   assert.equal(before.length, 110);
-  const after = head.select([matcher('__name__', '=', 'r')], 0, Infinity)[0]?.samples ?? [];
+  const after = samplesOf(head.select([matcher('__name__', '=', 'r')], 0, Infinity)[0]!.samples);
   assert.deepEqual(after.map((p) => p.value), Array.from({ length: 130 }, (_, i) => i));
 });

@@ -7,9 +7,11 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labelsKey } from '@fathom/model';
-import type { Labels, Matcher, Sample } from '@fathom/model';
+import type { Labels, Matcher } from '@fathom/model';
+import { ColumnsBuilder } from '@fathom/storage';
+import type { SampleColumns } from '@fathom/storage';
 import { XorIterator } from '../chunk/xor-chunk.js';
-import { GridThinner } from '../read-grid.js';
+import { GridThinner, maxKept } from '../read-grid.js';
 import type { ReadGrid } from '../read-grid.js';
 import type { RolledPoint } from '../rollup/accumulator.js';
 import { appendPoints, chunkPoints, pointsToChunks, rollUp } from '../rollup/rollup-points.js';
@@ -30,9 +32,10 @@ export interface BlockStoreOptions {
   readonly nowMs: () => number;
 }
 
+/** One series' parts (one per block, then the head's), in time order once sorted. */
 export interface SeriesParts<T> {
   readonly labels: Labels;
-  readonly parts: T[][];
+  readonly parts: T[];
 }
 
 export class BlockStore {
@@ -203,7 +206,7 @@ export class BlockStore {
   }
 
   private _rollup(raw: Block): void {
-    const series: { labels: Labels; key: string; samples: Sample[] }[] = [];
+    const series: { labels: Labels; key: string; samples: SampleColumns }[] = [];
     for (let ord = 0; ord < raw.seriesCount; ord++) {
       const labels = raw.labels(ord);
       series.push({ labels, key: labelsKey(labels), samples: decodeSamples(raw.chunks(ord)) });
@@ -249,7 +252,7 @@ export class BlockStore {
   }
 
   /** Raw samples in [minMs, maxMs] of the matching series, per label-set key, one part per block. */
-  selectRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<Sample>>, want?: (key: string) => boolean, grid?: ReadGrid): void {
+  selectRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<SampleColumns>>, want?: (key: string) => boolean, grid?: ReadGrid): void {
     for (const b of this._blocks) {
       if (b.meta.resolutionMs !== 0 || b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
       this._guard(b, () => {
@@ -259,7 +262,7 @@ export class BlockStore {
           const key = labelsKey(labels);
           if (want && !want(key)) continue;
           const samples = decodeSamples(b.chunks(ord, minMs, maxMs), minMs, maxMs, grid);
-          if (samples.length === 0) continue;
+          if (samples.tMs.length === 0) continue;
           const e = into.get(key);
           if (e) e.parts.push(samples);
           else into.set(key, { labels, parts: [samples] });
@@ -309,9 +312,14 @@ export class BlockStore {
   }
 }
 
-/** Samples in [minMs, maxMs]; with a grid, only those its steps read (read-grid.ts). */
-export function decodeSamples(chunks: readonly BlockChunk[], minMs = -Infinity, maxMs = Infinity, grid?: ReadGrid): Sample[] {
-  const out: Sample[] = [];
+/**
+ * Samples in [minMs, maxMs] as columns, decoded straight into arrays sized by the chunks' sample
+ * counts (no object per sample); with a grid, only those its steps read (read-grid.ts).
+ */
+export function decodeSamples(chunks: readonly BlockChunk[], minMs = -Infinity, maxMs = Infinity, grid?: ReadGrid): SampleColumns {
+  let count = 0;
+  for (const c of chunks) count += c.count;
+  const out = new ColumnsBuilder(grid ? Math.min(count, maxKept(grid)) : count);
   const thin = grid ? new GridThinner(grid, out) : undefined;
   const it = new XorIterator();
   for (const c of chunks) {
@@ -320,10 +328,10 @@ export function decodeSamples(chunks: readonly BlockChunk[], minMs = -Infinity, 
       if (it.tMs > maxMs) break;
       if (it.tMs < minMs) continue;
       if (thin) thin.push(it.tMs, it.value);
-      else out.push({ tMs: it.tMs, value: it.value });
+      else out.push(it.tMs, it.value);
     }
   }
-  return thin ? thin.finish() : out;
+  return thin ? thin.finish() : out.finish();
 }
 
 export function blocksDirOf(dataDir: string): string {

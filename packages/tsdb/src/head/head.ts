@@ -234,7 +234,7 @@ export class Head {
     const out: SeriesData[] = [];
     for (const s of this.matching(matchers)) {
       const samples = s.samples(minMs, maxMs);
-      if (samples.length > 0) out.push({ labels: s.labels, samples });
+      if (samples.tMs.length > 0) out.push({ labels: s.labels, samples });
     }
     return out;
   }

@@ -3,9 +3,10 @@
  * buffer for out-of-order samples (within the configured window). Reads merge the three.
  */
 import type { Labels, Sample } from '@fathom/model';
-import { SampleBuffer } from '@fathom/storage';
+import { ColumnsBuilder, SampleBuffer, samplesOf } from '@fathom/storage';
+import type { SampleColumns } from '@fathom/storage';
 import { XorEncoder, XorIterator, xorChunkSamples } from '../chunk/xor-chunk.js';
-import { GridThinner } from '../read-grid.js';
+import { GridThinner, maxKept } from '../read-grid.js';
 import type { ReadGrid } from '../read-grid.js';
 import type { ChunkArena } from './chunk-arena.js';
 
@@ -157,29 +158,41 @@ export class MemSeries {
   }
 
   /**
-   * Samples in [minMs, maxMs], oldest first. Only the chunks overlapping the window are decoded
-   * (sealed chunks are found by their time bounds), each up to `maxMs`; the open chunk is read in
-   * place up to the bit length and count it had when the read started.
+   * Samples in [minMs, maxMs], oldest first, as columns decoded straight into arrays sized by the
+   * chunks' sample counts (no object per sample). Only the chunks overlapping the window are
+   * decoded (sealed chunks are found by their time bounds), each up to `maxMs`; the open chunk is
+   * read in place up to the bit length and count it had when the read started.
    */
-  samples(minMs: number, maxMs: number, grid?: ReadGrid): Sample[] {
-    const inOrder: Sample[] = [];
+  samples(minMs: number, maxMs: number, grid?: ReadGrid): SampleColumns {
     const hasOoo = this.ooo !== undefined && this.ooo.length > 0;
+    const first = this._firstChunkEndingFrom(minMs);
     // with a grid, only the samples its steps read (read-grid.ts); out-of-order samples: all
-    const thin = grid && !hasOoo ? new GridThinner(grid, inOrder) : undefined;
+    const thin = grid && !hasOoo;
+    const out = new ColumnsBuilder(thin ? Math.min(this._countFrom(first, maxMs), maxKept(grid)) : this._countFrom(first, maxMs));
+    const thinner = thin ? new GridThinner(grid, out) : undefined;
     const n = this.chunkCount;
-    for (let i = this._firstChunkEndingFrom(minMs); i <= n; i++) {
+    for (let i = first; i <= n; i++) {
       const it = this._iterator(i, minMs, maxMs);
       if (!it) break;
       while (it.next()) {
         const tMs = it.tMs;
         if (tMs > maxMs) break;
         if (tMs < minMs) continue;
-        if (thin) thin.push(tMs, it.value);
-        else inOrder.push({ tMs, value: it.value });
+        if (thinner) thinner.push(tMs, it.value);
+        else out.push(tMs, it.value);
       }
     }
-    if (thin) return thin.finish();
-    return this.ooo && hasOoo ? mergeOoo(inOrder, this.ooo, minMs, maxMs) : inOrder;
+    if (thinner) return thinner.finish();
+    return this.ooo && hasOoo ? mergeOoo(out.finish(), this.ooo, minMs, maxMs) : out.finish();
+  }
+
+  /** Samples in the chunks from `first` (the open one included) that start by `maxMs`: a read's most. */
+  private _countFrom(first: number, maxMs: number): number {
+    let count = 0;
+    for (let i = first; i < this.chunkCount && this._minT(i) <= maxMs; i++) count += this._count(i);
+    const open = this.open;
+    if (open && open.count > 0 && open.minTMs <= maxMs) count += open.count;
+    return count;
   }
 
   /** Index of the first sealed chunk whose samples reach `minMs` (chunkCount: the open one). */
@@ -222,7 +235,7 @@ export class MemSeries {
       const i = this.ooo.lowerBound(minMs);
       if (i < this.ooo.length && this.ooo.timeAt(i) <= maxMs) return true;
     }
-    return this.samples(minMs, maxMs).length > 0;
+    return this.samples(minMs, maxMs).tMs.length > 0;
   }
 
   /** Time bounds of the chunks (sealed and open) overlapping [minMs, maxMs]. */
@@ -266,14 +279,14 @@ export class MemSeries {
 
   /** {@link takeBefore} with out-of-order samples before `endMs`: everything is decoded and merged. */
   private _takeBeforeMerging(endMs: number): SealedChunk[] {
-    const before = this.samples(-Infinity, endMs - 1);
+    const before = samplesOf(this.samples(-Infinity, endMs - 1));
     const after = this.samples(endMs, Infinity);
     const lastT = this.lastTMs;
     const lastV = this.lastValue;
     this._shift(this.chunkCount);
     this.open = undefined;
     this.ooo = undefined;
-    for (const p of after) this.appendInOrder(p.tMs, p.value);
+    for (let i = 0; i < after.tMs.length; i++) this.appendInOrder(after.tMs[i]!, after.values[i]!);
     this.lastTMs = lastT;
     this.lastValue = lastV;
     return encodeChunks(before);
@@ -319,21 +332,24 @@ export function encodeChunks(samples: readonly Sample[]): SealedChunk[] {
   return out;
 }
 
-function mergeOoo(inOrder: readonly Sample[], ooo: SampleBuffer, minMs: number, maxMs: number): Sample[] {
-  const out: Sample[] = [];
-  let i = 0;
+function mergeOoo(inOrder: SampleColumns, ooo: SampleBuffer, minMs: number, maxMs: number): SampleColumns {
   let j = ooo.lowerBound(minMs);
-  while (i < inOrder.length || (j < ooo.length && ooo.timeAt(j) <= maxMs)) {
-    const a = inOrder[i];
-    const bT = j < ooo.length && ooo.timeAt(j) <= maxMs ? ooo.timeAt(j) : Infinity;
-    if (a && a.tMs <= bT) {
-      out.push(a);
+  let jEnd = j;
+  while (jEnd < ooo.length && ooo.timeAt(jEnd) <= maxMs) jEnd++;
+  const out = new ColumnsBuilder(inOrder.tMs.length + jEnd - j);
+  const n = inOrder.tMs.length;
+  let i = 0;
+  while (i < n || j < jEnd) {
+    const aT = i < n ? inOrder.tMs[i]! : Infinity;
+    const bT = j < jEnd ? ooo.timeAt(j) : Infinity;
+    if (i < n && aT <= bT) {
+      out.push(aT, inOrder.values[i]!);
       i++;
-      if (a.tMs === bT) j++;
+      if (aT === bT) j++;
     } else {
-      out.push({ tMs: bT, value: ooo.valueAt(j) });
+      out.push(bT, ooo.valueAt(j));
       j++;
     }
   }
-  return out;
+  return out.finish();
 }

@@ -10,7 +10,9 @@
  * not kept (those series are rolled up from scratch at each select), and the held runs, which
  * grow with the head, are dropped past twice the bound.
  */
-import type { Labels, Sample } from '@fathom/model';
+import type { Labels } from '@fathom/model';
+import { ColumnsBuilder } from '@fathom/storage';
+import type { SampleColumns } from '@fathom/storage';
 import { fieldValue, ROLLED_FIELDS, RollupAccumulator } from './accumulator.js';
 import type { RolledPoint } from './accumulator.js';
 import type { CounterState } from './rollup-points.js';
@@ -44,12 +46,14 @@ export class RolledRun {
   }
 
   /** Rolls in time-ordered samples; those not newer than {@link lastSeenTMs} are skipped. Returns points closed. */
-  add(samples: readonly { tMs: number; value: number }[]): number {
+  add(samples: SampleColumns): number {
     const before = this._n;
-    for (const s of samples) {
-      if (s.tMs <= this.lastSeenTMs) continue;
-      this.lastSeenTMs = s.tMs;
-      const closed = this._acc.add(s.tMs, s.value);
+    const { tMs, values } = samples;
+    for (let i = 0; i < tMs.length; i++) {
+      const t = tMs[i]!;
+      if (t <= this.lastSeenTMs) continue;
+      this.lastSeenTMs = t;
+      const closed = this._acc.add(t, values[i]!);
       if (closed) this._push(closed);
     }
     return this._n - before;
@@ -69,19 +73,20 @@ export class RolledRun {
   }
 
   /** One field of the points in [minMs, maxMs] as samples (what `serveField` makes of {@link pointsFrom}). */
-  serve(field: RollupField, minMs: number, maxMs: number): Sample[] {
+  serve(field: RollupField, minMs: number, maxMs: number): SampleColumns {
     const b = this._buf;
-    const out: Sample[] = [];
+    const from = this._firstFrom(minMs);
+    const out = new ColumnsBuilder(this._n - from + 1);
     const f = field === 'avg' ? -1 : 1 + ROLLED_FIELDS.indexOf(field);
-    for (let k = this._firstFrom(minMs); k < this._n; k++) {
+    for (let k = from; k < this._n; k++) {
       const o = k * STRIDE;
       const tMs = b[o] ?? 0;
-      if (tMs > maxMs) return out;
-      out.push({ tMs, value: f < 0 ? (b[o + 3] ?? NaN) / (b[o + 4] ?? NaN) : (b[o + f] ?? NaN) });
+      if (tMs > maxMs) return out.finish();
+      out.push(tMs, f < 0 ? (b[o + 3] ?? NaN) / (b[o + 4] ?? NaN) : (b[o + f] ?? NaN));
     }
     const open = this._acc.open;
-    if (open && open.tMs >= minMs && open.tMs <= maxMs) out.push({ tMs: open.tMs, value: fieldValue(open, field) });
-    return out;
+    if (open && open.tMs >= minMs && open.tMs <= maxMs) out.push(open.tMs, fieldValue(open, field));
+    return out.finish();
   }
 
   private _firstFrom(minMs: number): number {

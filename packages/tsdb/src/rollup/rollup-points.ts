@@ -3,7 +3,8 @@
  * series' counter state, merging points of the same bucket (a day bucket spans several blocks),
  * packing points into bundles (blocks) and back, and serving one field.
  */
-import type { Sample } from '@fathom/model';
+import { ColumnsBuilder } from '@fathom/storage';
+import type { SampleColumns } from '@fathom/storage';
 import { fieldValue, ROLLED_FIELDS, RollupAccumulator } from './accumulator.js';
 import type { RolledPoint } from './accumulator.js';
 import { decodeBundle, encodeBundle, POINTS_PER_ROLLUP_CHUNK } from './tier-series.js';
@@ -24,12 +25,13 @@ export interface PointChunk {
 const STRIDE = 1 + ROLLED_FIELDS.length;
 
 /** Rolls up time-ordered samples; the last (possibly partial) bucket is included. */
-export function rollUp(samples: readonly Sample[], resolutionMs: number, start: CounterState | undefined): { points: RolledPoint[]; end: CounterState | undefined } {
+export function rollUp(samples: SampleColumns, resolutionMs: number, start: CounterState | undefined): { points: RolledPoint[]; end: CounterState | undefined } {
   const acc = new RollupAccumulator(resolutionMs);
   if (start) acc.restore({ open: undefined, counter: start.counter, prev: start.prev });
   const points: RolledPoint[] = [];
-  for (const s of samples) {
-    const closed = acc.add(s.tMs, s.value);
+  const { tMs, values } = samples;
+  for (let i = 0; i < tMs.length; i++) {
+    const closed = acc.add(tMs[i]!, values[i]!);
     if (closed) points.push({ ...closed });
   }
   const st = acc.state();
@@ -75,8 +77,9 @@ export function chunkPoints(bytes: Uint8Array): RolledPoint[] {
   return out;
 }
 
-export function serveField(points: readonly RolledPoint[], field: RollupField, minMs: number, maxMs: number): Sample[] {
-  const out: Sample[] = [];
-  for (const p of points) if (p.tMs >= minMs && p.tMs <= maxMs) out.push({ tMs: p.tMs, value: fieldValue(p, field) });
-  return out;
+/** One field of the points in [minMs, maxMs] as sample columns. */
+export function serveField(points: readonly RolledPoint[], field: RollupField, minMs: number, maxMs: number): SampleColumns {
+  const out = new ColumnsBuilder(points.length);
+  for (const p of points) if (p.tMs >= minMs && p.tMs <= maxMs) out.push(p.tMs, fieldValue(p, field));
+  return out.finish();
 }
