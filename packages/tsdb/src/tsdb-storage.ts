@@ -21,10 +21,11 @@ import { decodeXorChunk } from './chunk/xor-chunk.js';
 import { checkTiers, planSelect } from './rollup/tiers.js';
 import { RawRollupCache } from './rollup/raw-rollup-cache.js';
 import { loadCheckpoint, writeCheckpoint } from './wal/checkpoint.js';
-import { frameRecord, RecordType } from './wal/records.js';
+import { ByteWriter } from './wal/codec.js';
+import { beginRecord, endRecord, RecordType } from './wal/records.js';
 import { Wal } from './wal/wal.js';
 import type { FsyncPolicy } from './wal/wal.js';
-import { decodeSamples, decodeSeries, encodeSampleColumns, encodeSeries } from './wal/wal-records.js';
+import { decodeSamples, decodeSeries, writeSampleColumns, writeSeries } from './wal/wal-records.js';
 
 export interface TsdbOptions extends HeadLimits {
   readonly dataDir: string;
@@ -82,6 +83,12 @@ export class TsdbStorage implements Storage {
   private _closed = false;
   private _checkpointSeq: number;
   private readonly _tierCache: RawRollupCache;
+  /**
+   * One buffer for every WAL record, checkpoint and block file this engine writes (all written
+   * synchronously, one at a time on the commit chain): it grows to the working size once instead
+   * of leaving MiBs of dead Buffers per commit for a major GC (and malloc fragmentation after).
+   */
+  private readonly _scratch = new ByteWriter(64 * 1024);
   /** Why the last checkpoint failed, if it did (the WAL is kept, nothing is lost). */
   lastCheckpointError: string | undefined;
   /** Why the last block cut or maintenance failed, if it did (the data stays in the head and WAL). */
@@ -205,14 +212,20 @@ export class TsdbStorage implements Storage {
       this._seriesOf.set(r.labels, fresh);
     }
     const seriesAt = (i: number): MemSeries | undefined => runRefs[pending.runOf(i)]?.series;
-    const records: Buffer[] = [];
-    if (created.length > 0) records.push(frameRecord(RecordType.Series, encodeSeries(created)));
-    records.push(frameRecord(RecordType.Samples, encodeSampleColumns(accepted.length, (k) => seriesAt(accepted[k] ?? 0)?.id ?? 0, (k) => pending.timeAt(accepted[k] ?? 0), (k) => pending.valueAt(accepted[k] ?? 0))));
+    const w = this._scratch.reset();
+    if (created.length > 0) {
+      const at = beginRecord(w, RecordType.Series);
+      endRecord(writeSeries(w, created), at);
+    }
+    const at = beginRecord(w, RecordType.Samples);
+    endRecord(writeSampleColumns(w, accepted.length, (k) => seriesAt(accepted[k] ?? 0)?.id ?? 0, (k) => pending.timeAt(accepted[k] ?? 0), (k) => pending.valueAt(accepted[k] ?? 0)), at);
     try {
-      this._wal.write(records.length === 1 ? (records[0] ?? Buffer.alloc(0)) : Buffer.concat(records));
+      this._wal.write(w.view());
     } catch (err) {
       for (const s of created) this._head.dropIfEmpty(s);
       throw err;
+    } finally {
+      w.reset();
     }
     for (const i of accepted) {
       const series = seriesAt(i);
@@ -282,7 +295,7 @@ export class TsdbStorage implements Storage {
   private _checkpointNow(): void {
     try {
       const seq = this._wal.cut();
-      writeCheckpoint(this._wal.dir, seq, this._head);
+      writeCheckpoint(this._wal.dir, seq, this._head, this._scratch);
       this._wal.deleteBefore(seq);
       this._checkpointSeq = seq;
       this.lastCheckpointError = undefined;

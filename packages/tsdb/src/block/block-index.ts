@@ -33,12 +33,12 @@ export interface BlockSeriesIn {
 
 /** `len:uvarint bytes crc32(bytes):u32be` */
 export function encodeChunkRecord(bytes: Uint8Array): Buffer {
-  const w = new ByteWriter().bytes(bytes);
-  const head = w.finish();
-  const out = Buffer.allocUnsafe(head.length + 4);
-  head.copy(out, 0);
-  out.writeUInt32BE(crc32(bytes), head.length);
-  return out;
+  return Buffer.from(writeChunkRecord(new ByteWriter(), bytes).finish());
+}
+
+/** {@link encodeChunkRecord} appended to `w`. */
+export function writeChunkRecord(w: ByteWriter, bytes: Uint8Array): ByteWriter {
+  return w.bytes(bytes).u32be(crc32(bytes));
 }
 
 /** The chunk bytes of a record read at its ref; throws when the checksum fails. */
@@ -68,13 +68,23 @@ export interface IndexInput {
 
 /** Series must come sorted by label set (see {@link compareLabels}). */
 export function encodeIndex(input: IndexInput): Buffer {
+  return Buffer.from(writeIndex(new ByteWriter(), input).finish());
+}
+
+/**
+ * {@link encodeIndex} appended to `w`; `between` is called between series and postings entries,
+ * where the caller may flush `w` to a file (the index is then never whole in memory).
+ */
+export function writeIndex(w: ByteWriter, input: IndexInput, between: () => void = () => undefined): ByteWriter {
   const symbolSet = new Set<string>();
   for (const s of input.series) for (const n in s.labels) symbolSet.add(n).add(s.labels[n] ?? '');
   const symbols = [...symbolSet].sort();
   const sym = new Map(symbols.map((s, i) => [s, i]));
-  const w = new ByteWriter();
-  w.uvarint(symbols.length);
-  for (const s of symbols) w.string(s);
+  w.raw(INDEX_MAGIC).uvarint(symbols.length);
+  for (const s of symbols) {
+    w.string(s);
+    between();
+  }
   w.uvarint(input.series.length);
   const postings = new Map<number, Map<number, number[]>>();
   input.series.forEach((s, ord) => {
@@ -93,6 +103,7 @@ export function encodeIndex(input: IndexInput): Buffer {
     w.uvarint(s.refs.length);
     for (const c of s.refs) w.int64(c.minTMs).uvarint(c.maxTMs - c.minTMs).uvarint(c.count).uvarint(c.ref).uvarint(c.len);
     if (input.withState) w.float64(s.end?.counter ?? NaN).float64(s.end?.prev ?? NaN);
+    between();
   });
   const entries = [...postings].sort((a, b) => a[0] - b[0]).flatMap(([n, values]) => [...values].sort((a, b) => a[0] - b[0]).map(([v, ids]) => [n, v, ids] as const));
   w.uvarint(entries.length);
@@ -103,8 +114,9 @@ export function encodeIndex(input: IndexInput): Buffer {
       w.uvarint(id - prev);
       prev = id;
     }
+    between();
   }
-  return Buffer.concat([INDEX_MAGIC, w.finish()]);
+  return w;
 }
 
 /** A decoded index: typed arrays per series, postings as a {@link LabelIndex} over ordinals. */

@@ -13,7 +13,7 @@ import type { MemSeries } from '../head/mem-series.js';
 import type { RolledPoint } from '../rollup/accumulator.js';
 import { TierSeries } from '../rollup/tier-series.js';
 import { ByteReader, ByteWriter } from './codec.js';
-import { frameRecord, readRecord, RecordType } from './records.js';
+import { beginRecord, endRecord, readRecord, RecordType } from './records.js';
 import { readLabels } from './wal-records.js';
 
 /** Version 1: labels as strings in every snapshot (still read). */
@@ -36,39 +36,42 @@ export function listCheckpoints(dir: string): number[] {
     .sort((a, b) => b - a);
 }
 
-/** Writes the head as checkpoint `seq` (atomically) and deletes older checkpoints. */
-export function writeCheckpoint(dir: string, seq: number, head: Head): void {
+/** A checkpoint is written in pieces of about this size: its image is never whole in memory. */
+const FLUSH_BYTES = 1 << 20;
+
+/**
+ * Writes the head as checkpoint `seq` (atomically) and deletes older checkpoints. Records are
+ * framed in place in `scratch` (reset before and after) and flushed every {@link FLUSH_BYTES}.
+ */
+export function writeCheckpoint(dir: string, seq: number, head: Head, scratch = new ByteWriter(64 * 1024)): void {
   const tmp = join(dir, `${checkpointName(seq)}.tmp`);
   const fd = openSync(tmp, 'w');
+  const w = scratch.reset();
   try {
-    writeAll(fd, CHECKPOINT_MAGIC);
-    writeAll(fd, frameRecord(RecordType.CheckpointMeta, new ByteWriter().int64(head.minValidMs).finish()));
+    w.raw(CHECKPOINT_MAGIC);
+    let at = beginRecord(w, RecordType.CheckpointMeta);
+    endRecord(w.int64(head.minValidMs), at);
     const all = head.allSeries();
     const symbols = symbolTable(all);
-    const symW = new ByteWriter().uvarint(symbols.list.length);
-    for (const sym of symbols.list) symW.string(sym);
-    writeAll(fd, frameRecord(RecordType.CheckpointSymbols, symW.finish()));
-    let count = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
+    at = beginRecord(w, RecordType.CheckpointSymbols);
+    w.uvarint(symbols.list.length);
+    for (const sym of symbols.list) w.string(sym);
+    endRecord(w, at);
     for (const s of all) {
-      const rec = frameRecord(RecordType.SeriesSnapshotV2, encodeSnapshot(s, symbols.refs));
-      pending.push(rec);
-      pendingBytes += rec.length;
-      count++;
-      if (pendingBytes > 1 << 20) {
-        writeAll(fd, Buffer.concat(pending));
-        pending = [];
-        pendingBytes = 0;
-      }
+      at = beginRecord(w, RecordType.SeriesSnapshotV2);
+      endRecord(writeSnapshot(w, s, symbols.refs), at);
+      if (w.length >= FLUSH_BYTES) flush(fd, w);
     }
-    writeAll(fd, Buffer.concat(pending));
-    writeAll(fd, frameRecord(RecordType.CheckpointEnd, new ByteWriter().uvarint(count).finish()));
+    at = beginRecord(w, RecordType.CheckpointEnd);
+    endRecord(w.uvarint(all.length), at);
+    flush(fd, w);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });
     throw err;
+  } finally {
+    w.reset();
   }
   closeSync(fd);
   renameSync(tmp, join(dir, checkpointName(seq)));
@@ -76,9 +79,12 @@ export function writeCheckpoint(dir: string, seq: number, head: Head): void {
   for (const old of listCheckpoints(dir)) if (old < seq) rmSync(join(dir, checkpointName(old)), { force: true });
 }
 
-function writeAll(fd: number, buf: Buffer): void {
+/** Writes what `w` holds and empties it. */
+function flush(fd: number, w: ByteWriter): void {
+  const buf = w.view();
   let off = 0;
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  w.reset();
 }
 
 function syncDir(dir: string): void {
@@ -108,9 +114,9 @@ function symbolTable(series: readonly MemSeries[]): { list: string[]; refs: Map<
   return { list, refs };
 }
 
-/** A v2 snapshot: labels as symbol refs; chunk times as deltas (chunks are ordered, disjoint). */
-function encodeSnapshot(s: MemSeries, sym: ReadonlyMap<string, number>): Buffer {
-  const w = new ByteWriter().uvarint(s.id);
+/** A v2 snapshot appended to `w`: labels as symbol refs; chunk times as deltas (chunks are ordered, disjoint). */
+function writeSnapshot(w: ByteWriter, s: MemSeries, sym: ReadonlyMap<string, number>): ByteWriter {
+  w.uvarint(s.id);
   const names = Object.keys(s.labels);
   w.uvarint(names.length);
   for (const n of names) w.uvarint(sym.get(n) ?? 0).uvarint(sym.get(s.labels[n] ?? '') ?? 0);
@@ -130,7 +136,7 @@ function encodeSnapshot(s: MemSeries, sym: ReadonlyMap<string, number>): Buffer 
   const ooo = s.ooo;
   w.uvarint(ooo?.length ?? 0);
   for (let i = 0; i < (ooo?.length ?? 0); i++) w.int64(ooo?.timeAt(i) ?? 0).float64(ooo?.valueAt(i) ?? 0);
-  return w.finish();
+  return w;
 }
 
 /** Labels of a v2 snapshot, strings shared through the symbol table. */

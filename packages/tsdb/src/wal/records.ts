@@ -3,6 +3,7 @@
  * `u32be payloadLength | u32be crc32(type ‖ payload) | u8 type | payload`.
  */
 import { crc32 } from 'node:zlib';
+import type { ByteWriter } from './codec.js';
 
 export const RECORD_HEADER_BYTES = 9;
 const MAX_RECORD_BYTES = 512 * 1024 * 1024;
@@ -27,6 +28,23 @@ export function frameRecord(type: RecordType, payload: Buffer): Buffer {
   payload.copy(out, RECORD_HEADER_BYTES);
   out.writeUInt32BE(crc32(out.subarray(8)), 4);
   return out;
+}
+
+/**
+ * Starts a record in `w` (header space reserved); write the payload into `w`, then
+ * {@link endRecord} with the returned offset. Frames in place: no payload Buffer and no copy.
+ */
+export function beginRecord(w: ByteWriter, type: RecordType): number {
+  const at = w.length;
+  w.u32be(0).u32be(0).u8(type);
+  return at;
+}
+
+/** Fills in the length and checksum of the record begun at `at`. */
+export function endRecord(w: ByteWriter, at: number): void {
+  const end = w.length;
+  w.setU32be(at, end - at - RECORD_HEADER_BYTES);
+  w.setU32be(at + 4, crc32(w.view(at + 8, end)));
 }
 
 export type ReadResult = { readonly type: number; readonly payload: Buffer; readonly next: number } | { readonly problem: string };

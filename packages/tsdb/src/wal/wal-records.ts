@@ -30,10 +30,14 @@ export function readLabels(r: ByteReader): Labels {
 }
 
 export function encodeSeries(series: readonly SeriesRef[]): Buffer {
-  const w = new ByteWriter();
+  return writeSeries(new ByteWriter(), series).finish();
+}
+
+/** {@link encodeSeries} appended to `w`. */
+export function writeSeries(w: ByteWriter, series: readonly SeriesRef[]): ByteWriter {
   w.uvarint(series.length);
   for (const s of series) writeLabels(w.uvarint(s.id), s.labels);
-  return w.finish();
+  return w;
 }
 
 export function decodeSeries(payload: Buffer): SeriesRef[] {
@@ -54,10 +58,14 @@ export function encodeSamples(samples: readonly SampleRef[]): Buffer {
 
 /** {@link encodeSamples} from columns, without an object per sample. */
 export function encodeSampleColumns(n: number, id: (k: number) => number, tMs: (k: number) => number, value: (k: number) => number): Buffer {
-  const w = new ByteWriter();
+  return writeSampleColumns(new ByteWriter(), n, id, tMs, value).finish();
+}
+
+/** {@link encodeSampleColumns} appended to `w`. */
+export function writeSampleColumns(w: ByteWriter, n: number, id: (k: number) => number, tMs: (k: number) => number, value: (k: number) => number): ByteWriter {
   w.uvarint(n);
   for (let k = 0; k < n; k++) w.uvarint(id(k)).int64(tMs(k)).float64(value(k));
-  return w.finish();
+  return w;
 }
 
 /** Decodes into parallel arrays (a Float64Array keeps NaN payloads such as the stale marker). */
