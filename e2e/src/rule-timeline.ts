@@ -41,7 +41,7 @@ export async function alertTimeline(engine: QueryEngine, rules: readonly Timelin
         if (fired !== undefined) out.push({ alertname: r.alert ?? '', labels, firedAtMs: fired, resolvedAtMs: atMs });
         activeSince = fired = undefined;
       };
-      for (const { tMs } of s.samples) {
+      for (const tMs of s.samples.tMs) {
         if (prev !== undefined && tMs - prev > stepMs) close(prev + stepMs);
         activeSince ??= tMs;
         if (fired === undefined && tMs - activeSince >= forMs) fired = tMs;

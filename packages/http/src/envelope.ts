@@ -49,6 +49,7 @@ export function formatValue(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   const s = String(v);
+  if (!s.includes('e')) return s; // the common case: no exponent to expand (skips the regex per value)
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
   if (!m) return s;
   const [, sign, int, frac = '', expText] = m;

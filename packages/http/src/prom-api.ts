@@ -125,7 +125,7 @@ export function formatResult(r: QueryResult): unknown {
     case 'matrix':
       return {
         resultType: 'matrix',
-        result: r.series.map((s) => ({ metric: s.labels, values: s.samples.map((p) => [apiTime(p.tMs), formatValue(p.value)]) })),
+        result: r.series.map((s) => ({ metric: s.labels, values: Array.from(s.samples.tMs, (tMs, i) => [apiTime(tMs), formatValue(s.samples.values[i]!)]) })),
       };
   }
 }

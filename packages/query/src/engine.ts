@@ -4,8 +4,8 @@
  * an abort signal, a loaded-series budget and a sample budget, with Prometheus' error messages.
  */
 import { labelsKey, labelsOf } from '@fathom/model';
-import type { Labels, Sample } from '@fathom/model';
-import { samplesOf } from '@fathom/storage';
+import type { Labels } from '@fathom/model';
+import { ColumnsBuilder } from '@fathom/storage';
 import type { Queryable, SeriesData } from '@fathom/storage';
 import type { Expr, VectorSelector } from './ast.js';
 import { typeOf } from './ast.js';
@@ -82,7 +82,7 @@ export class QueryEngine {
     if (v.type === 'scalar') return { resultType: 'scalar', tMs, value: v.value, ...extra };
     if (v.type === 'string') return { resultType: 'string', tMs, value: v.value, ...extra };
     if (v.type === 'vector') return { resultType: 'vector', tMs, samples: v.samples.map((s) => ({ labels: s.labels, value: s.value })), ...extra };
-    return { resultType: 'matrix', series: sortSeries(v.series.map((s) => ({ labels: s.labels, samples: samplesOf(s.samples) }))), ...extra };
+    return { resultType: 'matrix', series: sortSeries(v.series.map((s) => ({ labels: s.labels, samples: s.samples }))), ...extra };
   }
 
   async rangeQuery(query: string, startMs: number, endMs: number, stepMs: number, controls: QueryControls | number = {}): Promise<QueryResult> {
@@ -103,7 +103,7 @@ export class QueryEngine {
       if (sv) return { resultType: 'matrix', series: sortSeries(matrixSeries(sv, grid, checkpoint)), ...extra };
       resetSamples();
     }
-    const series = new Map<string, { labels: Labels; samples: Sample[] }>();
+    const series = new Map<string, { labels: Labels; samples: ColumnsBuilder }>();
     for (let t = startMs; t <= endMs; t += stepMs) {
       const v = evaluator.eval(expr, t);
       const samples = v.type === 'scalar' ? [{ labels: labelsOf({}), value: v.value }] : v.type === 'vector' ? v.samples : [];
@@ -111,11 +111,11 @@ export class QueryEngine {
       for (const s of samples) {
         const key = keyOf(s.labels);
         let entry = series.get(key);
-        if (!entry) series.set(key, (entry = { labels: s.labels, samples: [] }));
-        entry.samples.push({ tMs: t, value: s.value });
+        if (!entry) series.set(key, (entry = { labels: s.labels, samples: new ColumnsBuilder(8) }));
+        entry.samples.push(t, s.value);
       }
     }
-    return { resultType: 'matrix', series: sortSeries([...series.values()]), ...extra };
+    return { resultType: 'matrix', series: sortSeries(Array.from(series.values(), (e) => ({ labels: e.labels, samples: e.samples.finish() }))), ...extra };
   }
 
   private async _prepare(expr: Expr, startMs: number, endMs: number, stepMs: number, c: QueryControls) {

@@ -159,35 +159,50 @@ function quantiles(child: StepVector, groups: Groups, param: Float64Array, steps
   return { type: 'vector', series, ranks };
 }
 
-/** topk/bottomk: per step and group, the k best of the input series, which keep their labels. */
+/**
+ * topk/bottomk: per step and group, the k best of the input series, which keep their labels. The
+ * k best are kept by stable insertion (equal values stay in input order, NaN last), which picks
+ * the same series in the same order as a stable sort, without sorting or boxing per step.
+ */
 function selectK(child: StepVector, groups: Groups, param: Float64Array, top: boolean, steps: number): StepVector {
   const out = new Map<number, { series: StepSeries; rank: Float64Array }>();
+  const nGroups = groups.labels.length;
+  const size = new Int32Array(nGroups);
+  for (let i = 0; i < child.series.length; i++) size[groups.of[i]!]!++;
+  // group g's best list: slots[base[g], base[g] + cap[g]), cap = min(k, group size): at most one slot per series
+  const base = new Int32Array(nGroups);
+  const cap = new Int32Array(nGroups);
+  const slots = new Int32Array(child.series.length);
+  const count = new Int32Array(nGroups);
+  const groupOrder = new Int32Array(nGroups);
+  let lastK = 0;
   for (let t = 0; t < steps; t++) {
     const kParam = param[t]!;
     if (Number.isNaN(kParam)) throw new QueryError('execution', 'Parameter value is NaN');
-    const k = Math.trunc(kParam);
-    if (k < 1) continue;
-    const lists = new Map<number, number[]>();
+    const k = Math.min(Math.trunc(kParam), child.series.length);
+    if (!(k >= 1)) continue;
+    if (k !== lastK) {
+      for (let g = 0, o = 0; g < nGroups; o += cap[g]!, g++) {
+        base[g] = o;
+        cap[g] = Math.min(k, size[g]!);
+      }
+      lastK = k;
+    }
+    count.fill(0);
+    let nOrder = 0;
     for (const i of orderAt(child, t)) {
       const g = groups.of[i]!;
-      const list = lists.get(g);
-      if (list) list.push(i);
-      else lists.set(g, [i]);
+      if (count[g] === 0) groupOrder[nOrder++] = g;
+      insertBest(slots, base[g]!, count, g, cap[g]!, i, child, t, top);
     }
-    const value = (i: number): number => child.series[i]!.values[t]!;
-    const rankOf = (a: number, b: number): number => {
-      const va = value(a);
-      const vb = value(b);
-      if (Number.isNaN(va)) return Number.isNaN(vb) ? 0 : 1;
-      if (Number.isNaN(vb)) return -1;
-      return top ? vb - va : va - vb;
-    };
     let pos = 0;
-    for (const list of lists.values()) {
-      for (const i of list.sort(rankOf).slice(0, k)) {
+    for (let n = 0; n < nOrder; n++) {
+      const g = groupOrder[n]!;
+      for (let j = 0; j < count[g]!; j++) {
+        const i = slots[base[g]! + j]!;
         let o = out.get(i);
         if (!o) out.set(i, (o = { series: { labels: child.series[i]!.labels, values: new Float64Array(steps), present: new Uint8Array(steps) }, rank: new Float64Array(steps) }));
-        o.series.values[t] = value(i);
+        o.series.values[t] = child.series[i]!.values[t]!;
         o.series.present[t] = 1;
         o.rank[t] = pos++;
       }
@@ -195,4 +210,26 @@ function selectK(child: StepVector, groups: Groups, param: Float64Array, top: bo
   }
   const chosen = [...out.keys()].sort((a, b) => a - b).map((i) => out.get(i)!);
   return { type: 'vector', series: chosen.map((o) => o.series), ranks: chosen.map((o) => o.rank) };
+}
+
+/**
+ * Inserts series `i` into group g's best list (slots[base, base + count[g]), best first, at most k)
+ * after every series not worse than it: the order a stable sort by value (NaN last) gives.
+ */
+function insertBest(slots: Int32Array, base: number, count: Int32Array, g: number, k: number, i: number, child: StepVector, t: number, top: boolean): void {
+  const v = child.series[i]!.values[t]!;
+  let p = count[g]!;
+  while (p > 0 && ranksBefore(v, child.series[slots[base + p - 1]!]!.values[t]!, top)) p--;
+  if (p >= k) return;
+  const last = Math.min(count[g]!, k - 1);
+  for (let j = last; j > p; j--) slots[base + j] = slots[base + j - 1]!;
+  slots[base + p] = i;
+  count[g] = last + 1;
+}
+
+/** True when value a ranks strictly before b in topk (top) or bottomk order; NaN ranks last. */
+function ranksBefore(a: number, b: number, top: boolean): boolean {
+  if (Number.isNaN(a)) return false;
+  if (Number.isNaN(b)) return true;
+  return top ? a > b : a < b;
 }

@@ -1,8 +1,10 @@
 /** Step values turned into query results: a range query's matrix, an instant query's vector. */
 import { labelsOf } from '@fathom/model';
-import type { Labels, Sample } from '@fathom/model';
+import type { Labels } from '@fathom/model';
+import { ColumnsBuilder } from '@fathom/storage';
+import type { SampleColumns } from '@fathom/storage';
 import { keyOf } from './memo.js';
-import type { StepGrid, StepValue, StepVector } from './step-value.js';
+import type { StepGrid, StepSeries, StepValue, StepVector } from './step-value.js';
 import { orderAt } from './step-value.js';
 import type { VectorSample } from './value.js';
 
@@ -15,11 +17,11 @@ export function stepGrid(startMs: number, endMs: number, stepMs: number): StepGr
 }
 
 /** One series per label set, samples in step order; `checkpoint` counts the samples produced. */
-export function matrixSeries(v: StepValue, grid: StepGrid, checkpoint: (samples: number) => void): { labels: Labels; samples: Sample[] }[] {
+export function matrixSeries(v: StepValue, grid: StepGrid, checkpoint: (samples: number) => void): { labels: Labels; samples: SampleColumns }[] {
   const steps = grid.count;
   if (v.type === 'scalar') {
     checkpoint(steps);
-    return [{ labels: labelsOf({}), samples: Array.from(v.values, (value, t) => ({ tMs: grid.times[t]!, value })) }];
+    return [{ labels: labelsOf({}), samples: { tMs: grid.times.slice(0, steps), values: v.values.slice(0, steps) } }];
   }
   const byKey = new Map<string, number[]>();
   v.series.forEach((s, i) => {
@@ -28,21 +30,35 @@ export function matrixSeries(v: StepValue, grid: StepGrid, checkpoint: (samples:
     if (list) list.push(i);
     else byKey.set(key, [i]);
   });
-  const out: { labels: Labels; samples: Sample[] }[] = [];
+  const out: { labels: Labels; samples: SampleColumns }[] = [];
   for (const members of byKey.values()) {
-    const samples: Sample[] = [];
-    if (members.length === 1) {
-      const s = v.series[members[0]!]!;
-      for (let t = 0; t < steps; t++) if (s.present[t] === 1) samples.push({ tMs: grid.times[t]!, value: s.values[t]! });
-    } else {
+    let samples: SampleColumns;
+    if (members.length === 1) samples = presentSteps(v.series[members[0]!]!, grid);
+    else {
       // one label set from several series (binary operators do not check): per step, in evaluation order
       const sub: StepVector = { type: 'vector', series: members.map((i) => v.series[i]!), ...(v.ranks ? { ranks: members.map((i) => v.ranks![i]!) } : {}) };
-      for (let t = 0; t < steps; t++) for (const i of orderAt(sub, t)) samples.push({ tMs: grid.times[t]!, value: sub.series[i]!.values[t]! });
+      const b = new ColumnsBuilder(steps);
+      for (let t = 0; t < steps; t++) for (const i of orderAt(sub, t)) b.push(grid.times[t]!, sub.series[i]!.values[t]!);
+      samples = b.finish();
     }
-    checkpoint(samples.length);
-    if (samples.length > 0) out.push({ labels: v.series[members[0]!]!.labels, samples });
+    checkpoint(samples.tMs.length);
+    if (samples.tMs.length > 0) out.push({ labels: v.series[members[0]!]!.labels, samples });
   }
   return out;
+}
+
+/** A series' values at the steps where it is present, as columns sized exactly. */
+function presentSteps(s: StepSeries, grid: StepGrid): SampleColumns {
+  let n = 0;
+  for (let t = 0; t < grid.count; t++) n += s.present[t]!;
+  const tMs = new Float64Array(n);
+  const values = new Float64Array(n);
+  for (let t = 0, k = 0; t < grid.count; t++) {
+    if (s.present[t] === 0) continue;
+    tMs[k] = grid.times[t]!;
+    values[k++] = s.values[t]!;
+  }
+  return { tMs, values };
 }
 
 /** The vector at the first step, in the per-step evaluator's order. */

@@ -1,6 +1,6 @@
 /** What an expression evaluates to at one instant, and the shape of query results. */
-import type { Labels, Sample } from '@fathom/model';
-import type { SeriesData } from '@fathom/storage';
+import type { Labels } from '@fathom/model';
+import type { SampleColumns, SeriesData } from '@fathom/storage';
 
 export interface VectorSample {
   readonly labels: Labels;
@@ -15,12 +15,15 @@ export type InstantValue =
   | { readonly type: 'vector'; readonly samples: readonly VectorSample[] }
   | { readonly type: 'matrix'; readonly series: readonly SeriesData[] };
 
-/** The result of a query, in the Prometheus API's `resultType` terms. Times are ms. */
+/**
+ * The result of a query, in the Prometheus API's `resultType` terms. Times are ms. A matrix's
+ * samples are columns (no object per output sample; readers must not write to them).
+ */
 export type QueryResult = (
   | { readonly resultType: 'scalar'; readonly tMs: number; readonly value: number }
   | { readonly resultType: 'string'; readonly tMs: number; readonly value: string }
   | { readonly resultType: 'vector'; readonly tMs: number; readonly samples: readonly VectorSample[] }
-  | { readonly resultType: 'matrix'; readonly series: readonly { readonly labels: Labels; readonly samples: readonly Sample[] }[] }
+  | { readonly resultType: 'matrix'; readonly series: readonly { readonly labels: Labels; readonly samples: SampleColumns }[] }
 ) & {
   /** Notes for the API's `infos` (e.g. which rollup tier answered). */
   readonly infos?: readonly string[];

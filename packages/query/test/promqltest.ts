@@ -99,7 +99,7 @@ function resultLines(r: QueryResult): Map<string, (number | undefined)[]> {
   if (r.resultType === 'scalar') return new Map([['{}', [r.value]]]);
   if (r.resultType === 'string') return new Map([['{}', [Number.NaN]]]);
   if (r.resultType === 'vector') return new Map(r.samples.map((s) => [formatLabels(s.labels), [s.value]]));
-  return new Map(r.series.map((s) => [formatLabels(s.labels), s.samples.map((p) => p.value)]));
+  return new Map(r.series.map((s) => [formatLabels(s.labels), Array.from(s.samples.values)]));
 }
 
 function assertClose(actual: number | undefined, want: number | undefined, what: string): void {

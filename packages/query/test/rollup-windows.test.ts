@@ -46,7 +46,7 @@ async function rangeValues(q: string, stepMs: number): Promise<number[]> {
   assert.equal(r.resultType, 'matrix');
   if (r.resultType !== 'matrix') return [];
   assert.equal(r.series.length, 1, `${q}: one series`);
-  return r.series[0]!.samples.map((p) => p.value);
+  return Array.from(r.series[0]!.samples.values);
 }
 
 const steps = (stepMs: number): number => (END - START) / stepMs + 1;
