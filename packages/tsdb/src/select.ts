@@ -5,25 +5,17 @@
  * answers for every range, including the hours whose raw data has not aged out yet.
  */
 import { labelsKey } from '@fathom/model';
-import type { Labels, Matcher, Millis } from '@fathom/model';
+import type { Matcher, Millis } from '@fathom/model';
 import { ColumnsBuilder } from '@fathom/storage';
 import type { SampleColumns, SeriesData } from '@fathom/storage';
 import type { BlockStore, SeriesParts } from './block/block-store.js';
 import type { Head } from './head/head.js';
-import type { RolledPoint } from './rollup/accumulator.js';
 import { appendPoints, rollUp, serveField } from './rollup/rollup-points.js';
 import type { TierPlan } from './rollup/tiers.js';
-import { RolledRun } from './rollup/raw-rollup-cache.js';
 import type { RawRollupCache } from './rollup/raw-rollup-cache.js';
-import type { MemSeries } from './head/mem-series.js';
 import type { ReadGrid } from './read-grid.js';
-
-/** A series' tier points (from tier blocks and rolled-up raw), or a cached run that alone answers. */
-interface TierEntry {
-  readonly labels: Labels;
-  readonly points: RolledPoint[];
-  readonly run?: RolledRun;
-}
+import { rolledRawCached } from './tier-raw.js';
+import type { TierEntry } from './tier-raw.js';
 
 export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: Millis, maxMs: Millis, plan: TierPlan, cache?: RawRollupCache, grid?: ReadGrid): SeriesData[] {
   const tier = plan.tier;
@@ -33,7 +25,7 @@ export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly 
   blocks.selectTier(res, matchers, minMs, maxMs, tiers);
   const rawFromMs = Math.min(blocks.rawMinTMs, head.minTMs);
   if (Number.isFinite(rawFromMs) && maxMs >= Math.floor(rawFromMs / res) * res) {
-    if (cache?.enabled) rolledRawCached(head, blocks, matchers, minMs, res, cache, tiers);
+    if (cache?.enabled && blocks.rawDisjoint) rolledRawCached(head, blocks, matchers, minMs, res, cache, tiers);
     else {
       for (const [key, e] of rawParts(head, blocks, matchers, -Infinity, Infinity)) {
         const { points } = rollUp(concatParts(e.parts), res, blocks.stateOf(key));
@@ -50,57 +42,6 @@ export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly 
     if (samples.tMs.length > 0) out.push({ labels: e.labels, samples, resolutionMs: res });
   }
   return out;
-}
-
-/**
- * The raw data rolled up to `res` through the cache: series without a valid run are rolled up
- * from scratch (raw blocks + head) and kept; the others take only the head samples newer than
- * what they hold. Points from `minMs` on join the tier blocks' points (same merge as from scratch:
- * older points never change what is served from `minMs`).
- */
-function rolledRawCached(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, res: number, cache: RawRollupCache, into: Map<string, TierEntry>): void {
-  cache.sync(`${head.rawEpoch}/${blocks.blocks.map((b) => b.id).join(',')}`);
-  const inHead = new Map<string, MemSeries>();
-  for (const s of head.matching(matchers)) inHead.set(s.key, s);
-  const stale = (key: string): boolean => {
-    const run = cache.get(res, key);
-    return !run || run.epoch !== (inHead.get(key)?.oooEpoch ?? 0);
-  };
-  const rebuild = new Map<string, SeriesParts<SampleColumns>>();
-  const held = new Set<string>();
-  const wanted = (key: string): boolean => {
-    if (stale(key)) return true;
-    held.add(key);
-    return false;
-  };
-  blocks.selectRaw(matchers, -Infinity, Infinity, rebuild, wanted);
-  for (const s of inHead.values()) {
-    if (!wanted(s.key)) continue;
-    const samples = s.samples(-Infinity, Infinity);
-    const e = rebuild.get(s.key);
-    if (e) e.parts.push(samples);
-    else rebuild.set(s.key, { labels: s.labels, parts: [samples] });
-  }
-  const runs: [string, RolledRun][] = [];
-  for (const [key, e] of rebuild) {
-    const run = new RolledRun(e.labels, res, blocks.stateOf(key), inHead.get(key)?.oooEpoch ?? 0);
-    run.add(concatParts(e.parts));
-    cache.set(res, key, run);
-    runs.push([key, run]);
-  }
-  for (const key of held) {
-    const run = cache.get(res, key);
-    if (!run) continue;
-    const s = inHead.get(key);
-    if (s) cache.grew(run.add(s.samples(run.lastSeenTMs + 1, Infinity)));
-    runs.push([key, run]);
-  }
-  for (const [key, run] of runs) {
-    if (run.lastSeenTMs === -Infinity) continue;
-    const t = into.get(key);
-    if (!t) into.set(key, { labels: run.labels, points: [], run });
-    else appendPoints(t.points, run.pointsFrom(minMs));
-  }
 }
 
 /**

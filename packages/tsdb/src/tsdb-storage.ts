@@ -355,6 +355,11 @@ export class TsdbStorage implements Storage {
     };
   }
 
+  /** The tier cache: runs and points held, runs rolled up from the start of the raw data so far (status pages and tests). */
+  tierCacheStats(): { runs: number; points: number; builtTotal: number } {
+    return this._tierCache.stats;
+  }
+
   stats(): StorageStats {
     return { series: this._head.seriesCount, samples: this._head.sampleCount + this._blocks.rawSamples, rejectedTotal: { ...this._head.rejectedTotal }, damagedTotal: this._blocks.damagedTotal };
   }

@@ -102,21 +102,52 @@ export class Block {
   chunks(ord: number, minMs = -Infinity, maxMs = Infinity): BlockChunk[] {
     const x = this._index;
     const out: BlockChunk[] = [];
+    let first = -1;
+    let last = -1;
     for (let k = x.chunkStart[ord] ?? 0; k < (x.chunkStart[ord + 1] ?? 0); k++) {
+      if ((x.chunkMaxT[k] ?? 0) < minMs || (x.chunkMinT[k] ?? 0) > maxMs) continue;
+      if (first < 0) first = k;
+      last = k;
+    }
+    if (first < 0) return out;
+    // a series' records are written one after the other: one positioned read for all of them
+    // (a syscall per chunk was most of a cold read), per chunk only if they are not
+    const run = this._contiguous(first, last) ? this._readSpan(x.chunkRef[first] ?? 0, (x.chunkRef[last] ?? 0) + (x.chunkLen[last] ?? 0) - (x.chunkRef[first] ?? 0)) : undefined;
+    for (let k = first; k <= last; k++) {
       const minTMs = x.chunkMinT[k] ?? 0;
       const maxTMs = x.chunkMaxT[k] ?? 0;
       if (maxTMs < minMs || minTMs > maxMs) continue;
-      out.push({ minTMs, maxTMs, count: x.chunkCount[k] ?? 0, bytes: this._read(x.chunkRef[k] ?? 0, x.chunkLen[k] ?? 0) });
+      const ref = x.chunkRef[k] ?? 0;
+      const len = x.chunkLen[k] ?? 0;
+      const bytes = run ? this._record(run.subarray(ref - (x.chunkRef[first] ?? 0), ref - (x.chunkRef[first] ?? 0) + len), ref) : this._read(ref, len);
+      out.push({ minTMs, maxTMs, count: x.chunkCount[k] ?? 0, bytes });
     }
     return out;
   }
 
+  /** True when the records of chunks `first`…`last` follow each other in the file. */
+  private _contiguous(first: number, last: number): boolean {
+    const x = this._index;
+    for (let k = first; k < last; k++) if ((x.chunkRef[k] ?? 0) + (x.chunkLen[k] ?? 0) !== x.chunkRef[k + 1]) return false;
+    return true;
+  }
+
   private _read(ref: number, len: number): Uint8Array {
+    return this._record(this._readSpan(ref, len), ref);
+  }
+
+  /** `len` bytes of the chunks file from `ref`. Throws {@link BlockCorruptError}. */
+  private _readSpan(ref: number, len: number): Buffer {
     if (this._fd === undefined) throw new BlockCorruptError(this.id, `block ${this.id} is closed`);
     const buf = Buffer.allocUnsafe(len);
     const n = readSync(this._fd, buf, 0, len, ref);
+    if (n !== len) throw new BlockCorruptError(this.id, `block ${this.id}: chunk at offset ${ref}: short read (${n} of ${len} bytes)`);
+    return buf;
+  }
+
+  /** The chunk of the record read at `ref`, checked against its CRC. Throws {@link BlockCorruptError}. */
+  private _record(buf: Buffer, ref: number): Uint8Array {
     try {
-      if (n !== len) throw new Error(`short read (${n} of ${len} bytes)`);
       return decodeChunkRecord(buf);
     } catch (err) {
       throw new BlockCorruptError(this.id, `block ${this.id}: chunk at offset ${ref}: ${(err as Error).message}`);

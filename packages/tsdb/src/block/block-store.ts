@@ -40,9 +40,18 @@ export interface SeriesParts<T> {
 
 export class BlockStore {
   private _blocks: Block[] = [];
-  private readonly _states = new Map<string, CounterState>();
+  /** Per series, the counter state where its rolled-up history ends, and that end (a block's maxTMs). */
+  private readonly _states = new Map<string, { readonly state: CounterState; readonly atMs: number }>();
   /** Blocks set aside as damaged since start. */
   damagedTotal = 0;
+  /**
+   * Bumped when raw samples go other than by a rollup into the tiers (raw past retention dropped
+   * without tiers, a block set aside as damaged): rolled-up raw data cached by readers is void.
+   * Head cuts and compaction move samples without changing them and leave it.
+   */
+  rawGeneration = 0;
+  /** End of the newest raw block rolled into the tier blocks (−∞ before any): raw data starts there. */
+  rawRolledToMs = -Infinity;
   /** Problems found since start (newest last, bounded). */
   readonly problems: string[] = [];
 
@@ -94,6 +103,7 @@ export class BlockStore {
   }
 
   private _setAside(path: string, name: string, why: string): string {
+    this.rawGeneration++;
     const msg = `block ${name}: ${why}; set aside as ${name}.damaged, its data is not served`;
     try {
       renameSync(path, `${path}.damaged`);
@@ -117,8 +127,18 @@ export class BlockStore {
   private _loadStates(b: Block): void {
     for (let ord = 0; ord < b.seriesCount; ord++) {
       const st = b.endState(ord);
-      if (st) this._states.set(labelsKey(b.labels(ord)), st);
+      if (st) this._setState(labelsKey(b.labels(ord)), st, b.meta.maxTMs);
     }
+  }
+
+  /**
+   * Keeps the newest end of a series' rolled-up history: a compaction of older tier blocks (or
+   * blocks opened in any order) must not take the state back to the end of an older range, or
+   * the next rollup would count the increases since then twice.
+   */
+  private _setState(key: string, state: CounterState, atMs: number): void {
+    const old = this._states.get(key);
+    if (!old || atMs >= old.atMs) this._states.set(key, { state, atMs });
   }
 
   /** End of the newest raw block (−∞ when none): the head holds only samples from there on. */
@@ -161,6 +181,12 @@ export class BlockStore {
     return b;
   }
 
+  /** Retention: a raw block dropped without a rollup changes the raw data (tier blocks do not: the counter states stay). */
+  private _drop(b: Block): void {
+    if (b.meta.resolutionMs === 0) this.rawGeneration++;
+    this._delete(b);
+  }
+
   private _delete(b: Block): void {
     b.close();
     this._blocks = this._blocks.filter((x) => x !== b);
@@ -177,7 +203,7 @@ export class BlockStore {
       const actions = planMaintenance(metas, this._o.nowMs(), cfg);
       if (actions.length === 0) break;
       for (const a of actions) {
-        if (a.kind === 'drop') this._withBlock(a.id, (b) => this._delete(b));
+        if (a.kind === 'drop') this._withBlock(a.id, (b) => this._drop(b));
         else if (a.kind === 'rollup') this._withBlock(a.id, (b) => this._rollup(b));
         else this._merge(a.ids, a.minTMs, a.maxTMs, a.resolutionMs, a.level);
         done.push(a.kind === 'merge' ? `merge ${a.ids.join(',')}` : `${a.kind} ${a.id}`);
@@ -215,7 +241,7 @@ export class BlockStore {
     for (const tier of this._o.tiers) {
       const out: BlockSeriesIn[] = [];
       for (const s of series) {
-        const { points, end } = rollUp(s.samples, tier.resolutionMs, this._states.get(s.key));
+        const { points, end } = rollUp(s.samples, tier.resolutionMs, this._states.get(s.key)?.state);
         if (end) ends.set(s.key, end);
         if (points.length > 0) out.push({ labels: s.labels, chunks: pointsToChunks(points), ...(end ? { end } : {}) });
       }
@@ -223,8 +249,9 @@ export class BlockStore {
       writeBlock(this._o.dir, { minTMs, maxTMs: Math.max(raw.meta.maxTMs, minTMs + 1), resolutionMs: tier.resolutionMs, level: 1, sources: [raw.id], nowMs: this._o.nowMs() }, out);
     }
     this._delete(raw);
+    this.rawRolledToMs = Math.max(this.rawRolledToMs, raw.meta.maxTMs);
     for (const name of readdirSync(this._o.dir)) if (isBlockId(name) && !this._blocks.some((b) => b.id === name)) this._adopt(name);
-    for (const [k, st] of ends) this._states.set(k, st);
+    for (const [k, st] of ends) this._setState(k, st, raw.meta.maxTMs);
   }
 
   private _merge(ids: readonly string[], minTMs: number, maxTMs: number, resolutionMs: number, level: number): void {
@@ -271,6 +298,38 @@ export class BlockStore {
     }
   }
 
+  /**
+   * Raw chunks of the matching series, block by block (oldest first): per series, `fromOf` says
+   * from which time on its samples are wanted, and `each` gets the chunks holding any (none: not
+   * called). Chunks are read but not decoded (tier selects stream them into their rollups).
+   */
+  forRawChunks(matchers: readonly Matcher[], fromOf: (key: string, labels: Labels) => number, each: (key: string, chunks: readonly BlockChunk[]) => void): void {
+    for (const b of this._blocks) {
+      if (b.meta.resolutionMs !== 0) continue;
+      this._guard(b, () => {
+        for (const ord of b.matching(matchers)) {
+          const labels = b.labels(ord);
+          const key = labelsKey(labels);
+          const fromMs = fromOf(key, labels);
+          if (b.meta.maxTMs <= fromMs) continue;
+          const chunks = b.chunks(ord, fromMs, Infinity);
+          if (chunks.length > 0) each(key, chunks);
+        }
+      });
+    }
+  }
+
+  /** True when no two raw blocks overlap in time (always, unless a directory was assembled by hand): reads may then take them one after the other. */
+  get rawDisjoint(): boolean {
+    let end = -Infinity;
+    for (const b of this._blocks) {
+      if (b.meta.resolutionMs !== 0) continue;
+      if (b.meta.minTMs < end) return false;
+      end = b.meta.maxTMs;
+    }
+    return true;
+  }
+
   /** Rolled-up points of one tier overlapping [minMs, maxMs], per label-set key (merged across blocks). */
   selectTier(resolutionMs: number, matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, { labels: Labels; points: RolledPoint[] }>): void {
     for (const b of this._blocks) {
@@ -303,7 +362,7 @@ export class BlockStore {
 
   /** The counter state where a series' rolled-up history ends (seeds rollups of newer raw data). */
   stateOf(key: string): CounterState | undefined {
-    return this._states.get(key);
+    return this._states.get(key)?.state;
   }
 
   close(): void {

@@ -49,7 +49,10 @@ export class Head {
   minTMs = Infinity;
   maxTMs = -Infinity;
   private _samples = 0;
-  /** Changes whenever stored raw samples leave the head (cuts, retention): rollup caches check it. */
+  /**
+   * Changes whenever stored raw samples are dropped (retention): rollup caches check it. A cut
+   * does not change it: its samples move to a block unchanged.
+   */
   rawEpoch = 0;
   /** Samples older than this are refused (they would fall behind retention or persisted data). */
   minValidMs = 0;
@@ -251,7 +254,6 @@ export class Head {
       out.push({ labels: s.labels, chunks });
       for (const c of chunks) this._samples -= c.count;
     }
-    if (out.length > 0) this.rawEpoch++;
     this.minValidMs = Math.max(this.minValidMs, endMs);
     this.minTMs = Math.max(this.minTMs, endMs);
     return out;

@@ -45,8 +45,10 @@ export class RollupAccumulator {
     if (Number.isNaN(value)) return undefined;
     this._counter = Number.isNaN(this._prev) ? value : this._counter + (value >= this._prev ? value - this._prev : value);
     this._prev = value;
-    const start = tMs - (((tMs % this.resolutionMs) + this.resolutionMs) % this.resolutionMs);
     const open = this._open;
+    // inside the open bucket (aligned): no modulo, which on epoch milliseconds is a slow double fmod
+    const inOpen = open !== undefined && tMs >= open.tMs && tMs < open.tMs + this.resolutionMs;
+    const start = inOpen ? open.tMs : tMs - (((tMs % this.resolutionMs) + this.resolutionMs) % this.resolutionMs);
     if (open && open.tMs === start) {
       if (value < open.min) open.min = value;
       if (value > open.max) open.max = value;

@@ -1,18 +1,30 @@
 /**
  * The raw data (raw blocks + head) rolled up per tier and series, kept between selects and
- * extended as the head grows, so a tier select decodes only the head samples that arrived since
- * the last one instead of rolling every raw hour up again. Exactness: an entry is the streaming
- * rollup ({@link RollupAccumulator}) of every raw sample of its series up to `lastSeenTMs`, seeded
- * with the tier's counter state, as `rollUp` computes it from scratch. It is invalid once raw
- * data older than that can have changed: the whole cache goes when the raw generation changes
- * (a head cut, raw samples dropped by retention, any change of the block set), one series' entry
- * when that series took an out-of-order sample. Bounded: past `maxPoints` points new runs are
- * not kept (those series are rolled up from scratch at each select), and the held runs, which
- * grow with the head, are dropped past twice the bound.
+ * extended with only the raw samples newer than a run holds, so a tier select decodes only what
+ * arrived since the last one instead of rolling every raw hour up again. Exactness: a run is the
+ * streaming rollup ({@link RollupAccumulator}) of every raw sample of its series up to
+ * `lastSeenTMs`, seeded with the tier's counter state, as `rollUp` computes it from scratch.
+ *
+ * What a run survives (the raw samples up to `lastSeenTMs` and the seed are unchanged):
+ * - a head cut and raw-block compaction: the same samples, moved (the next select reads the
+ *   part newer than a run holds from the new block);
+ * - the oldest raw block rolled into tier blocks: the tier blocks now serve its buckets and the
+ *   seed becomes the counter state at its end, which is the run's own state there, so the run
+ *   drops its points before the block's end ({@link RolledRun.trimBefore}) and equals the rollup
+ *   of the remaining raw data. Only when the run had read up to that end (else it misses samples
+ *   that are gone from the raw data now) and the end is a bucket boundary of the tier (else, a
+ *   day tier over 2 h blocks, the split bucket's sum would be added in another order); other
+ *   runs go.
+ * Everything else that changes raw data empties the cache (raw samples dropped by retention
+ * without a rollup, a raw block set aside as damaged); an out-of-order write to a series
+ * invalidates its runs. Bounded: past `maxPoints` points new runs are not kept (those series are
+ * rolled up from scratch at each select), and the held runs, which grow with the head, are
+ * dropped past twice the bound.
  */
 import type { Labels } from '@fathom/model';
 import { ColumnsBuilder } from '@fathom/storage';
 import type { SampleColumns } from '@fathom/storage';
+import type { XorIterator } from '../chunk/xor-chunk.js';
 import { fieldValue, ROLLED_FIELDS, RollupAccumulator } from './accumulator.js';
 import type { RolledPoint } from './accumulator.js';
 import type { CounterState } from './rollup-points.js';
@@ -57,6 +69,34 @@ export class RolledRun {
       if (closed) this._push(closed);
     }
     return this._n - before;
+  }
+
+  /** Rolls in the samples of an iterator reset on a chunk; those not newer than {@link lastSeenTMs} are skipped. Returns points closed. */
+  addFrom(it: XorIterator): number {
+    const before = this._n;
+    while (it.next()) {
+      const tMs = it.tMs;
+      if (tMs <= this.lastSeenTMs) continue;
+      this.lastSeenTMs = tMs;
+      const closed = this._acc.add(tMs, it.value);
+      if (closed) this._push(closed);
+    }
+    return this._n - before;
+  }
+
+  /**
+   * Forgets the buckets before `cutMs` (a bucket boundary: tier blocks now hold them), the open
+   * one too when it is older, keeping the counter's running values. Returns closed points dropped.
+   */
+  trimBefore(cutMs: number): number {
+    const k = this._firstFrom(cutMs);
+    if (k > 0) {
+      this._buf.copyWithin(0, k * STRIDE, this._n * STRIDE);
+      this._n -= k;
+    }
+    const st = this._acc.state();
+    if (st.open && st.open.tMs < cutMs) this._acc.restore({ open: undefined, counter: st.counter, prev: st.prev });
+    return k;
   }
 
   /** Points (closed buckets, then the open one) with tMs ≥ `minMs`, as fresh objects. */
@@ -116,8 +156,11 @@ export class RolledRun {
 
 export class RawRollupCache {
   private readonly _byTier = new Map<number, Map<string, RolledRun>>();
-  private _generation = '';
+  private _generation: string | undefined;
+  private _rawFromMs = -Infinity;
   private _points = 0;
+  /** Runs rolled up from the start of the raw data (cold builds) since creation. */
+  builtTotal = 0;
 
   /** `maxPoints` 0 turns the cache off (every tier select rolls the raw data up from scratch). */
   constructor(readonly maxPoints: number) {}
@@ -127,14 +170,38 @@ export class RawRollupCache {
   }
 
   /**
-   * Empties the cache when the raw generation changed, or when the runs it holds grew past twice
-   * its bound (runs keep growing with the head until the next cut empties it anyway).
+   * Brings the cache in line with the raw data: emptied when the raw generation changed (or the
+   * held runs grew past twice the bound); trimmed when raw data before `rawFromMs` was rolled into
+   * tier blocks since the last call (see the file comment).
    */
-  sync(generation: string): void {
-    if (generation === this._generation && this._points <= 2 * this.maxPoints) return;
-    this._byTier.clear();
-    this._points = 0;
-    this._generation = generation;
+  sync(generation: string, rawFromMs: number): void {
+    if (generation !== this._generation || this._points > 2 * this.maxPoints) {
+      this._byTier.clear();
+      this._points = 0;
+      this._generation = generation;
+      this._rawFromMs = rawFromMs;
+      return;
+    }
+    if (rawFromMs <= this._rawFromMs) return;
+    this._rawFromMs = rawFromMs;
+    for (const [res, runs] of this._byTier) {
+      for (const [key, run] of runs) {
+        // a run that had not read up to the rolled block's end misses samples no raw data holds now
+        if (rawFromMs % res === 0 && run.lastSeenTMs >= rawFromMs - 1) {
+          this._points -= run.trimBefore(rawFromMs);
+          continue;
+        }
+        this._points -= run.pointCount;
+        runs.delete(key);
+      }
+    }
+  }
+
+  /** Runs and points held (status and tests). */
+  get stats(): { runs: number; points: number; builtTotal: number } {
+    let runs = 0;
+    for (const m of this._byTier.values()) runs += m.size;
+    return { runs, points: this._points, builtTotal: this.builtTotal };
   }
 
   get(resolutionMs: number, key: string): RolledRun | undefined {
