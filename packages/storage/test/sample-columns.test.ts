@@ -24,3 +24,22 @@ test('sample columns: an empty builder gives the shared empty columns; slices ar
   assert.deepEqual(samplesOf(mid), [{ tMs: 2, value: 20 }]);
   assert.equal(mid.values.buffer, c.values.buffer);
 });
+
+test('ColumnsBuilder: builders sharing a slab never overlap, whatever the order of their pushes and finishes', () => {
+  const builders = Array.from({ length: 50 }, (_, k) => new ColumnsBuilder(k % 7));
+  const want: number[][] = builders.map(() => []);
+  for (let i = 0; i < 2000; i++) {
+    const k = (i * 31) % builders.length;
+    builders[k]!.push(i, k + i / 10_000);
+    want[k]!.push(k + i / 10_000);
+  }
+  const done = builders.map((b, k) => (k % 2 === 0 ? b.finish() : undefined));
+  const later = [...Array.from({ length: 20 }, (_, k) => new ColumnsBuilder(100 + k))];
+  for (const b of later) for (let i = 0; i < 150; i++) b.push(i, -i);
+  builders.forEach((b, k) => {
+    const c = done[k] ?? b.finish();
+    assert.deepEqual(Array.from(c.values), want[k], `builder ${k}`);
+    assert.deepEqual(Array.from(b.finish().values), want[k], `builder ${k}, finished twice`);
+  });
+  for (const b of later) assert.deepEqual(Array.from(b.finish().values), Array.from({ length: 150 }, (_, i) => -i));
+});
