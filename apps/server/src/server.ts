@@ -1,6 +1,6 @@
 /**
  * The backend: storage (the tsdb engine by default), the query engine and the HTTP surface on one port, plus the
- * retention loop. `run` resolves after the signal aborts and everything is flushed and closed.
+ * retention loop and the idle GC (idle-gc.ts). `run` resolves after the signal aborts and everything is flushed and closed.
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -17,6 +17,7 @@ import { QueryEngine } from '@fathom/query';
 import { EvalScheduler, libraryRuleFiles, RuleManager } from '@fathom/alerts';
 import type { AlertSink, Dispatcher } from '@fathom/notify';
 import type { Queryable } from '@fathom/storage';
+import { runIdleGc } from './idle-gc.js';
 import { openStorage } from './storage.js';
 import { openNotifier } from './notify.js';
 
@@ -132,8 +133,9 @@ export class FathomServer implements Service {
         }
       },
     };
+    const idleGc: Service = { name: 'idle-gc', run: (s) => runIdleGc({ idleMs: cfg.idleGc.enabled ? cfg.idleGc.afterMs : 0, minGrowthBytes: cfg.idleGc.minGrowthBytes }, log.child({ component: 'idle-gc' }), s) };
     try {
-      await runGroup([retention, rules, notify.dispatcher, { name: 'http', run: untilAborted }], signal);
+      await runGroup([retention, rules, notify.dispatcher, idleGc, { name: 'http', run: untilAborted }], signal);
     } finally {
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

@@ -140,6 +140,15 @@ const rules = z.strictObject({
   sharedSelectionsMaxSamples: z.number().int().min(0).default(2_000_000),
 });
 
+/** Memory returned when the server goes idle after a burst of work (apps/server/src/idle-gc.ts). */
+const idleGc = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Idle event loop for this long after a burst → major GCs while they return memory, then V8's young generation shrinks. */
+  afterMs: durationMs.default(500),
+  /** Heap + ArrayBuffer growth since the last collection's low point that makes a collection worth its pause. */
+  minGrowthBytes: byteSize.default(32 * 1024 * 1024),
+});
+
 export const serverConfigSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   port: port.default(DEFAULT_PORT),
@@ -158,6 +167,7 @@ export const serverConfigSchema = z.strictObject({
   rules: rules.default(rules.parse({})),
   /** The Kubernetes alert library: on by default, tunable (see alert-library.ts). */
   alertLibrary: alertLibrarySchema.default(alertLibrarySchema.parse({})),
+  idleGc: idleGc.default(idleGc.parse({})),
 });
 
 export const fileConfigSchema = z.strictObject({

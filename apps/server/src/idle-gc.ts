@@ -1,0 +1,159 @@
+/**
+ * Returning memory when the server goes idle after a burst of work (a backfill, a catch-up of a
+ * remote-write queue, a burst of dashboard queries).
+ *
+ * V8 collects the old generation only when it outgrows a limit set at the previous collection,
+ * and Node runs no idle-time GC, so after a burst the process keeps what the burst left: garbage
+ * promoted into the old generation, dead Buffers only a major GC releases, old-space pages
+ * fragmented by it, and a young generation grown to 2 × 16 MiB. Browsers run major GCs in idle
+ * periods; Go's runtime scavenges in the background. This does the same, in three steps:
+ *
+ * 1. once the event loop has been idle for `idleMs` and the heap has grown by `minGrowthBytes`
+ *    since its low point after the last collection, one major GC;
+ * 2. while the server stays idle, further major GCs, one per tick, as long as each returns at
+ *    least {@link MIN_RETURNED_BYTES} of committed heap (V8 compacts ~16 MiB of fragmented pages
+ *    per collection) and at most {@link MAX_ROUNDS} of them;
+ * 3. after {@link YOUNG_SHRINK_AFTER_MS} idle, one minor GC: V8 shrinks the young generation back
+ *    to 1 MiB only once its measured allocation rate (over the last 5 s) is low.
+ * Any busy tick stops the sequence; the young generation grows back with the next burst.
+ *
+ * Cost: each major GC is a full, non-incremental collection on the main thread, as long as marking
+ * the live heap takes (~60-100 ms at 8,000 series on this 2-core VM), up to MAX_ROUNDS per idle
+ * period; a request arriving meanwhile waits for one. The sampling: an event-loop-utilization and
+ * a heap-statistics read per tick (four ticks per `idleMs`).
+ */
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { Logger } from '@fathom/kit';
+import { sleep, untilAborted } from '@fathom/kit';
+
+export interface IdleGcOptions {
+  /** Idle time (event loop below `busyUtilization` every tick) before collecting; 0 turns it off. */
+  readonly idleMs: number;
+  /** Heap (+ ArrayBuffers) growth since the low point after the last collection that makes one worth it. */
+  readonly minGrowthBytes: number;
+  /** Event-loop utilization (0..1) over a tick at or above which the server is busy. Default 0.05. */
+  readonly busyUtilization?: number;
+}
+
+export interface IdleSample {
+  readonly nowMs: number;
+  /** Event-loop utilization since the previous sample. */
+  readonly utilization: number;
+  /** JS heap used + external (ArrayBuffer) memory. */
+  readonly bytes: number;
+}
+
+export type IdleGcAction = 'none' | 'major' | 'minor';
+
+/** Major GCs per idle period at most. */
+export const MAX_ROUNDS = 8;
+/** A further major GC only while the previous one gave back at least this much committed heap. */
+export const MIN_RETURNED_BYTES = 4 * 1024 * 1024;
+/** V8 measures its allocation rate over 5 s; past that an idle server's young generation shrinks. */
+export const YOUNG_SHRINK_AFTER_MS = 6_000;
+
+/** The trigger logic, pure (no clock, no V8): fed one sample per tick, says what to collect. */
+export class IdleGcTrigger {
+  private _idleSinceMs: number | undefined;
+  private _lowBytes: number;
+  private _rounds = 0;
+  private _lastReturnedBytes = 0;
+  private _youngPending = false;
+
+  constructor(
+    private readonly _opts: IdleGcOptions,
+    startBytes: number,
+  ) {
+    this._lowBytes = startBytes;
+  }
+
+  /** What to collect now (then report it with {@link collected}). */
+  sample(s: IdleSample): IdleGcAction {
+    // V8's own collections lower the floor: growth counts from the lowest point seen
+    if (s.bytes < this._lowBytes) this._lowBytes = s.bytes;
+    if (this._opts.idleMs <= 0 || s.utilization >= (this._opts.busyUtilization ?? 0.05)) {
+      this._idleSinceMs = undefined;
+      this._rounds = 0;
+      return 'none';
+    }
+    this._idleSinceMs ??= s.nowMs;
+    const idleForMs = s.nowMs - this._idleSinceMs;
+    if (this._rounds === 0 && idleForMs >= this._opts.idleMs && s.bytes - this._lowBytes >= this._opts.minGrowthBytes) return 'major';
+    if (this._rounds > 0 && this._rounds < MAX_ROUNDS && this._lastReturnedBytes >= MIN_RETURNED_BYTES) return 'major';
+    if (this._youngPending && idleForMs >= YOUNG_SHRINK_AFTER_MS) return 'minor';
+    return 'none';
+  }
+
+  /**
+   * After a collection. Major: `bytesAfter` is the new floor; `returnedBytes` the committed heap
+   * it gave back (decides whether another round is worth it).
+   */
+  collected(action: Exclude<IdleGcAction, 'none'>, bytesAfter: number, returnedBytes: number): void {
+    if (action === 'minor') {
+      this._youngPending = false;
+      return;
+    }
+    this._rounds++;
+    this._lowBytes = bytesAfter;
+    this._lastReturnedBytes = returnedBytes;
+    this._youngPending = true;
+  }
+}
+
+type GcFunction = (options: { type: 'major' | 'minor'; execution: 'async' }) => Promise<void>;
+
+/**
+ * V8's `gc` function. Node exposes it only with `--expose-gc`; setting the flag at run time makes
+ * it available to contexts created afterwards, so one is created to fetch it, and the flag is
+ * cleared again (no other context gets it). Undefined if this V8 refuses.
+ */
+export function v8Gc(): GcFunction | undefined {
+  const existing = (globalThis as { gc?: unknown }).gc;
+  if (typeof existing === 'function') return existing as GcFunction;
+  try {
+    setFlagsFromString('--expose-gc');
+    const fn: unknown = runInNewContext('gc');
+    setFlagsFromString('--no-expose-gc');
+    return typeof fn === 'function' ? (fn as GcFunction) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function heap(): { bytes: number; committed: number } {
+  const h = getHeapStatistics();
+  return { bytes: h.used_heap_size + h.external_memory, committed: h.total_heap_size };
+}
+
+/** Ticks four times per idle period: the first collection comes 1-1.25 × `idleMs` after the burst. */
+function tickMs(o: IdleGcOptions): number {
+  return Math.max(50, Math.round(o.idleMs / 4));
+}
+
+/** The loop of the server's `idle-gc` service; returns when `signal` aborts (idles when off). */
+export async function runIdleGc(o: IdleGcOptions, log: Logger, signal: AbortSignal): Promise<void> {
+  const gc = o.idleMs > 0 ? v8Gc() : undefined;
+  if (!gc) {
+    if (o.idleMs > 0) log.warn('idle GC unavailable in this runtime; memory is returned by V8 alone');
+    return untilAborted(signal);
+  }
+  const trigger = new IdleGcTrigger(o, heap().bytes);
+  let elu = performance.eventLoopUtilization();
+  while (!signal.aborted) {
+    await sleep(tickMs(o), signal);
+    const now = performance.eventLoopUtilization();
+    const utilization = performance.eventLoopUtilization(now, elu).utilization;
+    const action = trigger.sample({ nowMs: performance.now(), utilization, bytes: heap().bytes });
+    elu = now;
+    if (action === 'none') continue;
+    const before = heap();
+    const started = performance.now();
+    await gc({ type: action, execution: 'async' });
+    const after = heap();
+    trigger.collected(action, after.bytes, before.committed - after.committed);
+    elu = performance.eventLoopUtilization(); // the collection itself is not load
+    log.debug('idle GC', { kind: action, usedBytes: [before.bytes, after.bytes], committedBytes: [before.committed, after.committed], ms: Math.round(performance.now() - started) });
+  }
+}
