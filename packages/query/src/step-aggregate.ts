@@ -10,7 +10,7 @@ import { groupKey } from './aggregate.js';
 import { QueryError } from './errors.js';
 import { subsetKeyOf } from './memo.js';
 import type { StepEvaluator } from './step-eval.js';
-import { inListOrder, orderAt } from './step-value.js';
+import { inListOrder, orderAt, zeroedUint8 } from './step-value.js';
 import type { StepSeries, StepValue, StepVector } from './step-value.js';
 import { quantileOf } from './stats.js';
 
@@ -107,7 +107,7 @@ function fold(op: Aggregate['op'], child: StepVector, groups: Groups, steps: num
   groups.labels.forEach((labels, g) => {
     const from = g * steps;
     const values = acc.subarray(from, from + steps);
-    const present = new Uint8Array(steps);
+    const present = zeroedUint8(steps);
     for (let t = 0; t < steps; t++) {
       const n = count[from + t]!;
       if (n === 0) continue;

@@ -10,7 +10,7 @@ import { arith, COMPARISONS, dropsName, duplicateOnOneSide, GROUPING_NOT_UNIQUE,
 import { QueryError } from './errors.js';
 import { derivedPair, dropName, subsetKeyOf } from './memo.js';
 import type { StepEvaluator } from './step-eval.js';
-import { orderAt } from './step-value.js';
+import { orderAt, zeroedFloat64, zeroedUint8 } from './step-value.js';
 import type { StepScalar, StepSeries, StepValue, StepVector } from './step-value.js';
 
 export function stepBinary(ev: StepEvaluator, e: Binary): StepValue | undefined {
@@ -34,8 +34,8 @@ export function stepBinary(ev: StepEvaluator, e: Binary): StepValue | undefined 
 function vectorScalar(e: Binary, vec: StepVector, s: StepScalar, scalarLeft: boolean, steps: number): StepVector {
   const filter = COMPARISONS.has(e.op) && !e.returnBool;
   const series = vec.series.map((v): StepSeries => {
-    const values = new Float64Array(steps);
-    const present = new Uint8Array(steps);
+    const values = zeroedFloat64(steps);
+    const present = zeroedUint8(steps);
     for (let t = 0; t < steps; t++) {
       if (v.present[t] === 0) continue;
       const x = v.values[t]!;
@@ -108,8 +108,8 @@ function vectorVector(e: Binary, lhsIn: StepVector, rhsIn: StepVector, steps: nu
         if (id === undefined) labelIds.set(key, (id = labelIds.size));
         pairs.set(pair, (idx = out.length));
         pairLabelId.push(id);
-        out.push({ labels, values: new Float64Array(steps), present: new Uint8Array(steps) });
-        ranks.push(new Float64Array(steps));
+        out.push({ labels, values: zeroedFloat64(steps), present: zeroedUint8(steps) });
+        ranks.push(zeroedFloat64(steps));
       }
       if (m.card === 'one-to-one') {
         if (matchStamp[s] === stamp) throw new QueryError('execution', MANY_TO_ONE_IMPLICIT);

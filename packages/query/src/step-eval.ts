@@ -20,7 +20,7 @@ import { stepAggregate } from './step-aggregate.js';
 import { stepBinary } from './step-binary.js';
 import { stepHistogramQuantile } from './step-histogram.js';
 import { fallback } from './step-fallback.js';
-import { anyPresent, newSeries, StepBudgetExceeded } from './step-value.js';
+import { anyPresent, newSeries, StepBudgetExceeded, zeroedFloat64 } from './step-value.js';
 import type { StepGrid, StepSeries, StepValue, StepVector } from './step-value.js';
 
 /** The series a range function windows over: a matrix selector's, or a subquery's inner results. */
@@ -143,7 +143,7 @@ export class StepEvaluator {
       const resets = steps > 1 && COUNTER_FUNCTIONS.has(e.func) ? resetsOf(c) : undefined;
       const coveredMs = coveredRangeMs(s, rangeMs);
       const series = newSeries(labels[k]!, steps);
-      const rank = src.rankOf ? new Float64Array(steps) : undefined;
+      const rank = src.rankOf ? zeroedFloat64(steps) : undefined;
       let lo = 0;
       let hi = 0;
       let loaded = 0;
