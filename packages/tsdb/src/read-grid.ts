@@ -23,6 +23,11 @@ export function readGridOf(hints: { readonly startMs: number; readonly endMs: nu
   return { startMs: hints.startMs, endMs: stepMs > 0 ? hints.endMs : hints.startMs, stepMs };
 }
 
+/** Where decoded samples go, oldest first (a ColumnsBuilder, a GridThinner). */
+export interface SampleSink {
+  push(tMs: number, value: number): void;
+}
+
 /** The most samples one part thinned to `grid` keeps: one per step (a capacity, not a count). */
 export function maxKept(grid: ReadGrid): number {
   return grid.stepMs > 0 ? Math.floor((grid.endMs - grid.startMs) / grid.stepMs) + 1 : 1;

@@ -8,11 +8,15 @@ import { labelsKey } from '@fathom/model';
 import type { Matcher, Millis } from '@fathom/model';
 import { ColumnsBuilder } from '@fathom/storage';
 import type { SampleColumns, SeriesData } from '@fathom/storage';
+import { decodeChunksInto, decodeSamples } from './block/block-store.js';
 import type { BlockStore, SeriesParts } from './block/block-store.js';
+import type { BlockChunk } from './block/block-index.js';
+import type { MemSeries } from './head/mem-series.js';
 import type { Head } from './head/head.js';
 import { appendPoints, rollUp, serveField } from './rollup/rollup-points.js';
 import type { TierPlan } from './rollup/tiers.js';
 import type { RawRollupCache } from './rollup/raw-rollup-cache.js';
+import { GridThinner, maxKept } from './read-grid.js';
 import type { ReadGrid } from './read-grid.js';
 import { rolledRawCached } from './tier-raw.js';
 import type { TierEntry } from './tier-raw.js';
@@ -45,21 +49,57 @@ export function selectMerged(head: Head, blocks: BlockStore, matchers: readonly 
 }
 
 /**
- * Raw samples per series; when no block holds any, straight from the head (no merge by key). With
- * a grid, only the samples its steps read (read-grid.ts).
+ * Raw samples per series; when no block holds any, straight from the head (no merge by key). A
+ * series' block parts and head part are decoded one after another into one set of columns (sized
+ * by their chunks' counts), through one grid thinner when there is a grid (read-grid.ts).
  */
 function selectRaw(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number, grid?: ReadGrid): SeriesData[] {
-  const parts = new Map<string, SeriesParts<SampleColumns>>();
-  blocks.selectRaw(matchers, minMs, maxMs, parts, undefined, grid);
-  if (parts.size === 0) {
-    const out: SeriesData[] = [];
-    for (const s of head.matching(matchers)) {
-      const samples = s.samples(minMs, maxMs, grid);
-      if (samples.tMs.length > 0) out.push({ labels: s.labels, samples });
-    }
-    return out;
+  const chunks = new Map<string, SeriesParts<readonly BlockChunk[]>>();
+  blocks.rawChunks(matchers, minMs, maxMs, chunks);
+  const out: SeriesData[] = [];
+  const inHead = new Map<string, MemSeries>();
+  for (const s of head.matching(matchers)) inHead.set(s.key, s);
+  for (const [key, e] of chunks) {
+    const s = inHead.get(key);
+    inHead.delete(key);
+    const samples = inOrder(e.parts, s) ? readSeries(e.parts, s, minMs, maxMs, grid) : readApart(e.parts, s, minMs, maxMs, grid);
+    if (samples.tMs.length > 0) out.push({ labels: e.labels, samples });
   }
-  return [...headParts(head, matchers, minMs, maxMs, parts, grid).values()].map((e) => ({ labels: e.labels, samples: concatParts(e.parts) })).filter((s) => s.samples.tMs.length > 0);
+  for (const s of inHead.values()) {
+    const samples = s.samples(minMs, maxMs, grid);
+    if (samples.tMs.length > 0) out.push({ labels: s.labels, samples });
+  }
+  return out;
+}
+
+/** True when the block parts and then the head's in-order chunks follow one another in time (always, short of damage). */
+function inOrder(parts: readonly (readonly BlockChunk[])[], s: MemSeries | undefined): boolean {
+  let lastTMs = -Infinity;
+  for (const part of parts) {
+    for (const c of part) {
+      if (c.minTMs <= lastTMs) return false;
+      lastTMs = c.maxTMs;
+    }
+  }
+  return s === undefined || (!s.hasOutOfOrder && s.minTMs > lastTMs);
+}
+
+/** One series' block parts then head samples, decoded into one set of columns (parts in order). */
+function readSeries(parts: readonly (readonly BlockChunk[])[], s: MemSeries | undefined, minMs: number, maxMs: number, grid?: ReadGrid): SampleColumns {
+  let most = s ? s.inOrderCountIn(minMs, maxMs) : 0;
+  for (const part of parts) for (const c of part) most += c.count;
+  const out = new ColumnsBuilder(grid ? Math.min(most, maxKept(grid)) : most);
+  const sink = grid ? new GridThinner(grid, out) : out;
+  for (const part of parts) decodeChunksInto(part, minMs, maxMs, sink);
+  s?.pushInOrder(minMs, maxMs, sink);
+  return sink.finish();
+}
+
+/** The fallback for parts that overlap: each decoded apart, then merged (the first seen winning). */
+function readApart(parts: readonly (readonly BlockChunk[])[], s: MemSeries | undefined, minMs: number, maxMs: number, grid?: ReadGrid): SampleColumns {
+  const decoded = parts.map((p) => decodeSamples(p, minMs, maxMs, grid));
+  if (s) decoded.push(s.samples(minMs, maxMs, grid));
+  return concatParts(decoded);
 }
 
 function rawParts(head: Head, blocks: BlockStore, matchers: readonly Matcher[], minMs: number, maxMs: number): Map<string, SeriesParts<SampleColumns>> {
@@ -68,9 +108,9 @@ function rawParts(head: Head, blocks: BlockStore, matchers: readonly Matcher[], 
   return headParts(head, matchers, minMs, maxMs, parts);
 }
 
-function headParts(head: Head, matchers: readonly Matcher[], minMs: number, maxMs: number, parts: Map<string, SeriesParts<SampleColumns>>, grid?: ReadGrid): Map<string, SeriesParts<SampleColumns>> {
+function headParts(head: Head, matchers: readonly Matcher[], minMs: number, maxMs: number, parts: Map<string, SeriesParts<SampleColumns>>): Map<string, SeriesParts<SampleColumns>> {
   for (const s of head.matching(matchers)) {
-    const samples = s.samples(minMs, maxMs, grid);
+    const samples = s.samples(minMs, maxMs);
     if (samples.tMs.length === 0) continue;
     const e = parts.get(s.key);
     if (e) e.parts.push(samples);

@@ -12,7 +12,7 @@ import { ColumnsBuilder } from '@fathom/storage';
 import type { SampleColumns } from '@fathom/storage';
 import { XorIterator } from '../chunk/xor-chunk.js';
 import { GridThinner, maxKept } from '../read-grid.js';
-import type { ReadGrid } from '../read-grid.js';
+import type { ReadGrid, SampleSink } from '../read-grid.js';
 import type { RolledPoint } from '../rollup/accumulator.js';
 import { appendPoints, chunkPoints, pointsToChunks, rollUp } from '../rollup/rollup-points.js';
 import type { CounterState } from '../rollup/rollup-points.js';
@@ -280,6 +280,25 @@ export class BlockStore {
 
   /** Raw samples in [minMs, maxMs] of the matching series, per label-set key, one part per block. */
   selectRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<SampleColumns>>, want?: (key: string) => boolean, grid?: ReadGrid): void {
+    const chunks = new Map<string, SeriesParts<readonly BlockChunk[]>>();
+    this.rawChunks(matchers, minMs, maxMs, chunks, want);
+    for (const [key, e] of chunks) {
+      for (const part of e.parts) {
+        const samples = decodeSamples(part, minMs, maxMs, grid);
+        if (samples.tMs.length === 0) continue;
+        const x = into.get(key);
+        if (x) x.parts.push(samples);
+        else into.set(key, { labels: e.labels, parts: [samples] });
+      }
+    }
+  }
+
+  /**
+   * The raw chunks overlapping [minMs, maxMs] of the matching series, per label-set key, one part
+   * per block (blocks in time order), read but not decoded: a select decodes a series' parts
+   * into one set of columns.
+   */
+  rawChunks(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<readonly BlockChunk[]>>, want?: (key: string) => boolean): void {
     for (const b of this._blocks) {
       if (b.meta.resolutionMs !== 0 || b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
       this._guard(b, () => {
@@ -288,11 +307,11 @@ export class BlockStore {
           const labels = b.labels(ord);
           const key = labelsKey(labels);
           if (want && !want(key)) continue;
-          const samples = decodeSamples(b.chunks(ord, minMs, maxMs), minMs, maxMs, grid);
-          if (samples.tMs.length === 0) continue;
+          const chunks = b.chunks(ord, minMs, maxMs);
+          if (chunks.length === 0) continue;
           const e = into.get(key);
-          if (e) e.parts.push(samples);
-          else into.set(key, { labels, parts: [samples] });
+          if (e) e.parts.push(chunks);
+          else into.set(key, { labels, parts: [chunks] });
         }
       });
     }
@@ -379,18 +398,25 @@ export function decodeSamples(chunks: readonly BlockChunk[], minMs = -Infinity, 
   let count = 0;
   for (const c of chunks) count += c.count;
   const out = new ColumnsBuilder(grid ? Math.min(count, maxKept(grid)) : count);
-  const thin = grid ? new GridThinner(grid, out) : undefined;
+  if (!grid) {
+    decodeChunksInto(chunks, minMs, maxMs, out);
+    return out.finish();
+  }
+  const thin = new GridThinner(grid, out);
+  decodeChunksInto(chunks, minMs, maxMs, thin);
+  return thin.finish();
+}
+
+/** Pushes the samples in [minMs, maxMs] of time-ordered chunks to `sink`, oldest first. */
+export function decodeChunksInto(chunks: readonly BlockChunk[], minMs: number, maxMs: number, sink: SampleSink): void {
   const it = new XorIterator();
   for (const c of chunks) {
     it.resetChunk(c.bytes, 0, c.bytes.length);
     while (it.next()) {
-      if (it.tMs > maxMs) break;
-      if (it.tMs < minMs) continue;
-      if (thin) thin.push(it.tMs, it.value);
-      else out.push(it.tMs, it.value);
+      if (it.tMs > maxMs) return;
+      if (it.tMs >= minMs) sink.push(it.tMs, it.value);
     }
   }
-  return thin ? thin.finish() : out.finish();
 }
 
 export function blocksDirOf(dataDir: string): string {

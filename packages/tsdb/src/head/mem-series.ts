@@ -7,7 +7,7 @@ import { ColumnsBuilder, SampleBuffer, samplesOf } from '@fathom/storage';
 import type { SampleColumns } from '@fathom/storage';
 import { XorEncoder, XorIterator, xorChunkSamples } from '../chunk/xor-chunk.js';
 import { GridThinner, maxKept } from '../read-grid.js';
-import type { ReadGrid } from '../read-grid.js';
+import type { ReadGrid, SampleSink } from '../read-grid.js';
 import type { ChunkArena } from './chunk-arena.js';
 
 /** Samples per chunk before it is sealed (as Prometheus: ~120 at a 10-30 s scrape interval). */
@@ -164,26 +164,39 @@ export class MemSeries {
    * read in place up to the bit length and count it had when the read started.
    */
   samples(minMs: number, maxMs: number, grid?: ReadGrid): SampleColumns {
-    const hasOoo = this.ooo !== undefined && this.ooo.length > 0;
-    const first = this._firstChunkEndingFrom(minMs);
+    const hasOoo = this.hasOutOfOrder;
     // with a grid, only the samples its steps read (read-grid.ts); out-of-order samples: all
     const thin = grid && !hasOoo;
-    const out = new ColumnsBuilder(thin ? Math.min(this._countFrom(first, maxMs), maxKept(grid)) : this._countFrom(first, maxMs));
+    const most = this.inOrderCountIn(minMs, maxMs);
+    const out = new ColumnsBuilder(thin ? Math.min(most, maxKept(grid)) : most);
     const thinner = thin ? new GridThinner(grid, out) : undefined;
+    this.pushInOrder(minMs, maxMs, thinner ?? out);
+    if (thinner) return thinner.finish();
+    return this.ooo && hasOoo ? mergeOoo(out.finish(), this.ooo, minMs, maxMs) : out.finish();
+  }
+
+  /** Holds out-of-order samples (which {@link pushInOrder} leaves out). */
+  get hasOutOfOrder(): boolean {
+    return this.ooo !== undefined && this.ooo.length > 0;
+  }
+
+  /** The most in-order samples [minMs, maxMs] can hold (the counts of the chunks overlapping it). */
+  inOrderCountIn(minMs: number, maxMs: number): number {
+    return this._countFrom(this._firstChunkEndingFrom(minMs), maxMs);
+  }
+
+  /** Pushes the in-order samples in [minMs, maxMs] (sealed and open chunks, not the out-of-order buffer) to `sink`, oldest first. */
+  pushInOrder(minMs: number, maxMs: number, sink: SampleSink): void {
     const n = this.chunkCount;
-    for (let i = first; i <= n; i++) {
+    for (let i = this._firstChunkEndingFrom(minMs); i <= n; i++) {
       const it = this._iterator(i, minMs, maxMs);
       if (!it) break;
       while (it.next()) {
         const tMs = it.tMs;
         if (tMs > maxMs) break;
-        if (tMs < minMs) continue;
-        if (thinner) thinner.push(tMs, it.value);
-        else out.push(tMs, it.value);
+        if (tMs >= minMs) sink.push(tMs, it.value);
       }
     }
-    if (thinner) return thinner.finish();
-    return this.ooo && hasOoo ? mergeOoo(out.finish(), this.ooo, minMs, maxMs) : out.finish();
   }
 
   /** Samples in the chunks from `first` (the open one included) that start by `maxMs`: a read's most. */
