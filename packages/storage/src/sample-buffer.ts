@@ -3,6 +3,7 @@
  * Typed arrays matter beyond memory (16 bytes a sample): V8 canonicalises NaN payloads stored in
  * plain double arrays, which would erase the bits of Prometheus' stale marker.
  */
+import { ColumnsBuilder } from './sample-columns.js';
 import type { SampleColumns } from './sample-columns.js';
 
 export class SampleBuffer {
@@ -61,9 +62,11 @@ export class SampleBuffer {
     return true;
   }
 
-  /** Samples [from, to) as columns: a copy, as later inserts shift the buffer in place. */
+  /** Samples [from, to) as columns: a copy (slab views, see ColumnsBuilder), as later inserts shift the buffer in place. */
   columns(from: number, to: number): SampleColumns {
-    return { tMs: this._times.slice(from, to), values: this._values.slice(from, to) };
+    const out = new ColumnsBuilder(to - from);
+    out.pushRange({ tMs: this._times, values: this._values }, from, to);
+    return out.finish();
   }
 
   /** Removes the first `count` samples. */
