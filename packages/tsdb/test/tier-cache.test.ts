@@ -151,3 +151,47 @@ test('tier counter state: compacting older tier blocks does not take a series ba
   assert.equal(got.length, 200);
   assert.deepEqual(got, got.map((_, m) => want(m * 6 + 5)));
 });
+
+test('tier cache: an out-of-order write to a series that then stops is rolled in after a cut moves the series out of the head', async (t) => {
+  let now = START;
+  const open = async (tierCacheMaxPoints: number): Promise<TsdbStorage> => {
+    const dir = await tempDir();
+    t.after(dir.cleanup);
+    const s = TsdbStorage.open(opts(dir.path, { retentionMs: 10 * HOUR, blockRangeMs: 30 * MIN, outOfOrderWindowMs: 2 * HOUR, tiers: [{ resolutionMs: MIN, retentionMs: DAY }], nowMs: () => now, fsync: 'never', tierCacheMaxPoints }));
+    t.after(() => s.close());
+    return s;
+  };
+  const cached = await open(1_000_000);
+  const scratch = await open(0);
+  const stops = l('g', { k: 'stops' });
+  const goesOn = l('g', { k: 'goes-on' });
+  const write = async (rows: readonly (readonly [Labels, number, number])[]): Promise<void> => {
+    for (const s of [cached, scratch]) {
+      const app = s.appender();
+      for (const [labels, tMs, v] of rows) app.append(labels, tMs, v);
+      const r = await app.commit();
+      assert.equal(r.rejected, 0, r.errors[0]?.message);
+    }
+  };
+  const ones = (labels: Labels, fromMin: number, toMin: number): [Labels, number, number][] => {
+    const rows: [Labels, number, number][] = [];
+    for (let tMs = START + fromMin * MIN; tMs < START + toMin * MIN; tMs += 10_000) rows.push([labels, tMs, 1]);
+    return rows;
+  };
+  const read = async (s: TsdbStorage): Promise<string[]> => {
+    const hints = { startMs: now - 12 * HOUR, endMs: now, stepMs: MIN, rangeMs: 5 * MIN, func: 'sum_over_time' };
+    const rows = await (await s.querier(now - 12 * HOUR, now)).select([matcher('__name__', '=', 'g')], hints);
+    return rows.map((r) => `${r.labels['k'] ?? ''}@${r.resolutionMs ?? 0}: ${samplesOf(r.samples).map((p) => `${p.tMs - START}=${bits(p.value)}`).join(' ')}`).sort();
+  };
+  await write([...ones(stops, 0, 40), ...ones(goesOn, 0, 40)]);
+  now = START + 40 * MIN;
+  assert.deepEqual(await read(cached), await read(scratch), 'the runs are built');
+  // a late sample to `stops`, its last write; no select until cuts have moved all of it to blocks
+  await write([[stops, START + 35 * MIN + 5_000, 1000]]);
+  await write(ones(goesOn, 40, 130));
+  now = START + 130 * MIN;
+  for (const s of [cached, scratch]) s.applyRetention();
+  const want = await read(scratch);
+  assert.ok(want.some((r) => r.startsWith('stops@60000:')), 'the stopped series is still answered from its blocks');
+  assert.deepEqual(await read(cached), want);
+});

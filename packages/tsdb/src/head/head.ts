@@ -50,8 +50,9 @@ export class Head {
   maxTMs = -Infinity;
   private _samples = 0;
   /**
-   * Changes whenever stored raw samples are dropped (retention): rollup caches check it. A cut
-   * does not change it: its samples move to a block unchanged.
+   * Changes whenever stored raw samples are dropped (retention) or a series that took an
+   * out-of-order write leaves the head: rollup caches check it. A cut does not change it
+   * otherwise: its samples move to a block unchanged.
    */
   rawEpoch = 0;
   /** Samples older than this are refused (they would fall behind retention or persisted data). */
@@ -174,6 +175,10 @@ export class Head {
   }
 
   private _remove(s: MemSeries): void {
+    // A rollup cache run checks a series' out-of-order epoch in the head; once the series is gone
+    // (a cut moved all of it to a block) that check reads 0 again, so a run built before its
+    // out-of-order write would look current. Rare: empty every cache instead.
+    if (s.oooEpoch > 0) this.rawEpoch++;
     this._setActive(s, false);
     this._byKey.delete(s.key);
     this._byId.delete(s.id);
