@@ -84,6 +84,13 @@ export class StepEvaluator {
     this._ctx.checkpoint(samples);
   }
 
+  /** The time a selector reads at each step (`@` and offset applied), computed once per node rather than per series. */
+  private _readTimes(at: At | undefined, offsetMs: number): Float64Array {
+    const out = zeroedFloat64(this.grid.count);
+    for (let t = 0; t < this.grid.count; t++) out[t] = this._time(at, this.timeAt(t)) - offsetMs;
+    return out;
+  }
+
   private _time(at: At | undefined, tMs: number): number {
     if (at === undefined) return tMs;
     if (at === 'start') return this._ctx.startMs;
@@ -96,6 +103,7 @@ export class StepEvaluator {
     const out: StepSeries[] = [];
     const data = this._data.get(sel) ?? [];
     this.reserve(data.length);
+    const ats = this._readTimes(sel.at, sel.offsetMs);
     for (const s of data) {
       this.checkpoint(0); // deadline and cancellation between series
       const { tMs, values } = s.samples;
@@ -103,7 +111,7 @@ export class StepEvaluator {
       const series = newSeries(s.labels, steps);
       let cur = 0;
       for (let t = 0; t < steps; t++) {
-        const at = this._time(sel.at, this.timeAt(t)) - sel.offsetMs;
+        const at = ats[t]!;
         cur = upperBoundFrom(tMs, cur, at);
         if (cur === 0) continue;
         const value = values[cur - 1]!;
@@ -138,6 +146,7 @@ export class StepEvaluator {
     const rangeMs = src.rangeMs;
     const out: StepSeries[] = [];
     const ranks: Float64Array[] = [];
+    const ends = this._readTimes(src.at, src.offsetMs);
     data.forEach((s, k) => {
       const c = freshSamples(s);
       const resets = steps > 1 && COUNTER_FUNCTIONS.has(e.func) ? resetsOf(c) : undefined;
@@ -148,7 +157,7 @@ export class StepEvaluator {
       let hi = 0;
       let loaded = 0;
       for (let t = 0; t < steps; t++) {
-        const end = this._time(src.at, this.timeAt(t)) - src.offsetMs;
+        const end = ends[t]!;
         lo = upperBoundFrom(c.tMs, lo, end - coveredMs);
         hi = upperBoundFrom(c.tMs, Math.max(lo, hi), end);
         if (hi === lo) continue;
