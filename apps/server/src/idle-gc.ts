@@ -5,21 +5,25 @@
  * V8 collects the old generation only when it outgrows a limit set at the previous collection,
  * and Node runs no idle-time GC, so after a burst the process keeps what the burst left: garbage
  * promoted into the old generation, dead Buffers only a major GC releases, old-space pages
- * fragmented by it, and a young generation grown to 2 × 16 MiB. Browsers run major GCs in idle
- * periods; Go's runtime scavenges in the background. This does the same, in three steps:
+ * fragmented by it. Browsers run major GCs in idle periods; Go's runtime scavenges in the
+ * background. This does the same, in two steps:
  *
  * 1. once the event loop has been idle for `idleMs` and the heap has grown by `minGrowthBytes`
  *    since its low point after the last collection, one major GC;
  * 2. while the server stays idle, further major GCs, one per tick, as long as each returns at
  *    least {@link MIN_RETURNED_BYTES} of committed heap (V8 compacts ~16 MiB of fragmented pages
- *    per collection) and at most {@link MAX_ROUNDS} of them;
- * 3. after {@link YOUNG_SHRINK_AFTER_MS} idle, one minor GC: V8 shrinks the young generation back
- *    to 1 MiB only once its measured allocation rate (over the last 5 s) is low.
- * Any busy tick stops the sequence; the young generation grows back with the next burst.
+ *    per collection) and at most {@link MAX_ROUNDS} of them.
+ * Any busy tick stops the sequence.
+ *
+ * Not done: shrinking the young generation (2 × 16 MiB once grown). A minor GC 6 s into an idle
+ * period makes V8 shrink it to 1 MiB (its allocation rate over 5 s is then low), 31 MiB less RSS,
+ * but the next burst then starts with tiny semi-spaces: more scavenges, survivors promoted early,
+ * twice the major GCs; the bench's queries right after took 1.4-1.9× longer in total (A/B,
+ * 200 pods). Rounds of major GCs alone left them as without idle GC.
  *
  * Cost: each major GC is a full, non-incremental collection on the main thread, as long as marking
- * the live heap takes (~60-100 ms at 8,000 series on this 2-core VM), up to MAX_ROUNDS per idle
- * period; a request arriving meanwhile waits for one. The sampling: an event-loop-utilization and
+ * the live heap takes (50-110 ms at 8,000 series on this 2-core VM, 3-4 per burst), up to
+ * MAX_ROUNDS per idle period; a request arriving meanwhile waits for one. The sampling: an event-loop-utilization and
  * a heap-statistics read per tick (four ticks per `idleMs`).
  */
 import { performance } from 'node:perf_hooks';
@@ -45,14 +49,12 @@ export interface IdleSample {
   readonly bytes: number;
 }
 
-export type IdleGcAction = 'none' | 'major' | 'minor';
+export type IdleGcAction = 'none' | 'major';
 
 /** Major GCs per idle period at most. */
 export const MAX_ROUNDS = 8;
 /** A further major GC only while the previous one gave back at least this much committed heap. */
 export const MIN_RETURNED_BYTES = 4 * 1024 * 1024;
-/** V8 measures its allocation rate over 5 s; past that an idle server's young generation shrinks. */
-export const YOUNG_SHRINK_AFTER_MS = 6_000;
 
 /** The trigger logic, pure (no clock, no V8): fed one sample per tick, says what to collect. */
 export class IdleGcTrigger {
@@ -60,7 +62,6 @@ export class IdleGcTrigger {
   private _lowBytes: number;
   private _rounds = 0;
   private _lastReturnedBytes = 0;
-  private _youngPending = false;
 
   constructor(
     private readonly _opts: IdleGcOptions,
@@ -82,27 +83,21 @@ export class IdleGcTrigger {
     const idleForMs = s.nowMs - this._idleSinceMs;
     if (this._rounds === 0 && idleForMs >= this._opts.idleMs && s.bytes - this._lowBytes >= this._opts.minGrowthBytes) return 'major';
     if (this._rounds > 0 && this._rounds < MAX_ROUNDS && this._lastReturnedBytes >= MIN_RETURNED_BYTES) return 'major';
-    if (this._youngPending && idleForMs >= YOUNG_SHRINK_AFTER_MS) return 'minor';
     return 'none';
   }
 
   /**
-   * After a collection. Major: `bytesAfter` is the new floor; `returnedBytes` the committed heap
-   * it gave back (decides whether another round is worth it).
+   * After a major GC: `bytesAfter` is the new floor; `returnedBytes` the committed heap it gave
+   * back (decides whether another round is worth it).
    */
-  collected(action: Exclude<IdleGcAction, 'none'>, bytesAfter: number, returnedBytes: number): void {
-    if (action === 'minor') {
-      this._youngPending = false;
-      return;
-    }
+  collected(bytesAfter: number, returnedBytes: number): void {
     this._rounds++;
     this._lowBytes = bytesAfter;
     this._lastReturnedBytes = returnedBytes;
-    this._youngPending = true;
   }
 }
 
-type GcFunction = (options: { type: 'major' | 'minor'; execution: 'async' }) => Promise<void>;
+type GcFunction = (options: { type: 'major'; execution: 'async' }) => Promise<void>;
 
 /**
  * V8's `gc` function. Node exposes it only with `--expose-gc`; setting the flag at run time makes
@@ -150,10 +145,10 @@ export async function runIdleGc(o: IdleGcOptions, log: Logger, signal: AbortSign
     if (action === 'none') continue;
     const before = heap();
     const started = performance.now();
-    await gc({ type: action, execution: 'async' });
+    await gc({ type: 'major', execution: 'async' });
     const after = heap();
-    trigger.collected(action, after.bytes, before.committed - after.committed);
+    trigger.collected(after.bytes, before.committed - after.committed);
     elu = performance.eventLoopUtilization(); // the collection itself is not load
-    log.debug('idle GC', { kind: action, usedBytes: [before.bytes, after.bytes], committedBytes: [before.committed, after.committed], ms: Math.round(performance.now() - started) });
+    log.debug('idle GC', { usedBytes: [before.bytes, after.bytes], committedBytes: [before.committed, after.committed], ms: Math.round(performance.now() - started) });
   }
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverConfigSchema } from '@fathom/config';
 import { NOOP_LOGGER } from '@fathom/kit';
-import { IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, runIdleGc, v8Gc, YOUNG_SHRINK_AFTER_MS } from '../src/idle-gc.js';
+import { IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, runIdleGc, v8Gc } from '../src/idle-gc.js';
 import type { IdleGcAction } from '../src/idle-gc.js';
 
 const MiB = 1024 * 1024;
@@ -41,24 +41,21 @@ test('idle GC: a busy tick restarts the idle period', () => {
   assert.deepEqual(feed(t, [[2500, idle, 100]]), [2500, 'major']);
 });
 
-test('idle GC: further major rounds while each returns enough, at most MAX_ROUNDS; then one minor GC after YOUNG_SHRINK_AFTER_MS idle', () => {
+test('idle GC: further major rounds while each returns enough, at most MAX_ROUNDS', () => {
   const t = new IdleGcTrigger(opts, 0);
   assert.deepEqual(feed(t, [[0, idle, 200], [1000, idle, 200]]), [1000, 'major']);
-  t.collected('major', 60 * MiB, 40 * MiB);
+  t.collected(60 * MiB, 40 * MiB);
   assert.equal(t.sample({ nowMs: 1250, utilization: idle, bytes: 60 * MiB }), 'major', 'it returned 40 MiB: another round');
-  t.collected('major', 60 * MiB, MIN_RETURNED_BYTES - 1);
+  t.collected(60 * MiB, MIN_RETURNED_BYTES - 1);
   assert.equal(t.sample({ nowMs: 1500, utilization: idle, bytes: 60 * MiB }), 'none', 'too little returned: stop');
-  assert.equal(t.sample({ nowMs: YOUNG_SHRINK_AFTER_MS - 1, utilization: idle, bytes: 60 * MiB }), 'none');
-  assert.equal(t.sample({ nowMs: YOUNG_SHRINK_AFTER_MS, utilization: idle, bytes: 60 * MiB }), 'minor');
-  t.collected('minor', 60 * MiB, 0);
-  assert.equal(feed(t, [20_000, 40_000, 80_000].map((ms) => [ms, idle, 60])), undefined, 'nothing more until the next burst');
+  assert.equal(feed(t, [2000, 20_000, 40_000, 80_000].map((ms) => [ms, idle, 60])), undefined, 'nothing more until the next burst');
 
   const capped = new IdleGcTrigger(opts, 0);
   let rounds = 0;
   for (let ms = 1000; ms < 5000; ms += 250) {
     if (capped.sample({ nowMs: ms, utilization: idle, bytes: 200 * MiB }) !== 'major') continue;
     rounds++;
-    capped.collected('major', 60 * MiB, 16 * MiB);
+    capped.collected(60 * MiB, 16 * MiB);
   }
   assert.equal(rounds, MAX_ROUNDS);
 });
@@ -66,7 +63,7 @@ test('idle GC: further major rounds while each returns enough, at most MAX_ROUND
 test('idle GC: a busy tick stops the rounds; the next idle period needs new growth', () => {
   const t = new IdleGcTrigger(opts, 0);
   assert.deepEqual(feed(t, [[0, idle, 200], [1000, idle, 200]]), [1000, 'major']);
-  t.collected('major', 60 * MiB, 16 * MiB);
+  t.collected(60 * MiB, 16 * MiB);
   assert.equal(t.sample({ nowMs: 1250, utilization: busy, bytes: 61 * MiB }), 'none');
   assert.equal(feed(t, [2000, 3000, 4000].map((ms) => [ms, idle, 70])), undefined);
 });

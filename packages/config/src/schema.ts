@@ -143,7 +143,7 @@ const rules = z.strictObject({
 /** Memory returned when the server goes idle after a burst of work (apps/server/src/idle-gc.ts). */
 const idleGc = z.strictObject({
   enabled: z.boolean().default(true),
-  /** Idle event loop for this long after a burst → major GCs while they return memory, then V8's young generation shrinks. */
+  /** Idle event loop for this long after a burst → major GCs while each returns memory (apps/server/src/idle-gc.ts). */
   afterMs: durationMs.default(500),
   /** Heap + ArrayBuffer growth since the last collection's low point that makes a collection worth its pause. */
   minGrowthBytes: byteSize.default(32 * 1024 * 1024),
