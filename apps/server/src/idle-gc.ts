@@ -8,8 +8,10 @@
  * fragmented by it. Browsers run major GCs in idle periods; Go's runtime scavenges in the
  * background. This does the same, in two steps:
  *
- * 1. once the event loop has been idle for `idleMs` and the heap has grown by `minGrowthBytes`
- *    since its low point after the last collection, one major GC;
+ * 1. once the event loop has been idle for `idleMs` and either the heap has grown by
+ *    `minGrowthBytes` since its low point after the last collection (garbage), or the old
+ *    generation's committed-but-unused pages have (V8's own last collection freed the garbage but
+ *    kept the fragmented pages: used bytes alone miss that), one major GC;
  * 2. while the server stays idle, further major GCs, one per tick, as long as each returns at
  *    least {@link MIN_RETURNED_BYTES} of committed heap (V8 compacts ~16 MiB of fragmented pages
  *    per collection) and at most {@link MAX_ROUNDS} of them.
@@ -27,7 +29,7 @@
  * a heap-statistics read per tick (four ticks per `idleMs`).
  */
 import { performance } from 'node:perf_hooks';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from '@fathom/kit';
 import { sleep, untilAborted } from '@fathom/kit';
@@ -47,6 +49,8 @@ export interface IdleSample {
   readonly utilization: number;
   /** JS heap used + external (ArrayBuffer) memory. */
   readonly bytes: number;
+  /** Committed minus used bytes of the heap outside the young generation (whose semi-spaces are always committed). */
+  readonly slackBytes: number;
 }
 
 export type IdleGcAction = 'none' | 'major';
@@ -60,20 +64,23 @@ export const MIN_RETURNED_BYTES = 4 * 1024 * 1024;
 export class IdleGcTrigger {
   private _idleSinceMs: number | undefined;
   private _lowBytes: number;
+  private _lowSlackBytes: number;
   private _rounds = 0;
   private _lastReturnedBytes = 0;
 
   constructor(
     private readonly _opts: IdleGcOptions,
-    startBytes: number,
+    start: Pick<IdleSample, 'bytes' | 'slackBytes'>,
   ) {
-    this._lowBytes = startBytes;
+    this._lowBytes = start.bytes;
+    this._lowSlackBytes = start.slackBytes;
   }
 
   /** What to collect now (then report it with {@link collected}). */
   sample(s: IdleSample): IdleGcAction {
     // V8's own collections lower the floor: growth counts from the lowest point seen
     if (s.bytes < this._lowBytes) this._lowBytes = s.bytes;
+    if (s.slackBytes < this._lowSlackBytes) this._lowSlackBytes = s.slackBytes;
     if (this._opts.idleMs <= 0 || s.utilization >= (this._opts.busyUtilization ?? 0.05)) {
       this._idleSinceMs = undefined;
       this._rounds = 0;
@@ -81,18 +88,20 @@ export class IdleGcTrigger {
     }
     this._idleSinceMs ??= s.nowMs;
     const idleForMs = s.nowMs - this._idleSinceMs;
-    if (this._rounds === 0 && idleForMs >= this._opts.idleMs && s.bytes - this._lowBytes >= this._opts.minGrowthBytes) return 'major';
+    const grown = s.bytes - this._lowBytes >= this._opts.minGrowthBytes || s.slackBytes - this._lowSlackBytes >= this._opts.minGrowthBytes;
+    if (this._rounds === 0 && idleForMs >= this._opts.idleMs && grown) return 'major';
     if (this._rounds > 0 && this._rounds < MAX_ROUNDS && this._lastReturnedBytes >= MIN_RETURNED_BYTES) return 'major';
     return 'none';
   }
 
   /**
-   * After a major GC: `bytesAfter` is the new floor; `returnedBytes` the committed heap it gave
-   * back (decides whether another round is worth it).
+   * After a major GC: what it left is the new floor (the slack it could not give back is not
+   * asked for again); `returnedBytes`, the committed heap it gave back, decides on another round.
    */
-  collected(bytesAfter: number, returnedBytes: number): void {
+  collected(after: Pick<IdleSample, 'bytes' | 'slackBytes'>, returnedBytes: number): void {
     this._rounds++;
-    this._lowBytes = bytesAfter;
+    this._lowBytes = after.bytes;
+    this._lowSlackBytes = after.slackBytes;
     this._lastReturnedBytes = returnedBytes;
   }
 }
@@ -117,9 +126,11 @@ export function v8Gc(): GcFunction | undefined {
   }
 }
 
-function heap(): { bytes: number; committed: number } {
+function heap(): { bytes: number; slackBytes: number; committed: number } {
   const h = getHeapStatistics();
-  return { bytes: h.used_heap_size + h.external_memory, committed: h.total_heap_size };
+  let slackBytes = 0;
+  for (const sp of getHeapSpaceStatistics()) if (sp.space_name !== 'new_space') slackBytes += sp.space_size - sp.space_used_size;
+  return { bytes: h.used_heap_size + h.external_memory, slackBytes, committed: h.total_heap_size };
 }
 
 /** Ticks four times per idle period: the first collection comes 1-1.25 × `idleMs` after the burst. */
@@ -134,21 +145,21 @@ export async function runIdleGc(o: IdleGcOptions, log: Logger, signal: AbortSign
     if (o.idleMs > 0) log.warn('idle GC unavailable in this runtime; memory is returned by V8 alone');
     return untilAborted(signal);
   }
-  const trigger = new IdleGcTrigger(o, heap().bytes);
+  const trigger = new IdleGcTrigger(o, heap());
   let elu = performance.eventLoopUtilization();
   while (!signal.aborted) {
     await sleep(tickMs(o), signal);
     const now = performance.eventLoopUtilization();
     const utilization = performance.eventLoopUtilization(now, elu).utilization;
-    const action = trigger.sample({ nowMs: performance.now(), utilization, bytes: heap().bytes });
+    const action = trigger.sample({ nowMs: performance.now(), utilization, ...heap() });
     elu = now;
     if (action === 'none') continue;
     const before = heap();
     const started = performance.now();
     await gc({ type: 'major', execution: 'async' });
     const after = heap();
-    trigger.collected(after.bytes, before.committed - after.committed);
+    trigger.collected(after, before.committed - after.committed);
     elu = performance.eventLoopUtilization(); // the collection itself is not load
-    log.debug('idle GC', { usedBytes: [before.bytes, after.bytes], committedBytes: [before.committed, after.committed], ms: Math.round(performance.now() - started) });
+    log.debug('idle GC', { usedBytes: [before.bytes, after.bytes], slackBytes: [before.slackBytes, after.slackBytes], committedBytes: [before.committed, after.committed], ms: Math.round(performance.now() - started) });
   }
 }

@@ -3,24 +3,28 @@ import assert from 'node:assert/strict';
 import { serverConfigSchema } from '@fathom/config';
 import { NOOP_LOGGER } from '@fathom/kit';
 import { IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, runIdleGc, v8Gc } from '../src/idle-gc.js';
-import type { IdleGcAction } from '../src/idle-gc.js';
+import type { IdleGcAction, IdleSample } from '../src/idle-gc.js';
 
 const MiB = 1024 * 1024;
 const opts = { idleMs: 1000, minGrowthBytes: 32 * MiB };
 const busy = 0.5;
 const idle = 0.01;
 
-/** Feeds (time, utilization, bytes) samples; returns the first action that is not 'none' with its time. */
-function feed(t: IdleGcTrigger, samples: readonly (readonly [number, number, number])[]): [number, IdleGcAction] | undefined {
-  for (const [nowMs, utilization, bytes] of samples) {
-    const a = t.sample({ nowMs, utilization, bytes: bytes * MiB });
+/** Heap state in MiB: used (+ external) and old-generation slack. */
+const mem = (bytes: number, slack = 0): { bytes: number; slackBytes: number } => ({ bytes: bytes * MiB, slackBytes: slack * MiB });
+const at = (nowMs: number, utilization: number, bytes: number, slack = 0): IdleSample => ({ nowMs, utilization, ...mem(bytes, slack) });
+
+/** Feeds (time, utilization, used MiB[, slack MiB]) samples; returns the first action that is not 'none' with its time. */
+function feed(t: IdleGcTrigger, samples: readonly (readonly [number, number, number, number?])[]): [number, IdleGcAction] | undefined {
+  for (const [nowMs, utilization, bytes, slack] of samples) {
+    const a = t.sample(at(nowMs, utilization, bytes, slack));
     if (a !== 'none') return [nowMs, a];
   }
   return undefined;
 }
 
 test('idle GC: a burst that grew the heap, then idleMs of idle event loop → one major GC, not before', () => {
-  const t = new IdleGcTrigger(opts, 50 * MiB);
+  const t = new IdleGcTrigger(opts, mem(50));
   const busyBurst: [number, number, number][] = [0, 250, 500, 750, 1000, 1250].map((ms) => [ms, busy, 150]);
   assert.equal(feed(t, busyBurst), undefined, 'never while busy');
   // idle from 1500: the first tick starts the idle period, a GC once it has lasted 1000 ms
@@ -28,48 +32,59 @@ test('idle GC: a burst that grew the heap, then idleMs of idle event loop → on
 });
 
 test('idle GC: no collection when the heap has not grown by minGrowthBytes since its low point', () => {
-  const t = new IdleGcTrigger(opts, 50 * MiB);
+  const t = new IdleGcTrigger(opts, mem(50));
   assert.equal(feed(t, [0, 500, 1000, 5000, 60_000].map((ms) => [ms, idle, 75])), undefined);
   // V8's own collection brought it down to 40: growth counts from there
   assert.equal(feed(t, [[61_000, busy, 40], [62_000, idle, 70], [64_000, idle, 71]]), undefined);
   assert.deepEqual(feed(t, [[65_000, idle, 73]]), [65_000, 'major']);
 });
 
+test('idle GC: V8 collected the garbage itself but kept the pages (old-generation slack) → a major GC too; not again for the slack it could not give back', () => {
+  const t = new IdleGcTrigger(opts, mem(50, 5));
+  // the burst ended with V8's own major GC: used back to 55 MiB, 90 MiB of old-space pages still committed
+  assert.deepEqual(feed(t, [[0, busy, 150, 10], [250, busy, 55, 90], [500, idle, 55, 90], [1500, idle, 55, 90]]), [1500, 'major']);
+  t.collected(mem(54, 40), 50 * MiB);
+  assert.equal(t.sample(at(1750, idle, 54, 36)), 'major', 'it gave 50 MiB back: another round');
+  t.collected(mem(54, 36), 1 * MiB);
+  assert.equal(feed(t, [2000, 3000, 10_000].map((ms) => [ms, idle, 54, 36])), undefined, 'the 36 MiB left are not asked for again');
+  assert.deepEqual(feed(t, [[11_000, busy, 60, 50], [11_500, idle, 60, 70], [12_500, idle, 60, 70]]), [12_500, 'major'], 'new slack after the next burst');
+});
+
 test('idle GC: a busy tick restarts the idle period', () => {
-  const t = new IdleGcTrigger(opts, 0);
+  const t = new IdleGcTrigger(opts, mem(0));
   assert.equal(feed(t, [[0, idle, 100], [900, idle, 100], [950, busy, 100], [1500, idle, 100], [2400, idle, 100]]), undefined);
   assert.deepEqual(feed(t, [[2500, idle, 100]]), [2500, 'major']);
 });
 
 test('idle GC: further major rounds while each returns enough, at most MAX_ROUNDS', () => {
-  const t = new IdleGcTrigger(opts, 0);
+  const t = new IdleGcTrigger(opts, mem(0));
   assert.deepEqual(feed(t, [[0, idle, 200], [1000, idle, 200]]), [1000, 'major']);
-  t.collected(60 * MiB, 40 * MiB);
-  assert.equal(t.sample({ nowMs: 1250, utilization: idle, bytes: 60 * MiB }), 'major', 'it returned 40 MiB: another round');
-  t.collected(60 * MiB, MIN_RETURNED_BYTES - 1);
-  assert.equal(t.sample({ nowMs: 1500, utilization: idle, bytes: 60 * MiB }), 'none', 'too little returned: stop');
+  t.collected(mem(60), 40 * MiB);
+  assert.equal(t.sample(at(1250, idle, 60)), 'major', 'it returned 40 MiB: another round');
+  t.collected(mem(60), MIN_RETURNED_BYTES - 1);
+  assert.equal(t.sample(at(1500, idle, 60)), 'none', 'too little returned: stop');
   assert.equal(feed(t, [2000, 20_000, 40_000, 80_000].map((ms) => [ms, idle, 60])), undefined, 'nothing more until the next burst');
 
-  const capped = new IdleGcTrigger(opts, 0);
+  const capped = new IdleGcTrigger(opts, mem(0));
   let rounds = 0;
   for (let ms = 1000; ms < 5000; ms += 250) {
-    if (capped.sample({ nowMs: ms, utilization: idle, bytes: 200 * MiB }) !== 'major') continue;
+    if (capped.sample(at(ms, idle, 200)) !== 'major') continue;
     rounds++;
-    capped.collected(60 * MiB, 16 * MiB);
+    capped.collected(mem(60), 16 * MiB);
   }
   assert.equal(rounds, MAX_ROUNDS);
 });
 
 test('idle GC: a busy tick stops the rounds; the next idle period needs new growth', () => {
-  const t = new IdleGcTrigger(opts, 0);
+  const t = new IdleGcTrigger(opts, mem(0));
   assert.deepEqual(feed(t, [[0, idle, 200], [1000, idle, 200]]), [1000, 'major']);
-  t.collected(60 * MiB, 16 * MiB);
-  assert.equal(t.sample({ nowMs: 1250, utilization: busy, bytes: 61 * MiB }), 'none');
+  t.collected(mem(60), 16 * MiB);
+  assert.equal(t.sample(at(1250, busy, 61)), 'none');
   assert.equal(feed(t, [2000, 3000, 4000].map((ms) => [ms, idle, 70])), undefined);
 });
 
 test('idle GC: idleMs 0 turns it off; the default config has it on (server.idleGc.enabled: false turns it off)', () => {
-  const t = new IdleGcTrigger({ idleMs: 0, minGrowthBytes: 0 }, 0);
+  const t = new IdleGcTrigger({ idleMs: 0, minGrowthBytes: 0 }, mem(0));
   assert.equal(feed(t, [0, 1000, 10_000].map((ms) => [ms, 0, 500])), undefined);
   const cfg = serverConfigSchema.parse({});
   assert.ok(cfg.idleGc.enabled && cfg.idleGc.afterMs > 0);
