@@ -8,14 +8,15 @@
  * fragmented by it. Browsers run major GCs in idle periods; Go's runtime scavenges in the
  * background. This does the same, in two steps:
  *
- * 1. once the event loop has been idle for `idleMs` and either the heap has grown by
+ * 1. once the event loop has been idle for `idleMs` (no tick busier than {@link BURST_UTILIZATION},
+ *    mean utilization under `busyUtilization`) and either the heap has grown by
  *    `minGrowthBytes` since its low point after the last collection (garbage), or the old
  *    generation's committed-but-unused pages have (V8's own last collection freed the garbage but
  *    kept the fragmented pages: used bytes alone miss that), one major GC;
  * 2. while the server stays idle, further major GCs, one per tick, as long as each returns at
  *    least {@link MIN_RETURNED_BYTES} of committed heap (V8 compacts ~16 MiB of fragmented pages
  *    per collection) and at most {@link MAX_ROUNDS} of them.
- * Any busy tick stops the sequence.
+ * A tick busier than {@link BURST_UTILIZATION} stops the sequence.
  *
  * Not done: shrinking the young generation (2 × 16 MiB once grown). A minor GC 6 s into an idle
  * period makes V8 shrink it to 1 MiB (its allocation rate over 5 s is then low), 31 MiB less RSS,
@@ -39,7 +40,7 @@ export interface IdleGcOptions {
   readonly idleMs: number;
   /** Heap (+ ArrayBuffers) growth since the low point after the last collection that makes one worth it. */
   readonly minGrowthBytes: number;
-  /** Event-loop utilization (0..1) over a tick at or above which the server is busy. Default 0.05. */
+  /** Mean event-loop utilization (0..1) over the idle period at or above which the server is busy. Default 0.05. */
   readonly busyUtilization?: number;
 }
 
@@ -60,9 +61,18 @@ export const MAX_ROUNDS = 8;
 /** A further major GC only while the previous one gave back at least this much committed heap. */
 export const MIN_RETURNED_BYTES = 4 * 1024 * 1024;
 
+/**
+ * A tick this busy ends an idle period. Below it, the period goes on and its mean utilization
+ * decides: a poller's 20 ms request once a second (8 % of a 250 ms tick, 2 % of the period) leaves
+ * the server idle; steady work above `busyUtilization` does not.
+ */
+export const BURST_UTILIZATION = 0.25;
+
 /** The trigger logic, pure (no clock, no V8): fed one sample per tick, says what to collect. */
 export class IdleGcTrigger {
   private _idleSinceMs: number | undefined;
+  private _busyMs = 0;
+  private _prevMs: number | undefined;
   private _lowBytes: number;
   private _lowSlackBytes: number;
   private _rounds = 0;
@@ -81,15 +91,21 @@ export class IdleGcTrigger {
     // V8's own collections lower the floor: growth counts from the lowest point seen
     if (s.bytes < this._lowBytes) this._lowBytes = s.bytes;
     if (s.slackBytes < this._lowSlackBytes) this._lowSlackBytes = s.slackBytes;
-    if (this._opts.idleMs <= 0 || s.utilization >= (this._opts.busyUtilization ?? 0.05)) {
+    const tickMs = s.nowMs - (this._prevMs ?? s.nowMs);
+    this._prevMs = s.nowMs;
+    if (this._opts.idleMs <= 0 || s.utilization >= BURST_UTILIZATION) {
       this._idleSinceMs = undefined;
       this._rounds = 0;
       return 'none';
     }
-    this._idleSinceMs ??= s.nowMs;
+    if (this._idleSinceMs === undefined) {
+      this._idleSinceMs = s.nowMs;
+      this._busyMs = 0;
+    } else this._busyMs += s.utilization * tickMs;
     const idleForMs = s.nowMs - this._idleSinceMs;
+    const calm = idleForMs >= this._opts.idleMs && this._busyMs < (this._opts.busyUtilization ?? 0.05) * idleForMs;
     const grown = s.bytes - this._lowBytes >= this._opts.minGrowthBytes || s.slackBytes - this._lowSlackBytes >= this._opts.minGrowthBytes;
-    if (this._rounds === 0 && idleForMs >= this._opts.idleMs && grown) return 'major';
+    if (this._rounds === 0 && calm && grown) return 'major';
     if (this._rounds > 0 && this._rounds < MAX_ROUNDS && this._lastReturnedBytes >= MIN_RETURNED_BYTES) return 'major';
     return 'none';
   }

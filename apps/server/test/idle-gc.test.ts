@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverConfigSchema } from '@fathom/config';
 import { NOOP_LOGGER } from '@fathom/kit';
-import { IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, runIdleGc, v8Gc } from '../src/idle-gc.js';
+import { BURST_UTILIZATION, IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, runIdleGc, v8Gc } from '../src/idle-gc.js';
 import type { IdleGcAction, IdleSample } from '../src/idle-gc.js';
 
 const MiB = 1024 * 1024;
@@ -54,6 +54,18 @@ test('idle GC: a busy tick restarts the idle period', () => {
   const t = new IdleGcTrigger(opts, mem(0));
   assert.equal(feed(t, [[0, idle, 100], [900, idle, 100], [950, busy, 100], [1500, idle, 100], [2400, idle, 100]]), undefined);
   assert.deepEqual(feed(t, [[2500, idle, 100]]), [2500, 'major']);
+});
+
+test('idle GC: light periodic work (a poller) still leaves the server idle; steady work above busyUtilization does not', () => {
+  const poller = new IdleGcTrigger(opts, mem(0));
+  // a 20 ms request once a second: every 4th 250 ms tick at 8 % (over busyUtilization), 2 % on average
+  const light = Array.from({ length: 12 }, (_, i): [number, number, number] => [i * 250, i % 4 === 3 ? 0.08 : 0, 200]);
+  assert.deepEqual(feed(poller, light), [1000, 'major']);
+  const steady = new IdleGcTrigger(opts, mem(0));
+  assert.equal(feed(steady, Array.from({ length: 40 }, (_, i): [number, number, number] => [i * 250, 0.1, 200])), undefined);
+  const burst = new IdleGcTrigger(opts, mem(0));
+  assert.equal(feed(burst, [[0, 0, 200], [750, 0, 200], [875, BURST_UTILIZATION, 200], [1000, 0, 200], [1750, 0, 200]]), undefined, 'a burst tick restarts the period');
+  assert.deepEqual(feed(burst, [[2000, 0, 200]]), [2000, 'major']);
 });
 
 test('idle GC: further major rounds while each returns enough, at most MAX_ROUNDS', () => {
