@@ -89,6 +89,8 @@ export class TsdbStorage implements Storage {
    * of leaving MiBs of dead Buffers per commit for a major GC (and malloc fragmentation after).
    */
   private readonly _scratch = new ByteWriter(64 * 1024);
+  /** Commits whose WAL records wait for their fdatasync (0 or 1: commits are serialised). */
+  private _inFlight = 0;
   /** Why the last checkpoint failed, if it did (the WAL is kept, nothing is lost). */
   lastCheckpointError: string | undefined;
   /** Why the last block cut or maintenance failed, if it did (the data stays in the head and WAL). */
@@ -159,14 +161,14 @@ export class TsdbStorage implements Storage {
     };
   }
 
-  private _serialised<T>(fn: () => T): Promise<T> {
+  private _serialised<T>(fn: () => T | Promise<T>): Promise<T> {
     const run = this._chain.then(fn);
     this._chain = run.catch(() => undefined);
     return run;
   }
 
   /** Validates every sample, then writes the accepted ones to the WAL, then applies them. */
-  private _commit(pending: PendingSamples): CommitResult {
+  private async _commit(pending: PendingSamples): Promise<CommitResult> {
     if (this._closed) throw new Error('storage is closed');
     const batch = new BatchState();
     // one key computation and lookup per distinct labels object (senders share it across samples)
@@ -196,12 +198,12 @@ export class TsdbStorage implements Storage {
       if (!err) accepted[n++] = i;
       else if (++rejected <= MAX_REPORTED_ERRORS) errors.push(err);
     }
-    if (n > 0) this._write(pending, accepted.subarray(0, n), runRefs);
+    if (n > 0) await this._write(pending, accepted.subarray(0, n), runRefs);
     return { accepted: n, rejected, errors };
   }
 
   /** `accepted`: indexes of the samples to store; `runRefs`: the series of each of the batch's runs. */
-  private _write(pending: PendingSamples, accepted: Int32Array, runRefs: readonly SeriesRef[]): void {
+  private async _write(pending: PendingSamples, accepted: Int32Array, runRefs: readonly SeriesRef[]): Promise<void> {
     const created: MemSeries[] = [];
     for (const i of accepted) {
       const r = runRefs[pending.runOf(i)];
@@ -219,13 +221,20 @@ export class TsdbStorage implements Storage {
     }
     const at = beginRecord(w, RecordType.Samples);
     endRecord(writeSampleColumns(w, accepted.length, (k) => seriesAt(accepted[k] ?? 0)?.id ?? 0, (k) => pending.timeAt(accepted[k] ?? 0), (k) => pending.valueAt(accepted[k] ?? 0)), at);
+    this._inFlight++;
     try {
-      this._wal.write(w.view());
+      let durable: Promise<void>;
+      try {
+        durable = this._wal.write(w.view());
+      } finally {
+        w.reset();
+      }
+      await durable;
     } catch (err) {
       for (const s of created) this._head.dropIfEmpty(s);
       throw err;
     } finally {
-      w.reset();
+      this._inFlight--;
     }
     for (const i of accepted) {
       const series = seriesAt(i);
@@ -336,6 +345,15 @@ export class TsdbStorage implements Storage {
    * series GC of the head.
    */
   applyRetention(): { samplesDropped: number; seriesRemoved: number } {
+    if (this._inFlight > 0) {
+      // a commit waiting for its fdatasync has its records in the current WAL segment and its new
+      // series in the head, still empty: a cut + checkpoint (which deletes that segment) or series
+      // GC now would lose them. Run right after it, on the commit chain.
+      void this._serialised(() => this.applyRetention()).catch((err: unknown) => {
+        this.lastBlockError = `retention failed (retried at the next run): ${(err as Error).message}`;
+      });
+      return { samplesDropped: 0, seriesRemoved: 0 };
+    }
     const nowMs = (this._opts.nowMs ?? Date.now)();
     if (!this._closed) this._maybeCut();
     try {

@@ -2,12 +2,12 @@
  * The write-ahead log: numbered segment files `NNNNNNNN.wal` (magic `FTHMWAL1`) of framed,
  * CRC-checked records. Spec: docs/formats/tsdb-wal.md.
  *
- * fsync policy: `always` — a commit's records are written and fdatasync'ed before the commit
- * resolves (an acknowledged sample survives power loss); `never` — written to the OS before the
+ * fsync policy: `always` — a commit's records are written and fdatasync'ed (off the event loop)
+ * before the commit resolves (an acknowledged sample survives power loss); `never` — written to the OS before the
  * commit resolves (survives a process crash, not a power loss). A write that fails (ENOSPC, EIO)
  * is cut off the segment again so the log stays readable, and the commit fails with a clear error.
  */
-import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRecord } from './records.js';
 
@@ -88,21 +88,40 @@ export class Wal {
     return { segments: seqs.length, records, droppedBytes, problems };
   }
 
-  /** Appends a commit's framed records as one write; durable per the fsync policy on return. */
-  write(records: Buffer): void {
+  /**
+   * Appends a commit's framed records as one write, then makes them durable per the fsync policy:
+   * the promise settles once they are. With `always` the fdatasync runs on libuv's thread pool, so
+   * the event loop serves queries meanwhile (fdatasyncSync held it 3-9 ms per commit on this VM's
+   * disk, more on slow disks). The bytes are in the kernel when this returns (the caller may reuse
+   * `records`); a failed write throws here, a failed fdatasync rejects, and either cuts the records
+   * off again. The caller must not write, cut or close before the promise settles.
+   */
+  write(records: Buffer): Promise<void> {
     const fd = this._activeFd(records.length);
     const before = this._size;
     try {
       let off = 0;
       while (off < records.length) off += writeSync(fd, records, off, records.length - off);
-      if (this._opts.fsync === 'always') fdatasyncSync(fd);
     } catch (err) {
       this._undo(fd, before);
-      const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'ENOSPC' ? 'no space left on device' : e.message;
-      throw new WalWriteError(`WAL write to ${this._opts.dir} failed (${why}); the batch was not stored`, e.code);
+      throw this._writeError(err);
     }
     this._size += records.length;
+    if (this._opts.fsync !== 'always') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      fdatasync(fd, (err) => {
+        if (!err) return resolve();
+        this._undo(fd, before);
+        this._size = before;
+        reject(this._writeError(err));
+      });
+    });
+  }
+
+  private _writeError(err: unknown): WalWriteError {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOSPC' ? 'no space left on device' : e.message;
+    return new WalWriteError(`WAL write to ${this._opts.dir} failed (${why}); the batch was not stored`, e.code);
   }
 
   private _undo(fd: number, size: number): void {
