@@ -31,7 +31,9 @@ export const fathom: Engine = {
   queryParams: '',
   start: (dataDir, port) => {
     const cfg = join(dataDir, '..', 'fathom.yaml');
-    writeFileSync(cfg, 'server:\n  retentionMs: 8h\n  fsync: always\n');
+    // Alert library off: Prometheus here evaluates no rules either, so both engines only ingest and
+    // answer the bench's queries (rule evaluation side by side is bench:rules).
+    writeFileSync(cfg, 'server:\n  retentionMs: 8h\n  fsync: always\n  alertLibrary: { enabled: false }\n');
     return run(process.execPath, [BIN, 'server', '--config', cfg, '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn']);
   },
   // Fathom's compacted form: its blocks plus the checkpoint of the head written on a clean stop (measured after the stop).
