@@ -33,6 +33,8 @@ import { performance } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Logger } from '@fathom/kit';
+import { MetricSetBuilder } from '@fathom/model';
+import type { MetricSet } from '@fathom/model';
 import { sleep, untilAborted } from '@fathom/kit';
 
 export interface IdleGcOptions {
@@ -40,6 +42,12 @@ export interface IdleGcOptions {
   readonly idleMs: number;
   /** Heap (+ ArrayBuffers) growth since the low point after the last collection that makes one worth it. */
   readonly minGrowthBytes: number;
+  /**
+   * The growth must also be this fraction of that low point (≈ the live heap). A forced major GC
+   * marks the whole live heap in one pause, so a big heap waits for proportionally more garbage
+   * before one (the amortization of Go's GOGC). Default 0: `minGrowthBytes` alone.
+   */
+  readonly growthRatio?: number;
   /** Mean event-loop utilization (0..1) over the idle period at or above which the server is busy. Default 0.05. */
   readonly busyUtilization?: number;
 }
@@ -104,7 +112,8 @@ export class IdleGcTrigger {
     } else this._busyMs += s.utilization * tickMs;
     const idleForMs = s.nowMs - this._idleSinceMs;
     const calm = idleForMs >= this._opts.idleMs && this._busyMs < (this._opts.busyUtilization ?? 0.05) * idleForMs;
-    const grown = s.bytes - this._lowBytes >= this._opts.minGrowthBytes || s.slackBytes - this._lowSlackBytes >= this._opts.minGrowthBytes;
+    const worthBytes = Math.max(this._opts.minGrowthBytes, (this._opts.growthRatio ?? 0) * this._lowBytes);
+    const grown = s.bytes - this._lowBytes >= worthBytes || s.slackBytes - this._lowSlackBytes >= worthBytes;
     if (this._rounds === 0 && calm && grown) return 'major';
     if (this._rounds > 0 && this._rounds < MAX_ROUNDS && this._lastReturnedBytes >= MIN_RETURNED_BYTES) return 'major';
     return 'none';
@@ -119,6 +128,24 @@ export class IdleGcTrigger {
     this._lowBytes = after.bytes;
     this._lowSlackBytes = after.slackBytes;
     this._lastReturnedBytes = returnedBytes;
+  }
+}
+
+/** What the idle GC did, for `/metrics`. */
+export class IdleGcStats {
+  collections = 0;
+  pauseMs = 0;
+  returnedBytes = 0;
+
+  metrics(): MetricSet {
+    return new MetricSetBuilder()
+      .describe('fathom_server_idle_gc_collections_total', 'counter', 'Major GCs the server ran while idle after a burst (server.idleGc).')
+      .describe('fathom_server_idle_gc_pause_seconds_total', 'counter', 'Time the event loop spent in those collections.')
+      .describe('fathom_server_idle_gc_returned_bytes_total', 'counter', 'Committed heap those collections gave back.')
+      .add('fathom_server_idle_gc_collections_total', {}, this.collections)
+      .add('fathom_server_idle_gc_pause_seconds_total', {}, this.pauseMs / 1000)
+      .add('fathom_server_idle_gc_returned_bytes_total', {}, this.returnedBytes)
+      .build();
   }
 }
 
@@ -155,7 +182,7 @@ function tickMs(o: IdleGcOptions): number {
 }
 
 /** The loop of the server's `idle-gc` service; returns when `signal` aborts (idles when off). */
-export async function runIdleGc(o: IdleGcOptions, log: Logger, signal: AbortSignal): Promise<void> {
+export async function runIdleGc(o: IdleGcOptions, log: Logger, signal: AbortSignal, stats = new IdleGcStats()): Promise<void> {
   const gc = o.idleMs > 0 ? v8Gc() : undefined;
   if (!gc) {
     if (o.idleMs > 0) log.warn('idle GC unavailable in this runtime; memory is returned by V8 alone');
@@ -174,7 +201,11 @@ export async function runIdleGc(o: IdleGcOptions, log: Logger, signal: AbortSign
     const started = performance.now();
     await gc({ type: 'major', execution: 'async' });
     const after = heap();
-    trigger.collected(after, before.committed - after.committed);
+    const returned = before.committed - after.committed;
+    trigger.collected(after, returned);
+    stats.collections++;
+    stats.pauseMs += performance.now() - started;
+    stats.returnedBytes += Math.max(0, returned);
     elu = performance.eventLoopUtilization(); // the collection itself is not load
     log.debug('idle GC', { usedBytes: [before.bytes, after.bytes], slackBytes: [before.slackBytes, after.slackBytes], committedBytes: [before.committed, after.committed], ms: Math.round(performance.now() - started) });
   }

@@ -17,7 +17,7 @@ import { QueryEngine } from '@fathom/query';
 import { EvalScheduler, libraryRuleFiles, RuleManager } from '@fathom/alerts';
 import type { AlertSink, Dispatcher } from '@fathom/notify';
 import type { Queryable } from '@fathom/storage';
-import { runIdleGc } from './idle-gc.js';
+import { IdleGcStats, runIdleGc } from './idle-gc.js';
 import { openStorage } from './storage.js';
 import { openNotifier } from './notify.js';
 
@@ -36,6 +36,7 @@ export class FathomServer implements Service {
   private _resolveListening!: (port: number) => void;
   private _rules: RuleManager | undefined;
   private _notify: Dispatcher | undefined;
+  private readonly _idleGcStats = new IdleGcStats();
 
   constructor(
     private readonly _config: ServerConfig,
@@ -111,6 +112,7 @@ export class FathomServer implements Service {
       dashboards: new FileDashboardStore(join(cfg.dataDir, 'dashboards')),
       silences: notify.silences,
       notifyMetrics: () => notify.dispatcher.metrics(),
+      processMetrics: () => this._idleGcStats.metrics(),
       ...(this._deps.uiDir ? { ui: staticFiles(this._deps.uiDir) } : {}),
     });
     const http = serve({ fetch: app.fetch, hostname: cfg.host, port: cfg.port });
@@ -133,7 +135,7 @@ export class FathomServer implements Service {
         }
       },
     };
-    const idleGc: Service = { name: 'idle-gc', run: (s) => runIdleGc({ idleMs: cfg.idleGc.enabled ? cfg.idleGc.afterMs : 0, minGrowthBytes: cfg.idleGc.minGrowthBytes }, log.child({ component: 'idle-gc' }), s) };
+    const idleGc: Service = { name: 'idle-gc', run: (s) => runIdleGc({ idleMs: cfg.idleGc.enabled ? cfg.idleGc.afterMs : 0, minGrowthBytes: cfg.idleGc.minGrowthBytes, growthRatio: cfg.idleGc.growthRatio }, log.child({ component: 'idle-gc' }), s, this._idleGcStats) };
     try {
       await runGroup([retention, rules, notify.dispatcher, idleGc, { name: 'http', run: untilAborted }], signal);
     } finally {

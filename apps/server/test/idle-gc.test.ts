@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverConfigSchema } from '@fathom/config';
 import { NOOP_LOGGER } from '@fathom/kit';
-import { BURST_UTILIZATION, IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, runIdleGc, v8Gc } from '../src/idle-gc.js';
+import { BURST_UTILIZATION, IdleGcStats, IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, runIdleGc, v8Gc } from '../src/idle-gc.js';
 import type { IdleGcAction, IdleSample } from '../src/idle-gc.js';
 
 const MiB = 1024 * 1024;
@@ -107,8 +107,21 @@ test('idle GC: V8 gc is reachable without --expose-gc, and the service stops wit
   assert.equal(typeof v8Gc(), 'function');
   assert.equal((globalThis as { gc?: unknown }).gc, undefined, 'not leaked into the main context');
   const ac = new AbortController();
-  const run = runIdleGc({ idleMs: 100, minGrowthBytes: 0 }, NOOP_LOGGER, ac.signal);
+  const stats = new IdleGcStats();
+  const run = runIdleGc({ idleMs: 100, minGrowthBytes: 0 }, NOOP_LOGGER, ac.signal, stats);
   await new Promise((r) => setTimeout(r, 300));
   ac.abort();
   await run;
+  assert.ok(stats.collections >= 1, 'an idle process with no growth floor collects');
+  const exported = stats.metrics().points.find((p) => p.labels['__name__'] === 'fathom_server_idle_gc_collections_total');
+  assert.equal(exported?.value, stats.collections);
+});
+
+test('idle GC: on a big heap the growth must also be growthRatio of what the last collection left', () => {
+  const big = { idleMs: 1000, minGrowthBytes: 32 * MiB, growthRatio: 0.5 };
+  // 1 GiB live: 100 MiB of garbage is not worth a full pause over 1 GiB, 600 MiB is
+  assert.equal(feed(new IdleGcTrigger(big, mem(1024)), [0, 250, 500, 750, 1000, 1250, 1500].map((ms) => [ms, idle, 1124])), undefined);
+  assert.deepEqual(feed(new IdleGcTrigger(big, mem(1024)), [0, 250, 500, 750, 1000, 1250, 1500].map((ms) => [ms, idle, 1624])), [1000, 'major']);
+  // a small heap: minGrowthBytes decides, as without the ratio
+  assert.deepEqual(feed(new IdleGcTrigger(big, mem(40)), [0, 250, 500, 750, 1000, 1250].map((ms) => [ms, idle, 80])), [1000, 'major']);
 });

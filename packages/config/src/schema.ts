@@ -147,6 +147,8 @@ const idleGc = z.strictObject({
   afterMs: durationMs.default(500),
   /** Heap + ArrayBuffer growth since the last collection's low point that makes a collection worth its pause. */
   minGrowthBytes: byteSize.default(32 * 1024 * 1024),
+  /** … and at least this fraction of the heap after the last collection (a bigger heap pauses longer per collection). */
+  growthRatio: z.number().min(0).default(0.5),
 });
 
 export const serverConfigSchema = z.strictObject({

@@ -41,6 +41,8 @@ export interface ServerAppDeps {
   readonly dashboards?: DashboardStore;
   /** Serves `/api/fathom/silences` when given. */
   readonly silences?: SilenceStore;
+  /** The server process' own metrics (its idle GC), added to `/metrics` when given. */
+  readonly processMetrics?: () => MetricSet;
   /** The notification dispatcher's self-metrics, added to `/metrics` when given. */
   readonly notifyMetrics?: () => MetricSet;
   /** Serves `/api/v1/rules`, `/api/v1/alerts` and `/api/fathom/rules` when given. */
@@ -69,7 +71,7 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   app.get('/metrics', (c) => {
     const set = serverMetrics(deps.storage, stats, rwStats);
     const rulesSet = deps.rules ? new MetricSetBuilder().merge(set).merge(rulesMetrics(deps.rules)).build() : set;
-    return c.body(writeText(withNotify(rulesSet, deps.notifyMetrics)), 200, { 'content-type': TEXT_CONTENT_TYPE });
+    return c.body(writeText(withMore(withMore(rulesSet, deps.notifyMetrics), deps.processMetrics)), 200, { 'content-type': TEXT_CONTENT_TYPE });
   });
   app.all('/api/*', (c) => failure(c, new ApiError('not_found', `no API endpoint ${c.req.method} ${c.req.path}`)));
   app.get('*', async (c) => (deps.ui ? await deps.ui(c.req.path) : undefined) ?? c.text('not found\n', 404));
@@ -110,6 +112,6 @@ function serverMetrics(storage: Storage, stats: IngestStats, rw: RemoteWriteStat
   return b.build();
 }
 
-function withNotify(server: MetricSet, notify: (() => MetricSet) | undefined): MetricSet {
-  return notify ? new MetricSetBuilder().merge(server).merge(notify()).build() : server;
+function withMore(server: MetricSet, more: (() => MetricSet) | undefined): MetricSet {
+  return more ? new MetricSetBuilder().merge(server).merge(more()).build() : server;
 }
