@@ -9,7 +9,10 @@
  * a written metric name, and every entry without an exact `__name__`. Samples that ingest adds
  * during the evaluation may be missed by later rules, as if they had run a moment earlier.
  * Bounded: at most `maxSamples` samples held; past it the oldest entries are dropped. Lives for
- * one evaluation (a new cache each time), so nothing is held between cycles.
+ * one evaluation (a new cache each time), so nothing is held between cycles. The entries are the
+ * storage's columns as selected, views into its shared slabs (packages/storage ColumnsBuilder),
+ * not copies: an entry keeps its slab (≤ 1 MiB, with whatever else was carved from it) alive until
+ * the evaluation ends — more than its samples, for no longer than that.
  */
 import { METRIC_NAME } from '@fathom/model';
 import type { Labels, Matcher } from '@fathom/model';

@@ -84,8 +84,9 @@ export class TsdbStorage implements Storage {
   private _checkpointSeq: number;
   private readonly _tierCache: RawRollupCache;
   /**
-   * One buffer for every WAL record, checkpoint and block file this engine writes (all written
-   * synchronously, one at a time on the commit chain): it grows to the working size once instead
+   * One buffer for every WAL record and checkpoint this engine writes (all written synchronously,
+   * one at a time on the commit chain; block files go through block-writer.ts' own process-wide
+   * buffer, ~1 MiB kept for the process): it grows to the working size once instead
    * of leaving MiBs of dead Buffers per commit for a major GC (and malloc fragmentation after).
    */
   private readonly _scratch = new ByteWriter(64 * 1024);

@@ -18,10 +18,11 @@ export const XOR_CHUNK_HEADER_BYTES = 2;
 export const XOR_CHUNK_MAX_SAMPLES = 0xffff;
 
 const TWO_32 = 2 ** 32;
-const BUCKETS: readonly [prefix: number, prefixBits: number, valueBits: number][] = [
-  [0b10, 2, 14],
-  [0b110, 3, 17],
-  [0b1110, 4, 20],
+/** Delta-of-delta buckets; `half` = 2^(valueBits−1), precomputed: a variable-exponent `**` per append cost ~40 ns. */
+const BUCKETS: readonly [prefix: number, prefixBits: number, valueBits: number, half: number][] = [
+  [0b10, 2, 14, 1 << 13],
+  [0b110, 3, 17, 1 << 16],
+  [0b1110, 4, 20, 1 << 19],
 ];
 
 /** Encodes samples appended in strictly increasing time order. */
@@ -65,8 +66,7 @@ export class XorEncoder {
   private _writeDod(dod: number): void {
     const w = this._w;
     if (dod === 0) return w.writeBit(0);
-    for (const [prefix, prefixBits, valueBits] of BUCKETS) {
-      const half = 2 ** (valueBits - 1);
+    for (const [prefix, prefixBits, valueBits, half] of BUCKETS) {
       if (dod >= -half && dod < half) {
         w.writeBits(prefix, prefixBits);
         w.writeBits(dod < 0 ? dod + 2 * half : dod, valueBits);
