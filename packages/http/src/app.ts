@@ -92,6 +92,9 @@ function serverMetrics(storage: Storage, stats: IngestStats, rw: RemoteWriteStat
     .describe('fathom_server_remote_write_samples_total', 'counter', 'Remote write samples received, by result.')
     .describe('fathom_server_remote_write_bad_requests_total', 'counter', 'Remote write requests refused as malformed or too large.')
     .describe('fathom_server_remote_write_unsupported_total', 'counter', 'Exemplars and native histograms received and not stored.')
+    .describe('fathom_server_remote_write_buffer_leases_total', 'counter', 'Remote write requests by where their body/decode buffers came from: reused from the pool or allocated.')
+    .describe('fathom_server_remote_write_buffer_dropped_total', 'counter', 'Remote write buffer sets not kept after a request (pool full, or grown past the kept size).')
+    .describe('fathom_server_remote_write_buffer_pooled_bytes', 'gauge', 'Bytes of the remote write buffer sets kept for reuse.')
     .describe('fathom_server_storage_series', 'gauge', 'Series in storage.')
     .describe('fathom_server_storage_samples', 'gauge', 'Samples in storage.')
     .describe('fathom_server_storage_rejected_samples_total', 'counter', 'Samples storage refused, by reason.')
@@ -105,6 +108,11 @@ function serverMetrics(storage: Storage, stats: IngestStats, rw: RemoteWriteStat
   b.add('fathom_server_remote_write_samples_total', { result: 'rejected' }, rw.samplesRejected);
   b.add('fathom_server_remote_write_bad_requests_total', {}, rw.badRequests);
   b.add('fathom_server_remote_write_unsupported_total', {}, rw.unsupportedSkipped);
+  const pool = rw.buffers;
+  b.add('fathom_server_remote_write_buffer_leases_total', { source: 'pool' }, pool.reused);
+  b.add('fathom_server_remote_write_buffer_leases_total', { source: 'allocated' }, pool.leases - pool.reused);
+  b.add('fathom_server_remote_write_buffer_dropped_total', {}, pool.dropped);
+  b.add('fathom_server_remote_write_buffer_pooled_bytes', {}, pool.pooledBytes);
   b.add('fathom_server_storage_series', {}, s.series);
   b.add('fathom_server_storage_samples', {}, s.samples);
   for (const [reason, n] of Object.entries(s.rejectedTotal)) b.add('fathom_server_storage_rejected_samples_total', { reason }, n);

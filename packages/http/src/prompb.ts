@@ -36,7 +36,7 @@ export interface PbMetadata {
 }
 
 export interface WriteRequest<K = never> {
-  /** The decoded message (label bytes of the series refer to it). */
+  /** The decoded message (label bytes of the series refer to it); a view into the caller's buffer, valid while the caller keeps it unchanged. */
   readonly wire: Buffer;
   readonly timeseries: PbTimeSeries<K>[];
   readonly metadata: PbMetadata[];
@@ -45,11 +45,15 @@ export interface WriteRequest<K = never> {
   readonly values: Float64Array;
 }
 
-/** Growable sample columns of one request. */
-class SampleColumns {
+/** Growable sample columns of one request; reusable across requests ({@link DecodeBudget.columns}). */
+export class SampleColumns {
   times = new Float64Array(1024);
   values = new Float64Array(1024);
   length = 0;
+
+  get bytes(): number {
+    return this.times.byteLength + this.values.byteLength;
+  }
 
   push(tMs: number, value: number): void {
     if (this.length === this.times.length) {
@@ -72,6 +76,8 @@ export interface DecodeBudget<K = never> {
   readonly maxSamples: number;
   /** What the caller already has for a label section (see {@link PbTimeSeries.labelStart}), or undefined: then the labels are decoded. */
   readonly knownLabels?: (wire: Buffer, start: number, end: number) => K | undefined;
+  /** Columns to decode samples into (emptied first; the result's `times`/`values` are views into them), else new ones. */
+  readonly columns?: SampleColumns;
 }
 
 export class RemoteWriteError extends Error {
@@ -86,7 +92,8 @@ export function decodeWriteRequest<K = never>(buf: Uint8Array, budget: DecodeBud
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   const timeseries: PbTimeSeries<K>[] = [];
   const metadata: PbMetadata[] = [];
-  const cols = new SampleColumns();
+  const cols = budget.columns ?? new SampleColumns();
+  cols.length = 0;
   try {
     while (r.pos < r.len) {
       const tag = r.uint32();

@@ -9,16 +9,18 @@
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import snappy from 'snappy';
 import type { Logger } from '@fathom/kit';
 import { isValidLabelName, isValidMetricName, labelsOf } from '@fathom/model';
 import type { Labels } from '@fathom/model';
-import type { Appendable } from '@fathom/storage';
+import type { Appendable, Appender } from '@fathom/storage';
 import { ApiError } from './envelope.js';
-import { readBody } from './ingest.js';
 import type { MetadataStore } from './metadata.js';
 import { METRIC_TYPES, RemoteWriteError, decodeWriteRequest } from './prompb.js';
 import type { PbLabel, WriteRequest } from './prompb.js';
+import { RequestBufferPool, atLeast, readBodyInto } from './request-buffers.js';
+import type { BufferPoolStats, RequestBuffers } from './request-buffers.js';
+import { LABELS_CACHE_ENTRIES, LabelsCache } from './labels-cache.js';
+import { SnappyError, snappyHeader, uncompressInto } from './snappy-block.js';
 
 export interface RemoteWriteLimits {
   readonly maxBodyBytes: number;
@@ -49,40 +51,44 @@ export interface RemoteWriteStats {
   badRequests: number;
   /** Exemplars and native histograms received and not stored. */
   unsupportedSkipped: number;
+  /** The per-request buffers' pool (request-buffers.ts). */
+  readonly buffers: BufferPoolStats;
 }
 
 export function newRemoteWriteStats(): RemoteWriteStats {
-  return { requests: 0, samplesAccepted: 0, samplesRejected: 0, badRequests: 0, unsupportedSkipped: 0 };
+  return { requests: 0, samplesAccepted: 0, samplesRejected: 0, badRequests: 0, unsupportedSkipped: 0, buffers: { leases: 0, reused: 0, dropped: 0, pooledBytes: 0 } };
 }
+
+/** Buffer sets kept between requests, the biggest one kept (a rare huge request's set is dropped, not held for the process), and how long unused ones are kept. */
+const POOLED_SETS = 4;
+const MAX_POOLED_SET_BYTES = 16 << 20;
+const POOL_IDLE_MS = 250;
 
 export function remoteWriteApi(deps: RemoteWriteDeps, stats: RemoteWriteStats): Hono {
   const limits = deps.limits ?? DEFAULT_REMOTE_WRITE_LIMITS;
   const seen = new LabelsCache(LABELS_CACHE_ENTRIES);
+  const pool = new RequestBufferPool(POOLED_SETS, MAX_POOLED_SET_BYTES, POOL_IDLE_MS, stats.buffers);
   const api = new Hono();
   api.post('/write', async (c) => {
+    const buffers = pool.acquire();
     let req: WriteRequest<Labels>;
     try {
       checkHeaders(c);
-      req = decodeWriteRequest(decompress(await readBody(c, limits.maxBodyBytes), limits.maxDecodedBytes), { ...limits, knownLabels: (wire, start, end) => seen.get(wire, start, end) });
+      const decoded = decompress(buffers, await readBodyInto(c, limits.maxBodyBytes, buffers), limits.maxDecodedBytes);
+      req = decodeWriteRequest(decoded, { ...limits, columns: buffers.columns, knownLabels: (wire, start, end) => seen.get(wire, start, end) });
       validate(req);
     } catch (err) {
+      pool.release(buffers);
       stats.badRequests++;
       const { status, message } = describe(err);
       deps.logger.warn('rejected remote write', { error: message });
       return c.text(`${message}\n`, status);
     }
-    for (const m of req.metadata) {
-      if (m.family) deps.metadata.set(m.family, { type: METRIC_TYPES[m.type] ?? 'unknown', help: m.help, unit: m.unit });
-    }
-    const app = deps.storage.appender();
-    for (const ts of req.timeseries) {
-      let labels = ts.known;
-      if (!labels) {
-        labels = toLabels(ts);
-        if (ts.labelStart >= 0) seen.set(req.wire, ts.labelStart, ts.labelEnd, labels);
-      }
-      for (let k = ts.sampleStart; k < ts.sampleEnd; k++) app.append(labels, req.times[k] ?? 0, req.values[k] ?? 0);
-      stats.unsupportedSkipped += ts.skipped;
+    let app: Appender;
+    try {
+      app = stage(req, deps, seen, stats);
+    } finally {
+      pool.release(buffers); // nothing staged refers to it: label and metadata strings are copies, samples numbers
     }
     const r = await app.commit();
     stats.requests++;
@@ -98,6 +104,24 @@ export function remoteWriteApi(deps: RemoteWriteDeps, stats: RemoteWriteStats): 
   return api;
 }
 
+/** Metadata recorded and every sample handed to a new appender; label sets decoded once are cached by their wire bytes (copied). */
+function stage(req: WriteRequest<Labels>, deps: RemoteWriteDeps, seen: LabelsCache, stats: RemoteWriteStats): Appender {
+  for (const m of req.metadata) {
+    if (m.family) deps.metadata.set(m.family, { type: METRIC_TYPES[m.type] ?? 'unknown', help: m.help, unit: m.unit });
+  }
+  const app = deps.storage.appender();
+  for (const ts of req.timeseries) {
+    let labels = ts.known;
+    if (!labels) {
+      labels = toLabels(ts);
+      if (ts.labelStart >= 0) seen.set(req.wire, ts.labelStart, ts.labelEnd, labels);
+    }
+    for (let k = ts.sampleStart; k < ts.sampleEnd; k++) app.append(labels, req.times[k] ?? 0, req.values[k] ?? 0);
+    stats.unsupportedSkipped += ts.skipped;
+  }
+  return app;
+}
+
 function checkHeaders(c: Context): void {
   const encoding = (c.req.header('content-encoding') ?? '').toLowerCase();
   if (encoding !== '' && encoding !== 'snappy') throw new UnsupportedMediaType(`unsupported Content-Encoding ${JSON.stringify(encoding)}: remote write bodies must be snappy-compressed`);
@@ -109,25 +133,21 @@ function checkHeaders(c: Context): void {
 
 class UnsupportedMediaType extends Error {}
 
-/** Snappy block format: a varint of the decompressed length, then the compressed stream. */
-function decompress(body: Uint8Array, maxDecodedBytes: number): Uint8Array {
-  const declared = snappyDeclaredLength(body);
-  if (declared > maxDecodedBytes) throw new ApiError('too_large', `decompressed body of ${declared} bytes exceeds the limit of ${maxDecodedBytes} bytes`);
+/**
+ * Snappy block format: a varint of the decompressed length, then the compressed stream. The length
+ * is checked against the limit before `b.decoded` grows for it; the result is a view into it.
+ */
+function decompress(b: RequestBuffers, bodyBytes: number, maxDecodedBytes: number): Buffer {
+  const body = b.body.subarray(0, bodyBytes);
   try {
-    return snappy.uncompressSync(Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as Buffer;
+    const { length } = snappyHeader(body);
+    if (length > maxDecodedBytes) throw new ApiError('too_large', `decompressed body of ${length} bytes exceeds the limit of ${maxDecodedBytes} bytes`);
+    b.decoded = atLeast(b.decoded, length);
+    return b.decoded.subarray(0, uncompressInto(body, b.decoded));
   } catch (err) {
-    throw new RemoteWriteError(`body is not snappy block-compressed: ${(err as Error).message}`);
+    if (err instanceof SnappyError) throw new RemoteWriteError(`body is not snappy block-compressed: ${err.message}`);
+    throw err;
   }
-}
-
-function snappyDeclaredLength(body: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < 5 && i < body.length; i++) {
-    const b = body[i] ?? 0;
-    n += (b & 0x7f) * 2 ** (7 * i);
-    if ((b & 0x80) === 0) return n;
-  }
-  throw new RemoteWriteError('body is not snappy block-compressed: bad length header');
 }
 
 function validate(req: WriteRequest<Labels>): void {
@@ -147,60 +167,6 @@ function validate(req: WriteRequest<Labels>): void {
     }
     if (name === undefined || !isValidMetricName(name)) throw new RemoteWriteError(`series without a valid metric name: ${JSON.stringify(name ?? '')}`);
   }
-}
-
-/** Senders repeat every series' labels in every request: label sets by their wire bytes, so a known series costs one lookup. */
-const LABELS_CACHE_ENTRIES = 250_000;
-
-interface CachedLabels {
-  /** A copy of the label section's wire bytes. */
-  readonly bytes: Buffer;
-  readonly labels: Labels;
-  /** Another section with the same hash. */
-  next: CachedLabels | undefined;
-}
-
-/**
- * Two generations of at most `max` entries each: bounded at 2 × max; a set evicted with its
- * generation is decoded again. Keyed by a hash of the bytes and compared byte for byte, so a
- * lookup allocates nothing (a string key per series per request was most of what the young
- * generation promoted during a backfill).
- */
-class LabelsCache {
-  private _current = new Map<number, CachedLabels>();
-  private _previous = new Map<number, CachedLabels>();
-  private _size = 0;
-
-  constructor(private readonly _max: number) {}
-
-  /** No promotion: lookups never evict, so a request's answers stay valid until it is stored. */
-  get(wire: Buffer, start: number, end: number): Labels | undefined {
-    const h = hashBytes(wire, start, end);
-    return find(this._current.get(h), wire, start, end) ?? find(this._previous.get(h), wire, start, end);
-  }
-
-  set(wire: Buffer, start: number, end: number, labels: Labels): void {
-    if (this._size >= this._max) {
-      this._previous = this._current;
-      this._current = new Map();
-      this._size = 0;
-    }
-    const h = hashBytes(wire, start, end);
-    this._current.set(h, { bytes: Buffer.from(wire.subarray(start, end)), labels, next: this._current.get(h) });
-    this._size++;
-  }
-}
-
-function find(e: CachedLabels | undefined, wire: Buffer, start: number, end: number): Labels | undefined {
-  for (let c = e; c; c = c.next) if (c.bytes.length === end - start && c.bytes.compare(wire, start, end) === 0) return c.labels;
-  return undefined;
-}
-
-/** FNV-1a (32 bits) of `wire[start, end)`. */
-function hashBytes(wire: Buffer, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (wire[i] ?? 0), 0x01000193);
-  return h >>> 0;
 }
 
 function toLabels(ts: { readonly labels: readonly PbLabel[] }): Labels {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import snappy from 'snappy';
 import protobuf from 'protobufjs/minimal.js';
 import { decodeWriteRequest, encodeWriteRequest } from '../src/index.js';
+import { labelsOf } from '@fathom/model';
+import { LabelsCache } from '../src/labels-cache.js';
 import { openTestApp } from './support.js';
 import type { PbLabel } from '../src/index.js';
 
@@ -106,4 +108,82 @@ test('decoded samples land in columns: times past 7 varint bytes and negative on
   assert.deepEqual([...req.values.subarray(0, times.length)], times.map((_, i) => i));
   assert.deepEqual([...req.times.subarray(times.length)], many.map(([tMs]) => tMs));
   assert.deepEqual([...req.values.subarray(times.length)], many.map(([, v]) => v));
+});
+
+const metric = async (app: { request: (p: string) => Response | Promise<Response> }, line: string): Promise<number> => {
+  const text = await (await app.request('/metrics')).text();
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return Number(found?.split(' ')[1] ?? NaN);
+};
+
+/** [pod, raw values] of every series of `name` in [T0, T0 + spanMs], sorted by pod. */
+async function podValues(app: { request: (p: string) => Response | Promise<Response> }, name: string, spanMs: number): Promise<[string, string[]][]> {
+  const r = await app.request(`/api/v1/query?query=${name}[${spanMs / 1000 + 1}s]&time=${(T0 + spanMs) / 1000}`);
+  const result = ((await r.json()) as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } }).data.result;
+  return result.map((s): [string, string[]] => [s.metric['pod'] ?? '', s.values.map(([, v]) => v)]).sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+test('request buffers are reused: sequential requests allocate one set, the pool keeps it', async (t) => {
+  const { app } = await openTestApp(t);
+  for (let i = 0; i < 3; i++) {
+    const r = await app.request('/api/v1/write', { method: 'POST', body: compressed(encodeWriteRequest({ timeseries: [series('up', [i], { i: String(i) })] })), headers: HEADERS });
+    assert.equal(r.status, 204);
+  }
+  assert.equal(await metric(app, 'fathom_server_remote_write_buffer_leases_total{source="allocated"}'), 1);
+  assert.equal(await metric(app, 'fathom_server_remote_write_buffer_leases_total{source="pool"}'), 2);
+  assert.ok((await metric(app, 'fathom_server_remote_write_buffer_pooled_bytes')) > 0);
+});
+
+test('two requests in flight never share buffers; each stores its own series and samples', async (t) => {
+  const { app } = await openTestApp(t);
+  const body = (pod: string, v: number) => compressed(encodeWriteRequest({ timeseries: [series('rw_pair', [v, v + 1, v + 2], { pod })] }));
+  const post = (b: Uint8Array) => Promise.resolve(app.request('/api/v1/write', { method: 'POST', body: b, headers: HEADERS }));
+  const [a, b] = await Promise.all([post(body('a', 10)), post(body('b', 20))]);
+  assert.deepEqual([a.status, b.status], [204, 204]);
+  assert.equal(await metric(app, 'fathom_server_remote_write_buffer_leases_total{source="allocated"}'), 2, 'the second request did not take the first one\'s set');
+  assert.deepEqual(await podValues(app, 'rw_pair', 30_000), [['a', ['10', '11', '12']], ['b', ['20', '21', '22']]]);
+});
+
+test('labels and the labels cache keep copies: a later request overwriting the reused buffer changes no stored series', async (t) => {
+  const { app } = await openTestApp(t);
+  const write = (b: Uint8Array) => Promise.resolve(app.request('/api/v1/write', { method: 'POST', body: b, headers: HEADERS }));
+  // Same length wire bytes, so the second request's labels land where the first one's were.
+  const at = (pod: string, i: number) => compressed(encodeWriteRequest({ timeseries: [{ labels: labels({ __name__: 'rw_copy', pod }), samples: [[T0 + i * 15_000, i]] }] }));
+  for (const [pod, i] of [['x', 0], ['y', 1], ['y', 2], ['x', 3]] as const) assert.equal((await write(at(pod, i))).status, 204);
+  // A view kept into the first buffer would read y's bytes as x's cached labels: y's samples would land in x.
+  assert.deepEqual(await podValues(app, 'rw_copy', 45_000), [['x', ['0', '3']], ['y', ['1', '2']]]);
+});
+
+test('an oversized declared decompressed length is refused before a buffer is sized for it', async (t) => {
+  const { app } = await openTestApp(t);
+  // Varint header declaring 2^34 bytes, then one literal byte.
+  const body = new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x40, 0x00, 0x61]);
+  const r = await app.request('/api/v1/write', { method: 'POST', body, headers: HEADERS });
+  assert.equal(r.status, 413);
+  assert.match(await r.text(), /decompressed body of 17179869184 bytes exceeds the limit/);
+  assert.ok((await metric(app, 'fathom_server_remote_write_buffer_pooled_bytes')) < 1 << 20, 'no buffer grew for the declared size');
+});
+
+test('a body over the first buffer size and without Content-Length is read whole (buffers grow, bounded by the limit)', async (t) => {
+  const { app } = await openTestApp(t, { remoteWriteLimits: { maxBodyBytes: 1 << 20, maxDecodedBytes: 4 << 20, maxSeries: 1000, maxSamples: 10_000 } });
+  // Incompressible label values: the compressed body is > 64 KiB.
+  let seed = 1;
+  const rand = () => Buffer.from(Array.from({ length: 96 }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 23)).toString('base64');
+  const ts = Array.from({ length: 800 }, (_, i) => series('rw_big', [i], { i: String(i), r: rand() }));
+  const body = compressed(encodeWriteRequest({ timeseries: ts }));
+  assert.ok(body.length > 64 * 1024);
+  assert.equal((await app.request('/api/v1/write', { method: 'POST', body, headers: HEADERS })).status, 204);
+  const q = (await (await app.request(`/api/v1/query?query=count(rw_big)&time=${T0 / 1000}`)).json()) as { data: { result: { value: [number, string] }[] } };
+  assert.equal(q.data.result[0]?.value[1], '800');
+});
+
+test('the labels cache keeps a copy of the wire bytes: the request buffer being overwritten does not lose or alias the entry', () => {
+  const cache = new LabelsCache(10);
+  const wire = Buffer.from('..label-bytes-of-x..');
+  const x = labelsOf({ __name__: 'x' });
+  cache.set(wire, 2, 18, x);
+  const xBytes = Buffer.from(wire);
+  wire.write('label-bytes-of-y', 2); // the next request, same buffer, same offsets
+  assert.equal(cache.get(wire, 2, 18), undefined, 'y is not x');
+  assert.equal(cache.get(xBytes, 2, 18), x);
 });
