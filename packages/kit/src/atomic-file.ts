@@ -47,12 +47,15 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, fsy
     closeSync(fd);
   }
   renameSync(tmp, path);
-  if (fsync) {
-    const dfd = openSync(dirname(path), 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
+  if (fsync) fsyncDirSync(dirname(path));
+}
+
+/** Makes a directory's entries durable (a file created, renamed or removed in it survives power loss). */
+export function fsyncDirSync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

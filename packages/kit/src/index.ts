@@ -6,4 +6,4 @@ export { NOOP_LOGGER, createLogger } from './logger.js';
 export type { LogLevel, Logger } from './logger.js';
 export { BoundedQueue } from './bounded-queue.js';
 export { Wakeup } from './wakeup.js';
-export { writeFileAtomic, writeFileAtomicSync } from './atomic-file.js';
+export { fsyncDirSync, writeFileAtomic, writeFileAtomicSync } from './atomic-file.js';

@@ -5,6 +5,7 @@
  * retention into tier blocks, compaction). Reads merge per label set across blocks.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { fsyncDirSync } from '@fathom/kit';
 import { join } from 'node:path';
 import { labelsKey } from '@fathom/model';
 import type { Labels, Matcher } from '@fathom/model';
@@ -19,7 +20,7 @@ import type { CounterState } from '../rollup/rollup-points.js';
 import type { Tier } from '../rollup/tiers.js';
 import type { BlockChunk, BlockSeriesIn } from './block-index.js';
 import { Block, BlockCorruptError } from './block-reader.js';
-import { syncDir, writeBlock } from './block-writer.js';
+import { writeBlock } from './block-writer.js';
 import { isBlockId } from './meta.js';
 import { planMaintenance } from './plan.js';
 import type { PlanConfig } from './plan.js';
@@ -191,7 +192,7 @@ export class BlockStore {
     b.close();
     this._blocks = this._blocks.filter((x) => x !== b);
     rmSync(b.dir, { recursive: true, force: true });
-    syncDir(this._o.dir);
+    fsyncDirSync(this._o.dir);
   }
 
   /** Retention, rollups and compaction until nothing is left to do; returns what was done. */

@@ -4,6 +4,7 @@
  * either no block or a `.tmp` directory that the next open deletes.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { fsyncDirSync } from '@fathom/kit';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ByteWriter } from '../wal/codec.js';
@@ -67,9 +68,9 @@ export function writeBlock(parentDir: string, spec: NewBlock, series: readonly B
       files: { index: { bytes: index.bytes, crc32: index.crc }, chunks: { bytes: chunks.bytes, crc32: chunks.crc } },
     };
     writeSmallFile(join(tmp, 'meta.json'), Buffer.from(`${JSON.stringify(meta, null, 1)}\n`));
-    syncDir(tmp);
+    fsyncDirSync(tmp);
     renameSync(tmp, join(parentDir, id));
-    syncDir(parentDir);
+    fsyncDirSync(parentDir);
     return meta;
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
@@ -164,11 +165,3 @@ class FileSink {
   }
 }
 
-export function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -5,6 +5,7 @@
  * by the checkpoint interval, not by history. Written to a temp file, fsynced, then renamed.
  */
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { fsyncDirSync } from '@fathom/kit';
 import { join } from 'node:path';
 import type { Labels } from '@fathom/model';
 import { XorEncoder } from '../chunk/xor-chunk.js';
@@ -75,7 +76,7 @@ export function writeCheckpoint(dir: string, seq: number, head: Head, scratch = 
   }
   closeSync(fd);
   renameSync(tmp, join(dir, checkpointName(seq)));
-  syncDir(dir);
+  fsyncDirSync(dir);
   for (const old of listCheckpoints(dir)) if (old < seq) rmSync(join(dir, checkpointName(old)), { force: true });
 }
 
@@ -85,15 +86,6 @@ function flush(fd: number, w: ByteWriter): void {
   let off = 0;
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
   w.reset();
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Every label name and value of the head, once; refs by string. */

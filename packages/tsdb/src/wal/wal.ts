@@ -7,8 +7,9 @@
  * commit resolves (survives a process crash, not a power loss). A write that fails (ENOSPC, EIO)
  * is cut off the segment again so the log stays readable, and the commit fails with a clear error.
  */
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { fsyncDirSync } from '@fathom/kit';
 import { readRecord } from './records.js';
 
 export const WAL_MAGIC = Buffer.from('FTHMWAL1', 'ascii');
@@ -103,7 +104,7 @@ export class Wal {
       let off = 0;
       while (off < records.length) off += writeSync(fd, records, off, records.length - off);
     } catch (err) {
-      this._undo(fd, before);
+      this._size = this._undo(fd, before);
       throw this._writeError(err);
     }
     this._size += records.length;
@@ -111,8 +112,7 @@ export class Wal {
     return new Promise((resolve, reject) => {
       fdatasync(fd, (err) => {
         if (!err) return resolve();
-        this._undo(fd, before);
-        this._size = before;
+        this._size = this._undo(fd, before);
         reject(this._writeError(err));
       });
     });
@@ -124,11 +124,22 @@ export class Wal {
     return new WalWriteError(`WAL write to ${this._opts.dir} failed (${why}); the batch was not stored`, e.code);
   }
 
-  private _undo(fd: number, size: number): void {
+  /**
+   * Cuts a failed commit's records off again; returns the segment's size after. If the truncate
+   * fails too (a file system gone read-only), whole records may stay: a restart then replays a
+   * batch whose commit failed — data the sender wanted, and its retry an exact duplicate (a no-op).
+   * The size is then read back, so the segment limit keeps counting what is really there.
+   */
+  private _undo(fd: number, size: number): number {
     try {
       ftruncateSync(fd, size);
+      return size;
     } catch {
-      // The record is torn at worst; replay cuts it off.
+      try {
+        return fstatSync(fd).size;
+      } catch {
+        return size;
+      }
     }
   }
 
@@ -155,7 +166,11 @@ export class Wal {
     const fd = openSync(path, 'a');
     this._fd = fd;
     this._size = size;
-    if (size === 0) this._writeMagic(fd);
+    if (size < WAL_MAGIC.length) {
+      // empty, or a header torn by a failed start: records after it would be unreadable
+      if (size > 0) this._size = this._undo(fd, 0);
+      this._writeMagic(fd);
+    }
     return fd;
   }
 
@@ -165,15 +180,27 @@ export class Wal {
     this._fd = fd;
     this._size = 0;
     this._writeMagic(fd);
+    // the new segment's directory entry: without it a power loss can drop the file and the
+    // acknowledged records in it, fdatasync'ed or not
+    if (this._opts.fsync === 'always') fsyncDirSync(this._opts.dir);
     return fd;
   }
 
+  /**
+   * Starts a segment with its header. On failure (no space) the segment is closed again, so the
+   * next write reopens it and writes the header first: records appended after a missing or torn
+   * header would be acknowledged, then dropped with the segment at replay.
+   */
   private _writeMagic(fd: number): void {
     try {
-      writeSync(fd, WAL_MAGIC);
+      let off = 0;
+      while (off < WAL_MAGIC.length) off += writeSync(fd, WAL_MAGIC, off, WAL_MAGIC.length - off);
       this._size = WAL_MAGIC.length;
     } catch (err) {
       this._undo(fd, 0);
+      closeSync(fd);
+      this._fd = undefined;
+      this._size = 0;
       throw new WalWriteError(`cannot start WAL segment in ${this._opts.dir}: ${(err as Error).message}`, (err as NodeJS.ErrnoException).code);
     }
   }
