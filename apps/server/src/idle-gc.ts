@@ -8,15 +8,19 @@
  * fragmented by it. Browsers run major GCs in idle periods; Go's runtime scavenges in the
  * background. This does the same, in two steps:
  *
- * 1. once the event loop has been idle for `idleMs` (no tick busier than {@link BURST_UTILIZATION},
- *    mean utilization under `busyUtilization`) and either the heap has grown by
- *    `minGrowthBytes` since its low point after the last collection (garbage), or the old
- *    generation's committed-but-unused pages have (V8's own last collection freed the garbage but
- *    kept the fragmented pages: used bytes alone miss that), one major GC;
+ * 1. once the event loop has been calm over the last `idleMs` (a sliding window: no tick in it
+ *    busier than {@link BURST_UTILIZATION}, its mean utilization under `busyUtilization`; what came
+ *    before neither hides present work nor delays a collection) and either the heap + ArrayBuffers
+ *    have grown by `minGrowthBytes` (and `growthRatio` of the JS heap) since the floor the last
+ *    collection left (garbage), or the old generation's committed-but-unused pages have grown by
+ *    `minGrowthBytes` (V8's own last collection freed the garbage but kept the fragmented pages:
+ *    used bytes alone miss that), one major GC;
  * 2. while the server stays idle, further major GCs, one per tick, as long as each returns at
  *    least {@link MIN_RETURNED_BYTES} of committed heap (V8 compacts ~16 MiB of fragmented pages
  *    per collection) and at most {@link MAX_ROUNDS} of them.
- * A tick busier than {@link BURST_UTILIZATION} stops the sequence.
+ * A tick busier than {@link BURST_UTILIZATION} stops the sequence. Once a sequence has ended, the
+ * next starts as step 1 does, growth counted from the floor its last collection left: a lightly
+ * loaded server that never bursts still returns the garbage it keeps making.
  *
  * Not done: shrinking the young generation (2 × 16 MiB once grown). A minor GC 6 s into an idle
  * period makes V8 shrink it to 1 MiB (its allocation rate over 5 s is then low), 31 MiB less RSS,
@@ -26,7 +30,7 @@
  *
  * Cost: each major GC is a full, non-incremental collection on the main thread, as long as marking
  * the live heap takes (50-110 ms at 8,000 series on this 2-core VM, 3-4 per burst), up to
- * MAX_ROUNDS per idle period; a request arriving meanwhile waits for one. The sampling: an event-loop-utilization and
+ * MAX_ROUNDS per sequence; a request arriving meanwhile waits for one. The sampling: an event-loop-utilization and
  * a heap-statistics read per tick (four ticks per `idleMs`).
  */
 import { performance } from 'node:perf_hooks';
@@ -38,96 +42,154 @@ import type { MetricSet } from '@fathom/model';
 import { sleep, untilAborted } from '@fathom/kit';
 
 export interface IdleGcOptions {
-  /** Idle time (event loop below `busyUtilization` every tick) before collecting; 0 turns it off. */
+  /** The window (ms) over which the event loop must be calm before collecting; 0 turns it off. */
   readonly idleMs: number;
-  /** Heap (+ ArrayBuffers) growth since the low point after the last collection that makes one worth it. */
+  /** Heap (+ ArrayBuffers) growth, or old-generation slack growth, since the floor the last collection left that makes one worth it. */
   readonly minGrowthBytes: number;
   /**
-   * The growth must also be this fraction of that low point (≈ the live heap). A forced major GC
-   * marks the whole live heap in one pause, so a big heap waits for proportionally more garbage
-   * before one (the amortization of Go's GOGC). Default 0: `minGrowthBytes` alone.
+   * The heap growth must also be this fraction of the JS heap's used size at that floor. A forced
+   * major GC marks the whole live JS heap in one pause, so a big heap waits for proportionally more
+   * garbage before one (the amortization of Go's GOGC). ArrayBuffers (the tsdb's chunk slabs) are
+   * not marked, so they do not raise the bar. Default 0: `minGrowthBytes` alone.
    */
   readonly growthRatio?: number;
-  /** Mean event-loop utilization (0..1) over the idle period at or above which the server is busy. Default 0.05. */
+  /** Mean event-loop utilization (0..1) over the last `idleMs` at or above which the server is busy. Default 0.05. */
   readonly busyUtilization?: number;
 }
 
-export interface IdleSample {
-  readonly nowMs: number;
-  /** Event-loop utilization since the previous sample. */
-  readonly utilization: number;
+/** Heap state: what a collection is measured by. */
+export interface IdleHeap {
   /** JS heap used + external (ArrayBuffer) memory. */
   readonly bytes: number;
+  /** JS heap used only: what a major GC marks, so what its pause grows with. */
+  readonly heapUsedBytes: number;
   /** Committed minus used bytes of the heap outside the young generation (whose semi-spaces are always committed). */
   readonly slackBytes: number;
 }
 
+export interface IdleSample extends IdleHeap {
+  readonly nowMs: number;
+  /** Event-loop utilization since the previous sample. */
+  readonly utilization: number;
+}
+
 export type IdleGcAction = 'none' | 'major';
 
-/** Major GCs per idle period at most. */
+/** Major GCs per sequence at most. */
 export const MAX_ROUNDS = 8;
 /** A further major GC only while the previous one gave back at least this much committed heap. */
 export const MIN_RETURNED_BYTES = 4 * 1024 * 1024;
 
 /**
- * A tick this busy ends an idle period. Below it, the period goes on and its mean utilization
- * decides: a poller's 20 ms request once a second (8 % of a 250 ms tick, 2 % of the period) leaves
- * the server idle; steady work above `busyUtilization` does not.
+ * A tick this busy in the window means the server is not idle. Below it, the window's mean
+ * utilization decides: a poller's 20 ms request once a second (8 % of a 250 ms tick, 2 % of the
+ * window) leaves the server idle; steady work above `busyUtilization` does not.
  */
 export const BURST_UTILIZATION = 0.25;
 
+/** Ticks kept at most; `runIdleGc` has four per window. Past it the window counts as not covered (no calm claimed without data). */
+const MAX_WINDOW_TICKS = 64;
+
+/** One sampling interval: the event loop's utilization over (startMs, endMs]. */
+interface Tick {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly utilization: number;
+}
+
+/**
+ * Event-loop utilization over the last `windowMs` only. A mean since some older event (the last
+ * burst) lets an hour at 1 % hide present steady work, and an hour at 10 % delay the collection
+ * after it by as long.
+ */
+class UtilizationWindow {
+  private readonly _ticks: Tick[] = [];
+  private _prevMs: number | undefined;
+
+  constructor(private readonly _windowMs: number) {}
+
+  /** The first sample only starts the clock: its utilization covers an interval not known here. */
+  add(nowMs: number, utilization: number): void {
+    const startMs = this._prevMs;
+    this._prevMs = nowMs;
+    if (startMs === undefined) return;
+    this._ticks.push({ startMs, endMs: nowMs, utilization });
+    const fromMs = nowMs - this._windowMs;
+    while (this._ticks.length > MAX_WINDOW_TICKS || (this._ticks[0]?.endMs ?? Infinity) <= fromMs) this._ticks.shift();
+  }
+
+  /** Whether ticks cover the whole window, none of them a burst, with a mean under `busyUtilization`. */
+  calm(nowMs: number, busyUtilization: number): boolean {
+    const fromMs = nowMs - this._windowMs;
+    const first = this._ticks[0];
+    if (first === undefined || first.startMs > fromMs) return false;
+    let busyMs = 0;
+    for (const t of this._ticks) {
+      if (t.utilization >= BURST_UTILIZATION) return false;
+      // the oldest tick may start before the window: only its part inside counts
+      busyMs += t.utilization * (t.endMs - Math.max(t.startMs, fromMs));
+    }
+    return busyMs < busyUtilization * this._windowMs;
+  }
+}
+
 /** The trigger logic, pure (no clock, no V8): fed one sample per tick, says what to collect. */
 export class IdleGcTrigger {
-  private _idleSinceMs: number | undefined;
-  private _busyMs = 0;
-  private _prevMs: number | undefined;
-  private _lowBytes: number;
-  private _lowSlackBytes: number;
+  private readonly _window: UtilizationWindow;
+  private _low: IdleHeap;
+  /** Rounds of the sequence running; 0 when none is (not started, or ended). */
   private _rounds = 0;
-  private _lastReturnedBytes = 0;
 
   constructor(
     private readonly _opts: IdleGcOptions,
-    start: Pick<IdleSample, 'bytes' | 'slackBytes'>,
+    start: IdleHeap,
   ) {
-    this._lowBytes = start.bytes;
-    this._lowSlackBytes = start.slackBytes;
+    this._window = new UtilizationWindow(_opts.idleMs);
+    this._low = start;
   }
 
   /** What to collect now (then report it with {@link collected}). */
   sample(s: IdleSample): IdleGcAction {
-    // V8's own collections lower the floor: growth counts from the lowest point seen
-    if (s.bytes < this._lowBytes) this._lowBytes = s.bytes;
-    if (s.slackBytes < this._lowSlackBytes) this._lowSlackBytes = s.slackBytes;
-    const tickMs = s.nowMs - (this._prevMs ?? s.nowMs);
-    this._prevMs = s.nowMs;
+    this._lowerFloor(s);
+    this._window.add(s.nowMs, s.utilization);
     if (this._opts.idleMs <= 0 || s.utilization >= BURST_UTILIZATION) {
-      this._idleSinceMs = undefined;
       this._rounds = 0;
       return 'none';
     }
-    if (this._idleSinceMs === undefined) {
-      this._idleSinceMs = s.nowMs;
-      this._busyMs = 0;
-    } else this._busyMs += s.utilization * tickMs;
-    const idleForMs = s.nowMs - this._idleSinceMs;
-    const calm = idleForMs >= this._opts.idleMs && this._busyMs < (this._opts.busyUtilization ?? 0.05) * idleForMs;
-    const worthBytes = Math.max(this._opts.minGrowthBytes, (this._opts.growthRatio ?? 0) * this._lowBytes);
-    const grown = s.bytes - this._lowBytes >= worthBytes || s.slackBytes - this._lowSlackBytes >= worthBytes;
-    if (this._rounds === 0 && calm && grown) return 'major';
-    if (this._rounds > 0 && this._rounds < MAX_ROUNDS && this._lastReturnedBytes >= MIN_RETURNED_BYTES) return 'major';
-    return 'none';
+    if (this._rounds > 0) return 'major';
+    return this._window.calm(s.nowMs, this._opts.busyUtilization ?? 0.05) && this._grown(s) ? 'major' : 'none';
   }
 
   /**
    * After a major GC: what it left is the new floor (the slack it could not give back is not
    * asked for again); `returnedBytes`, the committed heap it gave back, decides on another round.
+   * A sequence that ends here lets the next start on new growth (see {@link sample}).
    */
-  collected(after: Pick<IdleSample, 'bytes' | 'slackBytes'>, returnedBytes: number): void {
+  collected(after: IdleHeap, returnedBytes: number): void {
+    this._low = after;
     this._rounds++;
-    this._lowBytes = after.bytes;
-    this._lowSlackBytes = after.slackBytes;
-    this._lastReturnedBytes = returnedBytes;
+    if (returnedBytes < MIN_RETURNED_BYTES || this._rounds >= MAX_ROUNDS) this._rounds = 0;
+  }
+
+  /** V8's own collections lower the floor: growth counts from the lowest point seen. */
+  private _lowerFloor(s: IdleHeap): void {
+    this._low = {
+      bytes: Math.min(this._low.bytes, s.bytes),
+      heapUsedBytes: Math.min(this._low.heapUsedBytes, s.heapUsedBytes),
+      slackBytes: Math.min(this._low.slackBytes, s.slackBytes),
+    };
+  }
+
+  /**
+   * Garbage or slack worth a pause. The ratio weighs the JS heap only (the pause marks it; 2 GiB
+   * of chunk slabs would otherwise hide 1 GiB of garbage). Slack needs `minGrowthBytes` alone: it
+   * is committed memory the OS can have back whatever the heap's size, a burst is needed to make
+   * it, a collection's leftover is not asked for again, and MIN_RETURNED_BYTES stops rounds that
+   * do not return it; a fraction of committed old space would bring the miss back on big heaps.
+   */
+  private _grown(s: IdleHeap): boolean {
+    const worthBytes = Math.max(this._opts.minGrowthBytes, (this._opts.growthRatio ?? 0) * this._low.heapUsedBytes);
+    return s.bytes - this._low.bytes >= worthBytes || s.slackBytes - this._low.slackBytes >= this._opts.minGrowthBytes;
   }
 }
 
@@ -169,14 +231,14 @@ export function v8Gc(): GcFunction | undefined {
   }
 }
 
-function heap(): { bytes: number; slackBytes: number; committed: number } {
+function heap(): IdleHeap & { committed: number } {
   const h = getHeapStatistics();
   let slackBytes = 0;
   for (const sp of getHeapSpaceStatistics()) if (sp.space_name !== 'new_space') slackBytes += sp.space_size - sp.space_used_size;
-  return { bytes: h.used_heap_size + h.external_memory, slackBytes, committed: h.total_heap_size };
+  return { bytes: h.used_heap_size + h.external_memory, heapUsedBytes: h.used_heap_size, slackBytes, committed: h.total_heap_size };
 }
 
-/** Ticks four times per idle period: the first collection comes 1-1.25 × `idleMs` after the burst. */
+/** Ticks four times per window: the first collection comes 1-1.25 × `idleMs` after the burst. */
 function tickMs(o: IdleGcOptions): number {
   return Math.max(50, Math.round(o.idleMs / 4));
 }

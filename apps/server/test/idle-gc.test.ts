@@ -3,21 +3,23 @@ import assert from 'node:assert/strict';
 import { serverConfigSchema } from '@fathom/config';
 import { NOOP_LOGGER } from '@fathom/kit';
 import { BURST_UTILIZATION, IdleGcStats, IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, runIdleGc, v8Gc } from '../src/idle-gc.js';
-import type { IdleGcAction, IdleSample } from '../src/idle-gc.js';
+import type { IdleGcAction, IdleHeap, IdleSample } from '../src/idle-gc.js';
 
 const MiB = 1024 * 1024;
 const opts = { idleMs: 1000, minGrowthBytes: 32 * MiB };
 const busy = 0.5;
 const idle = 0.01;
 
-/** Heap state in MiB: used (+ external) and old-generation slack. */
-const mem = (bytes: number, slack = 0): { bytes: number; slackBytes: number } => ({ bytes: bytes * MiB, slackBytes: slack * MiB });
-const at = (nowMs: number, utilization: number, bytes: number, slack = 0): IdleSample => ({ nowMs, utilization, ...mem(bytes, slack) });
+/** Heap state in MiB: used (+ external), old-generation slack, JS heap used (default: all of `bytes`). */
+const mem = (bytes: number, slack = 0, heapUsed = bytes): IdleHeap => ({ bytes: bytes * MiB, slackBytes: slack * MiB, heapUsedBytes: heapUsed * MiB });
+const at = (nowMs: number, utilization: number, bytes: number, slack = 0, heapUsed = bytes): IdleSample => ({ nowMs, utilization, ...mem(bytes, slack, heapUsed) });
 
-/** Feeds (time, utilization, used MiB[, slack MiB]) samples; returns the first action that is not 'none' with its time. */
-function feed(t: IdleGcTrigger, samples: readonly (readonly [number, number, number, number?])[]): [number, IdleGcAction] | undefined {
-  for (const [nowMs, utilization, bytes, slack] of samples) {
-    const a = t.sample(at(nowMs, utilization, bytes, slack));
+type Row = readonly [nowMs: number, utilization: number, bytesMiB: number, slackMiB?: number, heapUsedMiB?: number];
+
+/** Feeds (time, utilization, used MiB[, slack MiB[, JS heap MiB]]) samples; returns the first action that is not 'none' with its time. */
+function feed(t: IdleGcTrigger, samples: readonly Row[]): [number, IdleGcAction] | undefined {
+  for (const [nowMs, utilization, bytes, slack, heapUsed] of samples) {
+    const a = t.sample(at(nowMs, utilization, bytes, slack, heapUsed));
     if (a !== 'none') return [nowMs, a];
   }
   return undefined;
@@ -27,8 +29,8 @@ test('idle GC: a burst that grew the heap, then idleMs of idle event loop → on
   const t = new IdleGcTrigger(opts, mem(50));
   const busyBurst: [number, number, number][] = [0, 250, 500, 750, 1000, 1250].map((ms) => [ms, busy, 150]);
   assert.equal(feed(t, busyBurst), undefined, 'never while busy');
-  // idle from 1500: the first tick starts the idle period, a GC once it has lasted 1000 ms
-  assert.deepEqual(feed(t, [1500, 1750, 2000, 2250, 2500, 2750].map((ms) => [ms, idle, 150])), [2500, 'major']);
+  // the busy tick at 1250 measured (1000, 1250]: a GC once the last 1000 ms hold no busy tick
+  assert.deepEqual(feed(t, [1500, 1750, 2000, 2250, 2500, 2750].map((ms) => [ms, idle, 150])), [2250, 'major']);
 });
 
 test('idle GC: no collection when the heap has not grown by minGrowthBytes since its low point', () => {
@@ -50,10 +52,10 @@ test('idle GC: V8 collected the garbage itself but kept the pages (old-generatio
   assert.deepEqual(feed(t, [[11_000, busy, 60, 50], [11_500, idle, 60, 70], [12_500, idle, 60, 70]]), [12_500, 'major'], 'new slack after the next burst');
 });
 
-test('idle GC: a busy tick restarts the idle period', () => {
+test('idle GC: a busy tick in the last idleMs means not idle', () => {
   const t = new IdleGcTrigger(opts, mem(0));
-  assert.equal(feed(t, [[0, idle, 100], [900, idle, 100], [950, busy, 100], [1500, idle, 100], [2400, idle, 100]]), undefined);
-  assert.deepEqual(feed(t, [[2500, idle, 100]]), [2500, 'major']);
+  assert.equal(feed(t, [[0, idle, 100], [900, idle, 100], [950, busy, 100], [1500, idle, 100], [1900, idle, 100]]), undefined);
+  assert.deepEqual(feed(t, [[1950, idle, 100]]), [1950, 'major'], 'the busy tick ended 1000 ms ago');
 });
 
 test('idle GC: light periodic work (a poller) still leaves the server idle; steady work above busyUtilization does not', () => {
@@ -75,16 +77,17 @@ test('idle GC: further major rounds while each returns enough, at most MAX_ROUND
   assert.equal(t.sample(at(1250, idle, 60)), 'major', 'it returned 40 MiB: another round');
   t.collected(mem(60), MIN_RETURNED_BYTES - 1);
   assert.equal(t.sample(at(1500, idle, 60)), 'none', 'too little returned: stop');
-  assert.equal(feed(t, [2000, 20_000, 40_000, 80_000].map((ms) => [ms, idle, 60])), undefined, 'nothing more until the next burst');
+  assert.equal(feed(t, [2000, 20_000, 40_000, 80_000].map((ms) => [ms, idle, 60])), undefined, 'nothing more without new growth');
 
   const capped = new IdleGcTrigger(opts, mem(0));
   let rounds = 0;
   for (let ms = 1000; ms < 5000; ms += 250) {
-    if (capped.sample(at(ms, idle, 200)) !== 'major') continue;
+    if (capped.sample(at(ms, idle, rounds === 0 ? 200 : 60)) !== 'major') continue;
     rounds++;
     capped.collected(mem(60), 16 * MiB);
   }
   assert.equal(rounds, MAX_ROUNDS);
+  assert.equal(capped.sample(at(5000, idle, 200)), 'major', 'new growth after the capped sequence: a new one');
 });
 
 test('idle GC: a busy tick stops the rounds; the next idle period needs new growth', () => {
@@ -124,4 +127,37 @@ test('idle GC: on a big heap the growth must also be growthRatio of what the las
   assert.deepEqual(feed(new IdleGcTrigger(big, mem(1024)), [0, 250, 500, 750, 1000, 1250, 1500].map((ms) => [ms, idle, 1624])), [1000, 'major']);
   // a small heap: minGrowthBytes decides, as without the ratio
   assert.deepEqual(feed(new IdleGcTrigger(big, mem(40)), [0, 250, 500, 750, 1000, 1250].map((ms) => [ms, idle, 80])), [1000, 'major']);
+});
+
+/** `n` ticks 250 ms apart from `fromMs`, all at `utilization` with `bytes` MiB used. */
+const ticks = (fromMs: number, n: number, utilization: number, bytes: number): Row[] => Array.from({ length: n }, (_, i): Row => [fromMs + i * 250, utilization, bytes]);
+const HOUR_MS = 3_600_000;
+
+test('idle GC: calm is judged over the last idleMs only: an hour of light load neither hides steady work nor delays the GC after it', () => {
+  const quiet = new IdleGcTrigger(opts, mem(50));
+  assert.equal(feed(quiet, ticks(0, HOUR_MS / 250, 0.01, 50)), undefined, 'an hour at 1 %, no growth');
+  assert.equal(feed(quiet, ticks(HOUR_MS, 2400, 0.2, 200)), undefined, 'then 10 minutes of steady 20 % work that allocates: never idle');
+
+  const steady = new IdleGcTrigger(opts, mem(50));
+  assert.equal(feed(steady, ticks(0, HOUR_MS / 250, 0.1, 200)), undefined, 'an hour at 10 %');
+  // fully idle from HOUR_MS - 250: the window's mean drops under 5 % once 1 of its 4 ticks is at 10 %
+  assert.deepEqual(feed(steady, ticks(HOUR_MS, 40, 0, 200)), [HOUR_MS + 500, 'major']);
+});
+
+test('idle GC: after a sequence has ended, new growth at light load starts another (no burst needed)', () => {
+  const t = new IdleGcTrigger(opts, mem(50));
+  assert.deepEqual(feed(t, ticks(0, 8, 0.02, 200)), [1000, 'major']);
+  t.collected(mem(60), 1 * MiB); // too little given back: the sequence ends
+  assert.equal(feed(t, ticks(1250, 40, 0.02, 80)), undefined, '20 MiB over the floor of 60: not worth one');
+  assert.deepEqual(feed(t, [[11_250, 0.02, 960]]), [11_250, 'major'], '900 MiB of new garbage at 2 % load');
+});
+
+test('idle GC: growthRatio weighs the JS heap only (ArrayBuffers are not marked); old-generation slack needs minGrowthBytes alone', () => {
+  const big = { idleMs: 1000, minGrowthBytes: 32 * MiB, growthRatio: 0.5 };
+  const times = [0, 250, 500, 750, 1000, 1250];
+  // 2 GiB live, 100 MiB of it JS heap, the rest chunk slabs
+  const live = mem(2048, 0, 100);
+  assert.deepEqual(feed(new IdleGcTrigger(big, live), times.map((ms): Row => [ms, idle, 2048, 300, 100])), [1000, 'major'], '300 MiB of fragmented old-space pages');
+  assert.deepEqual(feed(new IdleGcTrigger(big, live), times.map((ms): Row => [ms, idle, 2148, 0, 150])), [1000, 'major'], '100 MiB of garbage (dead Buffers + JS): ≥ half of the 100 MiB JS heap');
+  assert.equal(feed(new IdleGcTrigger(big, live), times.map((ms): Row => [ms, idle, 2088, 0, 140])), undefined, '40 MiB: under half of the JS heap');
 });

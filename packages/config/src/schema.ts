@@ -143,11 +143,11 @@ const rules = z.strictObject({
 /** Memory returned when the server goes idle after a burst of work (apps/server/src/idle-gc.ts). */
 const idleGc = z.strictObject({
   enabled: z.boolean().default(true),
-  /** Idle event loop for this long after a burst → major GCs while each returns memory (apps/server/src/idle-gc.ts). */
+  /** Calm event loop over the last this long (no burst tick, low mean) → major GCs while each returns memory (apps/server/src/idle-gc.ts). */
   afterMs: durationMs.default(500),
-  /** Heap + ArrayBuffer growth since the last collection's low point that makes a collection worth its pause. */
+  /** Heap + ArrayBuffer growth (or old-space slack growth) since the last collection's low point that makes a collection worth its pause. */
   minGrowthBytes: byteSize.default(32 * 1024 * 1024),
-  /** … and at least this fraction of the heap after the last collection (a bigger heap pauses longer per collection). */
+  /** … and heap growth at least this fraction of the JS heap after the last collection (a bigger JS heap pauses longer; ArrayBuffers are not marked). */
   growthRatio: z.number().min(0).default(0.5),
 });
 
