@@ -27,6 +27,7 @@ export async function openStorage(cfg: ServerConfig, log: Logger): Promise<Opene
     walSegmentBytes: cfg.storage.walSegmentBytes,
     checkpointEveryBytes: cfg.storage.checkpointEveryBytes,
     blockRangeMs: cfg.storage.blockRangeMs,
+    maxQueuedSamples: cfg.storage.maxQueuedSamples,
     tiers: cfg.storage.tiers,
     // cuts and compaction at open would delay the first answers after a restart; the retention loop and ingest run them
     deferMaintenance: true,

@@ -102,6 +102,12 @@ const storage = z.strictObject({
   /** Time partition of the on-disk blocks cut from the head (tsdb); compaction merges them ×3 per level. */
   blockRangeMs: durationMs.default(2 * 3_600_000),
   /**
+   * Bound of the samples waiting to be written to the WAL (tsdb): past it a write is refused at once
+   * (remote write and agent batches: 503 + Retry-After, the sender retries), counted as
+   * `fathom_server_storage_rejected_samples_total{reason="overloaded"}`. ~20-40 bytes per sample.
+   */
+  maxQueuedSamples: z.number().int().min(1).default(2_000_000),
+  /**
    * Rollup tiers after the raw tier (`retentionMs`), finest first (tsdb). Defaults after Sysdig:
    * 1 m for 2 d, 10 m for 2 w, 1 h for 3 months, 1 d for a year. `[]` keeps raw samples only.
    */

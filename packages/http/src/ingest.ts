@@ -2,7 +2,7 @@
  * The agent ingest endpoint: POST /api/agent/v1/batches with a protocol-v1 batch
  * (docs/formats/agent-protocol.md). A malformed or oversized batch gets 400/413 with a message
  * saying what is wrong, and touches nothing; a valid batch is committed to storage and answered
- * only once it is durable. Per-sample rejections (limits, conflicting duplicates) do not fail the
+ * only once it is durable; a batch the storage refuses as overloaded gets 503 + Retry-After. Per-sample rejections (limits, conflicting duplicates) do not fail the
  * batch: they are counted and returned.
  */
 import { Hono } from 'hono';
@@ -11,8 +11,9 @@ import type { Logger } from '@fathom/kit';
 import { labelsOf } from '@fathom/model';
 import { decodeBatch, ProtocolError, sampleCount } from '@fathom/protocol';
 import type { Batch, DecodeLimits } from '@fathom/protocol';
-import type { Appendable } from '@fathom/storage';
+import type { Appendable, CommitResult } from '@fathom/storage';
 import { ApiError, failure, success } from './envelope.js';
+import { overloadedResponse } from './overload.js';
 
 export interface IngestDeps {
   readonly storage: Appendable;
@@ -45,7 +46,16 @@ export function ingestApi(deps: IngestDeps, stats: IngestStats): Hono {
       const labels = labelsOf(s.labels);
       for (const [t, v] of s.samples) app.append(labels, t, v);
     }
-    const r = await app.commit();
+    let r: CommitResult;
+    try {
+      r = await app.commit();
+    } catch (err) {
+      // storage write queue full: nothing stored, 503 + Retry-After so the agent resends the batch
+      const busy = overloadedResponse(c, err);
+      if (!busy) throw err;
+      deps.logger.warn('ingest batch refused: storage overloaded', { agent: batch.agent.id, seq: batch.seq });
+      return busy;
+    }
     stats.batches++;
     stats.samplesAccepted += r.accepted;
     stats.samplesRejected += r.rejected;

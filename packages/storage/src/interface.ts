@@ -13,7 +13,11 @@ import type { SampleColumns } from './sample-columns.js';
  */
 export interface Appender {
   append(labels: Labels, tMs: Millis, value: number): void;
-  /** Makes the batch durable (per the store's fsync policy) and visible; resolves after both. */
+  /**
+   * Makes the batch durable (per the store's fsync policy) and visible; resolves after both.
+   * Rejects with a `StorageError` of code `overloaded`, having stored nothing, when the store's
+   * write queue is full (a bounded store); retry later.
+   */
   commit(): Promise<CommitResult>;
   rollback(): void;
 }
@@ -102,9 +106,14 @@ export interface StorageStats {
   readonly damagedTotal?: number;
 }
 
-export type StorageErrorCode = 'series_limit' | 'metric_series_limit' | 'duplicate_sample' | 'out_of_bounds' | 'invalid_sample';
+/**
+ * `overloaded`: the whole commit was refused before anything was stored because the store's write
+ * queue is full; nothing of it was written, the caller should retry later (HTTP: 503 + Retry-After).
+ * The other codes refuse one sample (reported in {@link CommitResult}).
+ */
+export type StorageErrorCode = 'series_limit' | 'metric_series_limit' | 'duplicate_sample' | 'out_of_bounds' | 'invalid_sample' | 'overloaded';
 
-/** Why one sample was refused. */
+/** Why one sample (or, for `overloaded`, a whole commit: `commit()` rejects with it) was refused. */
 export class StorageError extends Error {
   override readonly name = 'StorageError';
   constructor(

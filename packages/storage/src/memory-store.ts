@@ -44,6 +44,7 @@ export class MemoryStore {
     duplicate_sample: 0,
     out_of_bounds: 0,
     invalid_sample: 0,
+    overloaded: 0,
   };
 
   constructor(private readonly _limits: MemoryStoreLimits) {}

@@ -1,4 +1,4 @@
-export { TsdbStorage } from './tsdb-storage.js';
+export { DEFAULT_MAX_QUEUED_SAMPLES, TsdbStorage } from './tsdb-storage.js';
 export type { OpenReport, TsdbOptions } from './tsdb-storage.js';
 export { XorEncoder, XorIterator, decodeXorChunk, xorChunkSamples, ChunkDecodeError, XOR_CHUNK_MAX_SAMPLES } from './chunk/xor-chunk.js';
 export { LabelIndex } from './index/label-index.js';

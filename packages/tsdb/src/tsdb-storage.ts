@@ -11,7 +11,8 @@ import { BlockStore, blocksDirOf } from './block/block-store.js';
 import { legacyTierBlocks } from './block/legacy.js';
 import { selectMerged } from './select.js';
 import { readGridOf } from './read-grid.js';
-import type { Appender, CommitResult, Querier, SelectHints, SeriesData, Storage, StorageError, StorageStats } from '@fathom/storage';
+import { StorageError } from '@fathom/storage';
+import type { Appender, CommitResult, Querier, SelectHints, SeriesData, Storage, StorageStats } from '@fathom/storage';
 import { BatchState, Head } from './head/head.js';
 import type { HeadLimits } from './head/head.js';
 import type { MemSeries } from './head/mem-series.js';
@@ -43,6 +44,14 @@ export interface TsdbOptions extends HeadLimits {
    */
   readonly tierCacheMaxPoints?: number;
   /**
+   * Bound of the samples in commits waiting on the commit chain (queued behind, or in, the WAL
+   * write and its fdatasync). A commit that would pass it is refused at once with a
+   * `StorageError` `overloaded` (counted in `rejectedTotal.overloaded`), storing nothing; one is
+   * always admitted when none waits, so a batch bigger than the bound still goes through alone.
+   * ~20-40 bytes per queued sample. Default {@link DEFAULT_MAX_QUEUED_SAMPLES}.
+   */
+  readonly maxQueuedSamples?: number;
+  /**
    * Leave the block cuts, block maintenance and retention that open would run to the first
    * {@link TsdbStorage.applyRetention} or commit, so a restart answers queries sooner (a server
    * calls applyRetention periodically). Until then the head may hold more than 1.5 block ranges
@@ -55,6 +64,7 @@ export interface TsdbOptions extends HeadLimits {
 
 export const DEFAULT_BLOCK_RANGE_MS = 2 * 3_600_000;
 export const DEFAULT_TIER_CACHE_POINTS = 1_000_000;
+export const DEFAULT_MAX_QUEUED_SAMPLES = 2_000_000;
 
 export interface OpenReport {
   readonly checkpointSeries: number;
@@ -92,6 +102,8 @@ export class TsdbStorage implements Storage {
   private readonly _scratch = new ByteWriter(64 * 1024);
   /** Commits whose WAL records wait for their fdatasync (0 or 1: commits are serialised). */
   private _inFlight = 0;
+  /** Samples of the commits on the chain, from commit() until each settles (bounded by maxQueuedSamples). */
+  private _queuedSamples = 0;
   /** Why the last checkpoint failed, if it did (the WAL is kept, nothing is lost). */
   lastCheckpointError: string | undefined;
   /** Why the last block cut or maintenance failed, if it did (the data stays in the head and WAL). */
@@ -153,7 +165,20 @@ export class TsdbStorage implements Storage {
       commit: () => {
         if (done) return Promise.reject(new Error('appender already committed or rolled back'));
         done = true;
-        return this._serialised(() => this._commit(pending));
+        const n = pending.length;
+        const max = this._opts.maxQueuedSamples ?? DEFAULT_MAX_QUEUED_SAMPLES;
+        if (this._queuedSamples > 0 && this._queuedSamples + n > max) {
+          this._head.rejectedTotal.overloaded += n;
+          pending.clear();
+          return Promise.reject(new StorageError('overloaded', `storage overloaded: ${this._queuedSamples} samples already wait to be written (bound ${max}); nothing of this batch of ${n} was stored, retry later`));
+        }
+        this._queuedSamples += n;
+        const run = this._serialised(() => this._commit(pending));
+        const settle = (): void => {
+          this._queuedSamples -= n;
+        };
+        void run.then(settle, settle);
+        return run;
       },
       rollback: () => {
         done = true;

@@ -63,6 +63,7 @@ export class Head {
     duplicate_sample: 0,
     out_of_bounds: 0,
     invalid_sample: 0,
+    overloaded: 0,
   };
 
   constructor(private readonly _limits: HeadLimits) {}
