@@ -25,6 +25,7 @@ import type { SilenceStore } from '@fathom/notify';
 import { silencesApi } from './silences-api.js';
 import type { RuleManager } from '@fathom/alerts';
 import { promRulesApi, rulesManagementApi, rulesMetrics } from './rules-api.js';
+import { overloadedResponse } from './overload.js';
 
 export interface ServerAppDeps {
   readonly storage: Storage;
@@ -76,6 +77,9 @@ export function createServerApp(deps: ServerAppDeps): Hono {
   app.all('/api/*', (c) => failure(c, new ApiError('not_found', `no API endpoint ${c.req.method} ${c.req.path}`)));
   app.get('*', async (c) => (deps.ui ? await deps.ui(c.req.path) : undefined) ?? c.text('not found\n', 404));
   app.onError((err, c) => {
+    // a write the storage refused while its queue is full (remote write's commit): the sender retries
+    const overloaded = overloadedResponse(c, err);
+    if (overloaded) return overloaded;
     deps.logger.error('unhandled error', { path: c.req.path, error: err });
     return failure(c, new ApiError('internal', err.message));
   });

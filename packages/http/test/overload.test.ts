@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import snappy from 'snappy';
 import { encodeBatch } from '@fathom/protocol';
+import { encodeWriteRequest } from '../src/index.js';
 import { StorageError } from '@fathom/storage';
 import type { JournaledStorage, Storage } from '@fathom/storage';
 import { openTestApp } from './support.js';
@@ -38,4 +40,14 @@ test('an agent batch the storage refuses as overloaded gets 503 + Retry-After (t
   assert.deepEqual(await r.json(), { status: 'error', errorType: 'unavailable', error: 'storage overloaded: retry later' });
   const metrics = await (await app.request('/metrics')).text();
   assert.match(metrics, /fathom_server_storage_rejected_samples_total\{reason="overloaded"\} 7\n/);
+});
+
+test('a remote write the storage refuses as overloaded gets 503 + Retry-After (Prometheus\' sender retries it; a 4xx would drop it)', async (t) => {
+  const { storage } = await openTestApp(t);
+  const { app } = await openTestApp(t, { storage: overloaded(storage) });
+  const body = snappy.compressSync(Buffer.from(encodeWriteRequest({ timeseries: [{ labels: [{ name: '__name__', value: 'up' }], samples: [[1_700_000_000_000, 1]] }] })));
+  const headers = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' };
+  const r = await app.request('/api/v1/write', { method: 'POST', body, headers });
+  assert.equal(r.status, 503);
+  assert.equal(r.headers.get('retry-after'), '1');
 });
