@@ -42,8 +42,8 @@ test('bookmarks advance the resourceVersion without reporting objects', { skip }
   await running(lw, async () => {
     await lw.synced();
     await createPod(k, 'bm', 'x');
-    await waitFor('a bookmark', () => Promise.resolve(lw.stats.bookmarks > 0 ? true : undefined), 60_000).catch((err: Error) => {
-      throw new Error(`${err.message}; list-watch stats ${JSON.stringify(lw.stats)}`);
+    await waitFor('a bookmark', () => Promise.resolve(lw.stats.bookmarks > 0 ? true : undefined), 60_000).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; list-watch stats ${JSON.stringify(lw.stats)}`);
     });
     assert.deepEqual(log, ['upsert x']);
     assert.equal(lw.stats.relistsAfterGone, 0);
