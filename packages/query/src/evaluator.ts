@@ -7,7 +7,7 @@ import type { Labels } from '@fathom/model';
 import { ColumnsBuilder, sliceColumns } from '@fathom/storage';
 import type { SeriesData } from '@fathom/storage';
 import { aggregate } from './aggregate.js';
-import { freshSamples } from './columns.js';
+import { firstAbove, freshSamples } from './columns.js';
 import type { At, Call, Expr, Subquery, VectorSelector } from './ast.js';
 import { AGGREGATE_PARAM } from './ast.js';
 import { applyBinary } from './binary.js';
@@ -98,7 +98,7 @@ export class Evaluator {
     const at = this._time(sel.at, tMs) - sel.offsetMs;
     const out: VectorSample[] = [];
     for (const s of this._data.get(sel) ?? []) {
-      const i = upperBound(s.samples.tMs, at) - 1;
+      const i = firstAbove(s.samples.tMs, at) - 1;
       if (i < 0) continue;
       const pT = s.samples.tMs[i]!;
       const pV = s.samples.values[i]!;
@@ -114,8 +114,8 @@ export class Evaluator {
     let n = 0;
     for (const s of this._data.get(sel) ?? []) {
       const fresh = freshSamples(s);
-      const from = upperBound(fresh.tMs, end - coveredRangeMs(s, rangeMs));
-      const to = upperBound(fresh.tMs, end);
+      const from = firstAbove(fresh.tMs, end - coveredRangeMs(s, rangeMs));
+      const to = firstAbove(fresh.tMs, end);
       const samples = sliceColumns(fresh, from, to);
       n += to - from;
       if (to > from) out.push(s.resolutionMs === undefined ? { labels: s.labels, samples } : { labels: s.labels, samples, resolutionMs: s.resolutionMs });
@@ -189,16 +189,4 @@ export function unique(samples: VectorSample[], func: string): VectorSample[] {
     seen.add(k);
   }
   return samples;
-}
-
-/** First index of the ascending times `tMs` whose time is > t. */
-export function upperBound(tMs: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = tMs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (tMs[mid]! <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
