@@ -20,6 +20,7 @@ import type { CounterState } from '../rollup/rollup-points.js';
 import type { Tier } from '../rollup/tiers.js';
 import type { BlockChunk, BlockSeriesIn } from './block-index.js';
 import { Block, BlockCorruptError } from './block-reader.js';
+import type { ChunkRequest } from './block-reader.js';
 import { writeBlock } from './block-writer.js';
 import { isBlockId } from './meta.js';
 import { planMaintenance } from './plan.js';
@@ -303,17 +304,23 @@ export class BlockStore {
     for (const b of this._blocks) {
       if (b.meta.resolutionMs !== 0 || b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
       this._guard(b, () => {
+        const picked: { labels: Labels; key: string }[] = [];
+        const reqs: ChunkRequest[] = [];
         for (const ord of b.matching(matchers)) {
           if (!b.overlaps(ord, minMs, maxMs)) continue;
           const labels = b.labels(ord);
           const key = labelsKey(labels);
           if (want && !want(key)) continue;
-          const chunks = b.chunks(ord, minMs, maxMs);
-          if (chunks.length === 0) continue;
+          picked.push({ labels, key });
+          reqs.push({ ord, minMs, maxMs });
+        }
+        b.chunksOfMany(reqs).forEach((chunks, i) => {
+          if (chunks.length === 0) return;
+          const { labels, key } = picked[i]!;
           const e = into.get(key);
           if (e) e.parts.push(chunks);
           else into.set(key, { labels, parts: [chunks] });
-        }
+        });
       });
     }
   }
@@ -327,14 +334,19 @@ export class BlockStore {
     for (const b of this._blocks) {
       if (b.meta.resolutionMs !== 0) continue;
       this._guard(b, () => {
+        const keys: string[] = [];
+        const reqs: ChunkRequest[] = [];
         for (const ord of b.matching(matchers)) {
           const labels = b.labels(ord);
           const key = labelsKey(labels);
           const fromMs = fromOf(key, labels);
           if (b.meta.maxTMs <= fromMs) continue;
-          const chunks = b.chunks(ord, fromMs, Infinity);
-          if (chunks.length > 0) each(key, chunks);
+          keys.push(key);
+          reqs.push({ ord, minMs: fromMs, maxMs: Infinity });
         }
+        b.chunksOfMany(reqs).forEach((chunks, i) => {
+          if (chunks.length > 0) each(keys[i]!, chunks);
+        });
       });
     }
   }
