@@ -65,8 +65,7 @@ export class RolledRun {
       const t = tMs[i]!;
       if (t <= this.lastSeenTMs) continue;
       this.lastSeenTMs = t;
-      const closed = this._acc.add(t, values[i]!);
-      if (closed) this._push(closed);
+      this._roll(t, values[i]!);
     }
     return this._n - before;
   }
@@ -78,8 +77,7 @@ export class RolledRun {
       const tMs = it.tMs;
       if (tMs <= this.lastSeenTMs) continue;
       this.lastSeenTMs = tMs;
-      const closed = this._acc.add(tMs, it.value);
-      if (closed) this._push(closed);
+      this._roll(tMs, it.value);
     }
     return this._n - before;
   }
@@ -141,16 +139,16 @@ export class RolledRun {
     return lo;
   }
 
-  private _push(p: RolledPoint): void {
-    if ((this._n + 1) * STRIDE > this._buf.length) {
-      const next = new Float64Array(Math.max(16 * STRIDE, this._buf.length * 2));
-      next.set(this._buf);
-      this._buf = next;
-    }
-    const o = this._n * STRIDE;
-    this._buf[o] = p.tMs;
-    for (let j = 0; j < ROLLED_FIELDS.length; j++) this._buf[o + 1 + j] = p[ROLLED_FIELDS[j] ?? 'last'];
-    this._n++;
+  /** Rolls one sample in; a bucket it closes goes straight into {@link _buf}. */
+  private _roll(tMs: number, value: number): void {
+    if ((this._n + 1) * STRIDE > this._buf.length) this._grow();
+    if (this._acc.addTo(tMs, value, this._buf, this._n * STRIDE)) this._n++;
+  }
+
+  private _grow(): void {
+    const next = new Float64Array(Math.max(16 * STRIDE, this._buf.length * 2));
+    next.set(this._buf);
+    this._buf = next;
   }
 }
 
