@@ -22,11 +22,20 @@
  * next starts as step 1 does, growth counted from the floor its last collection left: a lightly
  * loaded server that never bursts still returns the garbage it keeps making.
  *
- * Not done: shrinking the young generation (2 × 16 MiB once grown). A minor GC 6 s into an idle
- * period makes V8 shrink it to 1 MiB (its allocation rate over 5 s is then low), 31 MiB less RSS,
- * but the next burst then starts with tiny semi-spaces: more scavenges, survivors promoted early,
- * twice the major GCs; the bench's queries right after took 1.4-1.9× longer in total (A/B,
- * 200 pods). Rounds of major GCs alone left them as without idle GC.
+ * 3. once no tick has been a burst for {@link YOUNG_SHRINK_CALM_MS} (and the window is calm), if the
+ *    young generation is committed beyond {@link YOUNG_SHRINK_BYTES}, one minor GC (1-6 ms): V8
+ *    shrinks the semi-spaces after a collection when the allocation rate it measured over its
+ *    last ~5 s is under 1 MB/s, 2 × 16 MiB → 1 MiB, RSS −31 MB at 16,000 series. Earlier, V8
+ *    sees the burst's rate and keeps them; neither a major GC nor the last-resort flavor
+ *    (`CollectAllAvailableGarbage`, reduce-memory flag) shrinks them then (V8 11.3, measured).
+ *    One attempt per burst or sequence: a server whose light steady load V8 counts as allocating
+ *    keeps its young generation. V8 did the same on its own in some bench runs (a GC after 5 s
+ *    of idle) and not in others; this makes it happen.
+ * The young generation regrows with the next burst (doubling whenever survivors exceed it), so
+ * the work right after starts with small semi-spaces: more scavenges, survivors promoted earlier.
+ * An earlier attempt (200 pods, load 4-4.7) found the bench's queries right after 1.4-1.9× slower
+ * in total; at 400 pods (load 1.3-2.2) the server's CPU for the 75 queries right after was
+ * 6.05 / 6.60 s without, 7.15 / 6.46 s with the shrink (A/B, wall times within the noise).
  *
  * Cost: each major GC is a full, non-incremental collection on the main thread, as long as marking
  * the live heap takes (50-110 ms at 8,000 series on this 2-core VM, 3-4 per burst), up to
@@ -65,6 +74,8 @@ export interface IdleHeap {
   readonly heapUsedBytes: number;
   /** Committed minus used bytes of the heap outside the young generation (whose semi-spaces are always committed). */
   readonly slackBytes: number;
+  /** Committed bytes of the young generation (its semi-spaces). */
+  readonly youngBytes: number;
 }
 
 export interface IdleSample extends IdleHeap {
@@ -73,12 +84,21 @@ export interface IdleSample extends IdleHeap {
   readonly utilization: number;
 }
 
-export type IdleGcAction = 'none' | 'major';
+/** `shrink`: a minor GC after which V8 shrinks the young generation (if it measured a low allocation rate). */
+export type IdleGcAction = 'none' | 'major' | 'shrink';
 
 /** Major GCs per sequence at most. */
 export const MAX_ROUNDS = 8;
 /** A further major GC only while the previous one gave back at least this much committed heap. */
 export const MIN_RETURNED_BYTES = 4 * 1024 * 1024;
+/** The young generation is shrunk when committed beyond this (V8 starts it at 1 MiB, grows it up to 2 × 16 MiB). */
+export const YOUNG_SHRINK_BYTES = 4 * 1024 * 1024;
+/**
+ * … after this long without a burst tick: V8 shrinks the young generation only when its
+ * allocation rate over the last ~5 s is low (a minor GC 6.1 s after the ingest left it, one 7.1 s
+ * after shrank it).
+ */
+export const YOUNG_SHRINK_CALM_MS = 10_000;
 
 /**
  * A tick this busy in the window means the server is not idle. Below it, the window's mean
@@ -139,6 +159,10 @@ export class IdleGcTrigger {
   private _low: IdleHeap;
   /** Rounds of the sequence running; 0 when none is (not started, or ended). */
   private _rounds = 0;
+  /** The last sample with a burst tick (or the first sample). */
+  private _burstMs: number | undefined;
+  /** A young-generation shrink may be tried (once per burst or sequence). */
+  private _shrinkArmed = true;
 
   constructor(
     private readonly _opts: IdleGcOptions,
@@ -152,23 +176,36 @@ export class IdleGcTrigger {
   sample(s: IdleSample): IdleGcAction {
     this._lowerFloor(s);
     this._window.add(s.nowMs, s.utilization);
+    this._burstMs ??= s.nowMs;
     if (this._opts.idleMs <= 0 || s.utilization >= BURST_UTILIZATION) {
       this._rounds = 0;
+      this._burstMs = s.nowMs;
+      this._shrinkArmed = true;
       return 'none';
     }
     if (this._rounds > 0) return 'major';
-    return this._window.calm(s.nowMs, this._opts.busyUtilization ?? 0.05) && this._grown(s) ? 'major' : 'none';
+    if (!this._window.calm(s.nowMs, this._opts.busyUtilization ?? 0.05)) return 'none';
+    if (this._grown(s)) return 'major';
+    if (this._shrinkArmed && s.youngBytes > YOUNG_SHRINK_BYTES && s.nowMs - this._burstMs >= YOUNG_SHRINK_CALM_MS) {
+      this._shrinkArmed = false;
+      return 'shrink';
+    }
+    return 'none';
   }
 
   /**
    * After a major GC: what it left is the new floor (the slack it could not give back is not
    * asked for again); `returnedBytes`, the committed heap it gave back, decides on another round.
-   * A sequence that ends here lets the next start on new growth (see {@link sample}).
+   * A sequence that ends here lets the next start on new growth (see {@link sample}), and a
+   * young-generation shrink be tried again. (A `shrink` is not reported: a minor GC leaves the
+   * old generation's garbage, the floor stays.)
    */
   collected(after: IdleHeap, returnedBytes: number): void {
     this._low = after;
     this._rounds++;
-    if (returnedBytes < MIN_RETURNED_BYTES || this._rounds >= MAX_ROUNDS) this._rounds = 0;
+    if (returnedBytes >= MIN_RETURNED_BYTES && this._rounds < MAX_ROUNDS) return;
+    this._rounds = 0;
+    this._shrinkArmed = true;
   }
 
   /** V8's own collections lower the floor: growth counts from the lowest point seen. */
@@ -177,6 +214,7 @@ export class IdleGcTrigger {
       bytes: Math.min(this._low.bytes, s.bytes),
       heapUsedBytes: Math.min(this._low.heapUsedBytes, s.heapUsedBytes),
       slackBytes: Math.min(this._low.slackBytes, s.slackBytes),
+      youngBytes: s.youngBytes,
     };
   }
 
@@ -196,22 +234,27 @@ export class IdleGcTrigger {
 /** What the idle GC did, for `/metrics`. */
 export class IdleGcStats {
   collections = 0;
+  /** Minor GCs run to shrink the young generation (not in `collections`). */
+  youngShrinks = 0;
   pauseMs = 0;
   returnedBytes = 0;
 
   metrics(): MetricSet {
     return new MetricSetBuilder()
       .describe('fathom_server_idle_gc_collections_total', 'counter', 'Major GCs the server ran while idle after a burst (server.idleGc).')
-      .describe('fathom_server_idle_gc_pause_seconds_total', 'counter', 'Time the event loop spent in those collections.')
+      .describe('fathom_server_idle_gc_young_shrinks_total', 'counter', 'Minor GCs the server ran after a longer idle spell to shrink the young generation.')
+      .describe('fathom_server_idle_gc_pause_seconds_total', 'counter', 'Time the event loop spent in those collections (major and minor).')
       .describe('fathom_server_idle_gc_returned_bytes_total', 'counter', 'Committed heap those collections gave back.')
       .add('fathom_server_idle_gc_collections_total', {}, this.collections)
+      .add('fathom_server_idle_gc_young_shrinks_total', {}, this.youngShrinks)
       .add('fathom_server_idle_gc_pause_seconds_total', {}, this.pauseMs / 1000)
       .add('fathom_server_idle_gc_returned_bytes_total', {}, this.returnedBytes)
       .build();
   }
 }
 
-type GcFunction = (options: { type: 'major'; execution: 'async' }) => Promise<void>;
+/** V8's gc extension (options as of V8 11.3). */
+type GcFunction = (options: { type: 'major' | 'minor'; execution: 'async' }) => Promise<void>;
 
 /**
  * V8's `gc` function. Node exposes it only with `--expose-gc`; setting the flag at run time makes
@@ -234,8 +277,12 @@ export function v8Gc(): GcFunction | undefined {
 function heap(): IdleHeap & { committed: number } {
   const h = getHeapStatistics();
   let slackBytes = 0;
-  for (const sp of getHeapSpaceStatistics()) if (sp.space_name !== 'new_space') slackBytes += sp.space_size - sp.space_used_size;
-  return { bytes: h.used_heap_size + h.external_memory, heapUsedBytes: h.used_heap_size, slackBytes, committed: h.total_heap_size };
+  let youngBytes = 0;
+  for (const sp of getHeapSpaceStatistics()) {
+    if (sp.space_name === 'new_space') youngBytes = sp.space_size;
+    else slackBytes += sp.space_size - sp.space_used_size;
+  }
+  return { bytes: h.used_heap_size + h.external_memory, heapUsedBytes: h.used_heap_size, slackBytes, youngBytes, committed: h.total_heap_size };
 }
 
 /** Ticks four times per window: the first collection comes 1-1.25 × `idleMs` after the burst. */
@@ -261,14 +308,17 @@ export async function runIdleGc(o: IdleGcOptions, log: Logger, signal: AbortSign
     if (action === 'none') continue;
     const before = heap();
     const started = performance.now();
-    await gc({ type: 'major', execution: 'async' });
+    await gc({ type: action === 'shrink' ? 'minor' : 'major', execution: 'async' });
     const after = heap();
     const returned = before.committed - after.committed;
-    trigger.collected(after, returned);
-    stats.collections++;
+    if (action === 'shrink') stats.youngShrinks++;
+    else {
+      trigger.collected(after, returned);
+      stats.collections++;
+    }
     stats.pauseMs += performance.now() - started;
     stats.returnedBytes += Math.max(0, returned);
     elu = performance.eventLoopUtilization(); // the collection itself is not load
-    log.debug('idle GC', { usedBytes: [before.bytes, after.bytes], slackBytes: [before.slackBytes, after.slackBytes], committedBytes: [before.committed, after.committed], ms: Math.round(performance.now() - started) });
+    log.debug('idle GC', { action, usedBytes: [before.bytes, after.bytes], slackBytes: [before.slackBytes, after.slackBytes], committedBytes: [before.committed, after.committed], youngBytes: [before.youngBytes, after.youngBytes], ms: Math.round(performance.now() - started) });
   }
 }

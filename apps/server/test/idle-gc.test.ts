@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverConfigSchema } from '@fathom/config';
 import { NOOP_LOGGER } from '@fathom/kit';
-import { BURST_UTILIZATION, IdleGcStats, IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, runIdleGc, v8Gc } from '../src/idle-gc.js';
+import { BURST_UTILIZATION, IdleGcStats, IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, YOUNG_SHRINK_CALM_MS, runIdleGc, v8Gc } from '../src/idle-gc.js';
 import type { IdleGcAction, IdleHeap, IdleSample } from '../src/idle-gc.js';
 
 const MiB = 1024 * 1024;
@@ -10,8 +10,8 @@ const opts = { idleMs: 1000, minGrowthBytes: 32 * MiB };
 const busy = 0.5;
 const idle = 0.01;
 
-/** Heap state in MiB: used (+ external), old-generation slack, JS heap used (default: all of `bytes`). */
-const mem = (bytes: number, slack = 0, heapUsed = bytes): IdleHeap => ({ bytes: bytes * MiB, slackBytes: slack * MiB, heapUsedBytes: heapUsed * MiB });
+/** Heap state in MiB: used (+ external), old-generation slack, JS heap used (default: all of `bytes`), young generation committed. */
+const mem = (bytes: number, slack = 0, heapUsed = bytes, young = 1): IdleHeap => ({ bytes: bytes * MiB, slackBytes: slack * MiB, heapUsedBytes: heapUsed * MiB, youngBytes: young * MiB });
 const at = (nowMs: number, utilization: number, bytes: number, slack = 0, heapUsed = bytes): IdleSample => ({ nowMs, utilization, ...mem(bytes, slack, heapUsed) });
 
 type Row = readonly [nowMs: number, utilization: number, bytesMiB: number, slackMiB?: number, heapUsedMiB?: number];
@@ -160,4 +160,45 @@ test('idle GC: growthRatio weighs the JS heap only (ArrayBuffers are not marked)
   assert.deepEqual(feed(new IdleGcTrigger(big, live), times.map((ms): Row => [ms, idle, 2048, 300, 100])), [1000, 'major'], '300 MiB of fragmented old-space pages');
   assert.deepEqual(feed(new IdleGcTrigger(big, live), times.map((ms): Row => [ms, idle, 2148, 0, 150])), [1000, 'major'], '100 MiB of garbage (dead Buffers + JS): ≥ half of the 100 MiB JS heap');
   assert.equal(feed(new IdleGcTrigger(big, live), times.map((ms): Row => [ms, idle, 2088, 0, 140])), undefined, '40 MiB: under half of the JS heap');
+});
+
+test('idle GC: a young generation grown beyond YOUNG_SHRINK_BYTES is shrunk (minor GC) once YOUNG_SHRINK_CALM_MS have passed without a burst, once per burst', () => {
+  const young = (nowMs: number, utilization: number, youngMiB: number): IdleSample => ({ nowMs, utilization, ...mem(50, 0, 50, youngMiB) });
+  const t = new IdleGcTrigger(opts, mem(50));
+  assert.equal(t.sample(young(0, busy, 32)), 'none');
+  const idleTicks = (fromMs: number, toMs: number, youngMiB: number): [number, IdleGcAction][] => {
+    const out: [number, IdleGcAction][] = [];
+    for (let ms = fromMs; ms <= toMs; ms += 250) {
+      const a = t.sample(young(ms, idle, youngMiB));
+      if (a !== 'none') out.push([ms, a]);
+    }
+    return out;
+  };
+  assert.deepEqual(idleTicks(250, 20_000, 32), [[YOUNG_SHRINK_CALM_MS, 'shrink']], 'once, YOUNG_SHRINK_CALM_MS after the burst tick');
+  assert.deepEqual(idleTicks(20_250, 60_000, 32), [], 'V8 kept it (allocation rate): not tried again without a new burst');
+  assert.equal(t.sample(young(60_250, busy, 32)), 'none');
+  assert.deepEqual(idleTicks(60_500, 60_000 + YOUNG_SHRINK_CALM_MS + 1000, 32), [[60_250 + YOUNG_SHRINK_CALM_MS, 'shrink']], 'after the next burst, again');
+  assert.deepEqual(new IdleGcTrigger(opts, mem(50)).sample(young(0, idle, 32)), 'none', 'not before YOUNG_SHRINK_CALM_MS of history');
+
+  const small = new IdleGcTrigger(opts, mem(50));
+  small.sample(young(0, busy, 32));
+  assert.equal(feed(small, ticks(250, 80, idle, 50).map(([ms, u, b]): Row => [ms, u, b])), undefined);
+  const smallYoung = new IdleGcTrigger(opts, mem(50));
+  smallYoung.sample(young(0, busy, 2));
+  for (let ms = 250; ms <= 20_000; ms += 250) assert.equal(smallYoung.sample(young(ms, idle, 2)), 'none', 'a young generation of 2 MiB is left');
+});
+
+test('idle GC: the shrink waits for the major rounds and comes after them; a busy window defers it', () => {
+  const t = new IdleGcTrigger(opts, mem(50));
+  const s = (nowMs: number, utilization: number, bytes: number): IdleSample => ({ nowMs, utilization, ...mem(bytes, 0, bytes, 32) });
+  assert.equal(t.sample(s(0, busy, 200)), 'none');
+  const acts: [number, IdleGcAction][] = [];
+  for (let ms = 250; ms <= 15_000; ms += 250) {
+    // steady 10 % work (no burst tick, but not calm) until 9 s
+    const a = t.sample(s(ms, ms < 9000 ? 0.1 : idle, acts.length > 0 ? 60 : 200));
+    if (a === 'none') continue;
+    acts.push([ms, a]);
+    if (a === 'major') t.collected(mem(60, 0, 60, 32), 1 * MiB);
+  }
+  assert.deepEqual(acts, [[9500, 'major'], [YOUNG_SHRINK_CALM_MS, 'shrink']]);
 });

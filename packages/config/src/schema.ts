@@ -146,7 +146,7 @@ const rules = z.strictObject({
   sharedSelectionsMaxSamples: z.number().int().min(0).default(2_000_000),
 });
 
-/** Memory returned when the server goes idle after a burst of work (apps/server/src/idle-gc.ts). */
+/** Memory returned when the server goes idle after a burst of work: major GCs, then a young-generation shrink (apps/server/src/idle-gc.ts). */
 const idleGc = z.strictObject({
   enabled: z.boolean().default(true),
   /** Calm event loop over the last this long (no burst tick, low mean) → major GCs while each returns memory (apps/server/src/idle-gc.ts). */
