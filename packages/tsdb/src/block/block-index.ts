@@ -153,23 +153,23 @@ export function decodeIndex(buf: Buffer, withState: boolean, maxChunkRef: number
   if (!buf.subarray(0, INDEX_MAGIC.length).equals(INDEX_MAGIC)) throw new DecodeError('bad index header');
   const r = new ByteReader(buf.subarray(INDEX_MAGIC.length));
   const nSym = r.uvarint();
-  const symbols: string[] = [];
-  for (let i = 0; i < nSym; i++) symbols.push(r.string());
-  const symRef = (): number => {
-    const v = r.uvarint();
-    if (v >= nSym) throw new DecodeError(`symbol ref ${v} out of range`);
-    return v;
-  };
+  const symbols: string[] = new Array<string>(nSym);
+  for (let i = 0; i < nSym; i++) symbols[i] = r.string();
   const nSeries = r.uvarint();
   const labelStart = new Uint32Array(nSeries + 1);
   const chunkStart = new Uint32Array(nSeries + 1);
-  const refs: number[] = [];
-  const cols: number[][] = [[], [], [], [], []];
+  // typed columns grown by doubling (not number[] copied into typed arrays at the end)
+  const refs = new GrowU32(nSeries * 20);
+  const minTs = new GrowF64(nSeries * 8);
+  const maxTs = new GrowF64(nSeries * 8);
+  const counts = new GrowU32(nSeries * 8);
+  const chunkRefs = new GrowF64(nSeries * 8);
+  const lens = new GrowU32(nSeries * 8);
   const endCounter = withState ? new Float64Array(nSeries) : undefined;
   const endPrev = withState ? new Float64Array(nSeries) : undefined;
   for (let i = 0; i < nSeries; i++) {
     const nLabels = r.uvarint();
-    for (let k = 0; k < nLabels; k++) refs.push(symRef(), symRef());
+    for (let k = 0; k < 2 * nLabels; k++) refs.push(symRef(r, nSym));
     labelStart[i + 1] = refs.length;
     const nChunks = r.uvarint();
     for (let k = 0; k < nChunks; k++) {
@@ -179,51 +179,96 @@ export function decodeIndex(buf: Buffer, withState: boolean, maxChunkRef: number
       const ref = r.uvarint();
       const len = r.uvarint();
       if (ref + len > maxChunkRef) throw new DecodeError(`chunk ref ${ref}+${len} beyond the chunks file (${maxChunkRef} bytes)`);
-      cols[0]?.push(minT);
-      cols[1]?.push(maxT);
-      cols[2]?.push(count);
-      cols[3]?.push(ref);
-      cols[4]?.push(len);
+      minTs.push(minT);
+      maxTs.push(maxT);
+      counts.push(count);
+      chunkRefs.push(ref);
+      lens.push(len);
     }
-    chunkStart[i + 1] = (cols[0]?.length ?? 0);
+    chunkStart[i + 1] = minTs.length;
     if (endCounter && endPrev) {
       endCounter[i] = r.float64();
       endPrev[i] = r.float64();
     }
   }
+  const postings = decodePostings(r, symbols, nSeries);
+  if (!r.done) throw new DecodeError('trailing bytes after the postings');
+  const all = new Array<number>(nSeries);
+  for (let i = 0; i < nSeries; i++) all[i] = i;
+  return new DecodedIndex(symbols, labelStart, refs.finish(), chunkStart, minTs.finish(), maxTs.finish(), counts.finish(), chunkRefs.finish(), lens.finish(), endCounter, endPrev, LabelIndex.fromPostings(postings, all));
+}
+
+function symRef(r: ByteReader, nSym: number): number {
+  const v = r.uvarint();
+  if (v >= nSym) throw new DecodeError(`symbol ref ${v} out of range`);
+  return v;
+}
+
+function decodePostings(r: ByteReader, symbols: readonly string[], nSeries: number): Map<string, Map<string, number[]>> {
   const postings = new Map<string, Map<string, number[]>>();
   const nEntries = r.uvarint();
+  let lastName: string | undefined;
+  let values: Map<string, number[]> | undefined;
   for (let e = 0; e < nEntries; e++) {
-    const name = symbols[symRef()] ?? '';
-    const value = symbols[symRef()] ?? '';
+    const name = symbols[symRef(r, symbols.length)]!;
+    const value = symbols[symRef(r, symbols.length)]!;
     const n = r.uvarint();
-    const ids: number[] = [];
+    if (n > nSeries) throw new DecodeError(`postings of ${n} series in a block of ${nSeries}`);
+    const ids = new Array<number>(n);
     let prev = 0;
     for (let k = 0; k < n; k++) {
       prev += r.uvarint();
       if (prev >= nSeries) throw new DecodeError(`posting ${prev} out of range`);
-      ids.push(prev);
+      ids[k] = prev;
     }
-    let values = postings.get(name);
-    if (!values) postings.set(name, (values = new Map<string, number[]>()));
+    // entries come sorted by name: one map lookup per name, not per entry
+    if (name !== lastName || !values) {
+      values = postings.get(name);
+      if (!values) postings.set(name, (values = new Map<string, number[]>()));
+      lastName = name;
+    }
     values.set(value, ids);
   }
-  if (!r.done) throw new DecodeError('trailing bytes after the postings');
-  const all = Array.from({ length: nSeries }, (_, i) => i);
-  return new DecodedIndex(
-    symbols,
-    labelStart,
-    Uint32Array.from(refs),
-    chunkStart,
-    Float64Array.from(cols[0] ?? []),
-    Float64Array.from(cols[1] ?? []),
-    Uint32Array.from(cols[2] ?? []),
-    Float64Array.from(cols[3] ?? []),
-    Uint32Array.from(cols[4] ?? []),
-    endCounter,
-    endPrev,
-    LabelIndex.fromPostings(postings, all),
-  );
+  return postings;
+}
+
+/** A Uint32Array filled by push, grown by doubling; `finish` returns the filled part (a copy when much is unused). */
+class GrowU32 {
+  private _a: Uint32Array;
+  length = 0;
+  constructor(capacity: number) {
+    this._a = new Uint32Array(Math.max(16, capacity));
+  }
+  push(v: number): void {
+    if (this.length === this._a.length) {
+      const next = new Uint32Array(this._a.length * 2);
+      next.set(this._a);
+      this._a = next;
+    }
+    this._a[this.length++] = v;
+  }
+  finish(): Uint32Array {
+    return this._a.slice(0, this.length);
+  }
+}
+
+class GrowF64 {
+  private _a: Float64Array;
+  length = 0;
+  constructor(capacity: number) {
+    this._a = new Float64Array(Math.max(16, capacity));
+  }
+  push(v: number): void {
+    if (this.length === this._a.length) {
+      const next = new Float64Array(this._a.length * 2);
+      next.set(this._a);
+      this._a = next;
+    }
+    this._a[this.length++] = v;
+  }
+  finish(): Float64Array {
+    return this._a.slice(0, this.length);
+  }
 }
 
 /** Total order of label sets (by sorted name/value pairs), the order of series in an index. */

@@ -145,6 +145,19 @@ export class ByteReader {
   }
 
   uvarint(): number {
+    // one byte (< 128) is the common case (symbol refs, counts, deltas): no loop, one bounds check
+    const pos = this._pos;
+    if (pos < this._buf.length) {
+      const b = this._buf[pos]!;
+      if (b < 0x80) {
+        this._pos = pos + 1;
+        return b;
+      }
+    }
+    return this._uvarintLong();
+  }
+
+  private _uvarintLong(): number {
     let v = 0;
     let mul = 1;
     for (let i = 0; i < 8; i++) {
@@ -173,7 +186,11 @@ export class ByteReader {
   }
 
   string(): string {
-    return this.bytes().toString('utf8');
+    const n = this.uvarint();
+    this._need(n);
+    const start = this._pos;
+    this._pos += n;
+    return this._buf.toString('utf8', start, start + n); // no Buffer view per string
   }
 
   bytes(): Buffer {
