@@ -57,7 +57,7 @@ test('checkpoint v2: labels through a symbol table, sealed and open chunks, out-
   const [u] = await (await s2.querier(0, 1e9)).select([{ name: '__name__', type: '=', value: 'u', matches: (x) => x === 'u' }]);
   assert.deepEqual(u?.labels, l('u', { pod: 'pé-ü', empty: '' }));
   assert.ok(isStaleMarker(samplesOf(u.samples)[0]?.value ?? 0));
-  await write(s2, grid(30, 10, 301)); // appends continue the restored open chunks
+  await write(s2, grid(30, 10, 301)); // appends go on after the restored open chunks (sealed at load)
   assert.deepEqual((await values(s2)).get('7')?.slice(-3), [7308, 7309, 7310]);
   await s2.close();
 });

@@ -172,6 +172,15 @@ export function xorChunkCount(bytes: Uint8Array): number {
   return ((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0);
 }
 
+/** Time of a chunk's first sample (its first 64 stream bits), without decoding the rest. */
+export function xorChunkFirstTime(bytes: Uint8Array): number {
+  if (bytes.length < XOR_CHUNK_HEADER_BYTES + 8) throw new ChunkDecodeError(`chunk of ${bytes.length} bytes has no first sample`);
+  const o = XOR_CHUNK_HEADER_BYTES;
+  const hi = ((bytes[o]! << 24) | (bytes[o + 1]! << 16) | (bytes[o + 2]! << 8) | bytes[o + 3]!) | 0;
+  const lo = ((bytes[o + 4]! << 24) | (bytes[o + 5]! << 16) | (bytes[o + 6]! << 8) | bytes[o + 7]!) >>> 0;
+  return hi * TWO_32 + lo;
+}
+
 /**
  * Decodes a chunk, calling `each` per sample in time order. Throws {@link ChunkDecodeError} when
  * the stream ends early; corruption inside the stream is caught by the block/WAL checksums.
