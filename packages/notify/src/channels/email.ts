@@ -3,7 +3,6 @@
  * listing the alerts, each linked to the UI, plus the group link. SMTP 4xx replies and connection
  * errors are retried; 5xx replies (a refused recipient, a refused login) are not.
  */
-import { createTransport } from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { DeliveryResult } from '../channel.js';
 import type { EmailChannelConfig } from '../config.js';
@@ -41,26 +40,30 @@ export function emailMessage(n: Notification): EmailMessage {
 
 export class EmailChannel extends PersonChannel<EmailChannelConfig> {
   readonly kind = 'email';
-  private readonly _transport: Transporter;
+  /** Made at the first delivery: nodemailer (~60 modules, ~70 ms to load) is imported only by a server that sends e-mail. */
+  private _transport: Promise<Transporter> | undefined;
 
-  constructor(name: string, cfg: EmailChannelConfig) {
-    super(name, cfg);
+  private _transportNow(): Promise<Transporter> {
+    const cfg = this._cfg;
     const timeoutMs = cfg.timeoutMs ?? 10_000;
-    this._transport = createTransport({
-      host: cfg.host,
-      port: cfg.port,
-      secure: cfg.secure ?? false,
-      requireTLS: cfg.requireTls ?? false,
-      ...(cfg.auth ? { auth: { user: cfg.auth.user, pass: cfg.auth.pass } } : {}),
-      connectionTimeout: timeoutMs,
-      greetingTimeout: timeoutMs,
-      socketTimeout: timeoutMs,
-    });
+    this._transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        host: cfg.host,
+        port: cfg.port,
+        secure: cfg.secure ?? false,
+        requireTLS: cfg.requireTls ?? false,
+        ...(cfg.auth ? { auth: { user: cfg.auth.user, pass: cfg.auth.pass } } : {}),
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      }),
+    );
+    return this._transport;
   }
 
   async deliver(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
     const m = emailMessage(n);
-    const sending = this._transport.sendMail({ from: this._cfg.from, to: [...this._cfg.to], subject: m.subject, text: m.text, html: m.html }).then(
+    const sending = this._transportNow().then((t) => t.sendMail({ from: this._cfg.from, to: [...this._cfg.to], subject: m.subject, text: m.text, html: m.html })).then(
       (): DeliveryResult => ({ status: 'success' }),
       (err: unknown) => classifySmtpError(err),
     );
@@ -71,9 +74,10 @@ export class EmailChannel extends PersonChannel<EmailChannelConfig> {
     return Promise.race([sending, aborted]);
   }
 
-  close(): Promise<void> {
-    this._transport.close();
-    return Promise.resolve();
+  async close(): Promise<void> {
+    const t = this._transport;
+    this._transport = undefined;
+    if (t) (await t).close();
   }
 }
 
