@@ -85,6 +85,9 @@ interface SeriesRef {
   series: MemSeries | undefined;
 }
 const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+/** The scratch writer keeps at most this much once the engine has written nothing for {@link SCRATCH_IDLE_MS}. */
+const SCRATCH_KEEP_BYTES = 1024 * 1024;
+const SCRATCH_IDLE_MS = 1000;
 
 export class TsdbStorage implements Storage {
   private _chain: Promise<unknown> = Promise.resolve();
@@ -100,6 +103,12 @@ export class TsdbStorage implements Storage {
    * of leaving MiBs of dead Buffers per commit for a major GC (and malloc fragmentation after).
    */
   private readonly _scratch = new ByteWriter(64 * 1024);
+  /**
+   * Gives the scratch writer's buffer back (grown to 8 MiB by big remote-write batches) once the
+   * engine has written nothing for SCRATCH_IDLE_MS: one unref'd timer, refreshed per use, so steady
+   * ingest keeps the buffer and a pause costs one regrowth at most.
+   */
+  private _scratchIdle: NodeJS.Timeout | undefined;
   /** Commits whose WAL records wait for their fdatasync (0 or 1: commits are serialised). */
   private _inFlight = 0;
   /** Samples of the commits on the chain, from commit() until each settles (bounded by maxQueuedSamples). */
@@ -254,6 +263,7 @@ export class TsdbStorage implements Storage {
         durable = this._wal.write(w.view());
       } finally {
         w.reset();
+        this._scratchUsed();
       }
       await durable;
     } catch (err) {
@@ -330,13 +340,32 @@ export class TsdbStorage implements Storage {
   private _checkpointNow(): void {
     try {
       const seq = this._wal.cut();
-      writeCheckpoint(this._wal.dir, seq, this._head, this._scratch);
+      try {
+        writeCheckpoint(this._wal.dir, seq, this._head, this._scratch);
+      } finally {
+        this._scratchUsed();
+      }
       this._wal.deleteBefore(seq);
       this._checkpointSeq = seq;
       this.lastCheckpointError = undefined;
     } catch (err) {
       this.lastCheckpointError = `checkpoint failed, the WAL is kept: ${(err as Error).message}`;
     }
+  }
+
+  /** Bytes the WAL/checkpoint scratch writer holds between uses (≤ 1 MiB after a second without writes). */
+  get scratchBytes(): number {
+    return this._scratch.capacity;
+  }
+
+  private _scratchUsed(): void {
+    if (this._scratch.capacity <= SCRATCH_KEEP_BYTES) return;
+    if (this._scratchIdle) this._scratchIdle.refresh();
+    else
+      this._scratchIdle = setTimeout(() => {
+        this._scratchIdle = undefined;
+        this._scratch.shrink(SCRATCH_KEEP_BYTES);
+      }, SCRATCH_IDLE_MS).unref();
   }
 
   querier(minMs: Millis, maxMs: Millis): Promise<Querier> {
@@ -413,6 +442,8 @@ export class TsdbStorage implements Storage {
     if (this._closed) return;
     await this._serialised(() => this._checkpointNow());
     this._closed = true;
+    clearTimeout(this._scratchIdle);
+    this._scratch.shrink();
     this._wal.close();
     this._blocks.close();
   }

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@fathom/testkit';
-import { Head } from '../src/index.js';
+import { Head, TsdbStorage } from '../src/index.js';
 import { writeBlock } from '../src/block/block-writer.js';
 import { Block } from '../src/block/block-reader.js';
 import { decodeXorChunk, XorEncoder } from '../src/chunk/xor-chunk.js';
 import { ByteWriter } from '../src/wal/codec.js';
 import { checkpointName, loadCheckpoint, writeCheckpoint } from '../src/wal/checkpoint.js';
 import { beginRecord, endRecord, frameRecord, readRecord, RecordType } from '../src/wal/records.js';
-import { l } from './helpers.js';
+import { grid, l, opts, write } from './helpers.js';
 
 const MiB = 1 << 20;
 const limits = { maxSeries: 1e6, maxSeriesPerMetric: 1e6, outOfOrderWindowMs: 0 };
@@ -115,4 +115,36 @@ test('a block larger than a flush piece: chunks and index CRCs match meta.json a
     });
   }
   b.close();
+});
+
+test('ByteWriter.shrink gives back a grown buffer only when empty and beyond keepBytes', () => {
+  const w = new ByteWriter(16);
+  for (let i = 0; i < 1000; i++) w.int64(i);
+  assert.equal(w.shrink(), false, 'not while it holds bytes');
+  w.reset();
+  assert.equal(w.shrink(1 << 20), false, 'within keepBytes');
+  assert.ok(w.capacity >= 8000);
+  assert.equal(w.shrink(), true);
+  assert.equal(w.capacity, 16);
+  assert.equal(w.int64(5).length, 8, 'usable after');
+});
+
+test('the engine keeps its grown scratch writer while commits come, and gives it back after a second without writes', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  const s = TsdbStorage.open(opts(dir.path, { fsync: 'never' }));
+  t.after(() => s.close());
+  const initial = s.scratchBytes;
+  await write(s, grid(2000, 100)); // a ~2 MiB samples record
+  const grown = s.scratchBytes;
+  assert.ok(grown > MiB, `grew to ${grown}`);
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    await write(s, grid(2, 1, 200 + i));
+    assert.equal(s.scratchBytes, grown, `kept while writes come (${(i + 1) * 300} ms)`);
+  }
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.equal(s.scratchBytes, initial, 'given back after a second without writes');
+  await write(s, grid(2000, 100, 300));
+  assert.ok(s.scratchBytes > MiB, 'grows again for the next burst');
 });

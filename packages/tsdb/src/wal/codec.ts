@@ -33,6 +33,16 @@ export class ByteWriter {
     return this._buf.length;
   }
 
+  /**
+   * Gives back a buffer grown beyond `keepBytes` (a new one of the initial capacity) if nothing is
+   * written in it; true if it did. For an owner that keeps the writer between bursts of use.
+   */
+  shrink(keepBytes = this._initialBytes): boolean {
+    if (this._len > 0 || this._buf.length <= keepBytes) return false;
+    this._buf = Buffer.allocUnsafe(this._initialBytes);
+    return true;
+  }
+
   /** Empties the writer, keeping its buffer (unless it grew past the retain bound). */
   reset(): this {
     this._len = 0;
