@@ -107,19 +107,27 @@ export class StepEvaluator {
     for (const s of data) {
       this.checkpoint(0); // deadline and cancellation between series
       const { tMs, values } = s.samples;
+      const n = tMs.length;
+      if (n === 0) continue;
       const lookbackMs = lookbackFor(s, this._ctx.lookbackMs);
       const series = newSeries(s.labels, steps);
+      const lastTMs = tMs[n - 1]!;
       let cur = 0;
-      for (let t = 0; t < steps; t++) {
+      let any = false;
+      // read times never decrease: steps before the first sample read nothing, and once the last
+      // sample is out of the lookback every later step reads nothing (a 7 d range over 6 h of data
+      // skips ~95 % of its steps)
+      for (let t = firstStepFrom(ats, tMs[0]!); t < steps; t++) {
         const at = ats[t]!;
+        if (lastTMs <= at - lookbackMs) break;
         cur = upperBoundFrom(tMs, cur, at);
-        if (cur === 0) continue;
         const value = values[cur - 1]!;
         if (tMs[cur - 1]! <= at - lookbackMs || isStale(value)) continue;
         series.values[t] = value;
         series.present[t] = 1;
+        any = true;
       }
-      if (anyPresent(series)) out.push(series);
+      if (any) out.push(series);
     }
     return { type: 'vector', series: out };
   }
@@ -156,8 +164,11 @@ export class StepEvaluator {
       let lo = 0;
       let hi = 0;
       let loaded = 0;
-      for (let t = 0; t < steps; t++) {
+      const n = c.tMs.length;
+      // as in _selector: no window before the first sample ends, none after the last leaves it
+      for (let t = n === 0 ? steps : firstStepFrom(ends, c.tMs[0]!); t < steps; t++) {
         const end = ends[t]!;
+        if (c.tMs[n - 1]! <= end - coveredMs) break;
         lo = upperBoundFrom(c.tMs, lo, end - coveredMs);
         hi = upperBoundFrom(c.tMs, Math.max(lo, hi), end);
         if (hi === lo) continue;
@@ -253,3 +264,15 @@ export class StepEvaluator {
   }
 }
 
+
+/** The first step whose read time is at or after `tMs` (`ats` ascending). */
+function firstStepFrom(ats: Float64Array, tMs: number): number {
+  let lo = 0;
+  let hi = ats.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ats[mid]! < tMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -108,6 +108,7 @@ const RANGES: [number, number, number][] = [
   [30 * MIN, END, 15_000],
   [0, END, 60_000],
   [7 * MIN + 500, 100 * MIN, 7 * MIN],
+  [-60 * MIN, END + 90 * MIN, 5 * MIN], // steps before the first and past the last sample (skipped by the selector)
 ];
 const INSTANTS = [0, 31 * MIN + 3_000, 62 * MIN, 90 * MIN + 7_500, END];
 
