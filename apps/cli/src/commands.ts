@@ -10,6 +10,7 @@ import { createLogger, untilAborted } from '@fathom/kit';
 import type { LogLevel, Service } from '@fathom/kit';
 import type { FathomServer } from '@fathom/server';
 import { demoDriver } from './demo.js';
+import { adviseMalloc } from './malloc-advice.js';
 import type { DemoOptions } from './demo.js';
 import { runUntilSignal } from './run.js';
 
@@ -62,11 +63,13 @@ async function agentFrom(opts: AgentOptions, dataDir: string | undefined, server
 }
 
 export async function serverCommand(opts: ServerOptions): Promise<void> {
+  adviseMalloc(createLogger(opts.logLevel));
   const server = await serverFrom(opts, opts.dataDir);
   await runUntilSignal([server], createLogger(opts.logLevel));
 }
 
 export async function agentCommand(opts: AgentOptions): Promise<void> {
+  adviseMalloc(createLogger(opts.logLevel));
   const agent = await agentFrom(opts, opts.dataDir, opts.server);
   await runUntilSignal([agent], createLogger(opts.logLevel));
 }
@@ -76,6 +79,7 @@ export async function clusterAgentCommand(opts: AgentOptions): Promise<void> {
   const { createClusterAgent, DEFAULT_CLUSTER_AGENT_LISTEN } = await import('@fathom/agent');
   const config = loadAgentConfig({ file: opts.config, overrides: { server: opts.server, intervalMs: opts.interval, dataDir: opts.dataDir }, flags: AGENT_FLAGS });
   const logger = createLogger(opts.logLevel);
+  adviseMalloc(logger);
   const agent = await createClusterAgent(config, { listen: opts.listen ?? DEFAULT_CLUSTER_AGENT_LISTEN, logger });
   await runUntilSignal([agent], logger);
 }
@@ -101,9 +105,10 @@ export async function simulateCommand(opts: SimulateOptions): Promise<void> {
  * `--demo`, a simulated cluster replaces this host's agent (same ingest path).
  */
 export async function upCommand(opts: UpOptions): Promise<void> {
+  const logger = createLogger(opts.logLevel);
+  adviseMalloc(logger);
   const root = opts.dataDir ?? defaultDataDir();
   const server = await serverFrom(opts, join(root, 'server'));
-  const logger = createLogger(opts.logLevel);
   const agentAfterServer: Service = {
     name: 'agent',
     run: async (signal) => {
