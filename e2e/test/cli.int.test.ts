@@ -6,9 +6,11 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tempDir, waitFor } from '@fathom/testkit';
 
-const BIN = fileURLToPath(new URL('../../../bin/fathom.js', import.meta.url));
+// The launcher users start (bin/fathom), on the node running the tests.
+const BIN = fileURLToPath(new URL('../../../bin/fathom', import.meta.url));
+const ENV = { ...process.env, FATHOM_NODE: process.execPath };
 const fathom = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 20_000, env: ENV });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -51,7 +53,7 @@ test('a bad flag or config file is a clear message naming the flag or field, exi
 test('fathom up prints its URL, serves the API, and stops cleanly on Ctrl-C', { timeout: 60_000 }, async (t) => {
   const dir = await tempDir();
   t.after(dir.cleanup);
-  const p = spawn(process.execPath, [BIN, 'up', '--data-dir', dir.path, '--port', '0', '--listen', 'off', '--interval', '1s', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(BIN, ['up', '--data-dir', dir.path, '--port', '0', '--listen', 'off', '--interval', '1s', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
   t.after(() => p.kill('SIGKILL'));
   let out = '';
   p.stdout.on('data', (c: Buffer) => (out += c.toString()));
