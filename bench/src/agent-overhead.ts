@@ -1,6 +1,7 @@
 /**
  * Agent overhead while 50 containers run, side by side with Debian's prometheus-node-exporter
- * (host metrics only, scraped at the same interval) in the same run.
+ * (host metrics only, scraped at the same interval) in the same run. Fathom's server and agent
+ * start through bin/fathom, as users start them.
  *
  *   npm run bench:agent            (BENCH_SECONDS=120 BENCH_CONTAINERS=50 BENCH_INTERVAL=10s)
  *
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { dockerPeer, executablePeer, freePort, waitFor } from '@fathom/testkit';
+import { FATHOM_LAUNCHER, fathomEnv } from './engine-child.js';
 import { cpuSeconds, peakRssBytes } from './proc-usage.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 120);
@@ -23,7 +25,6 @@ const CONTAINERS = Number(process.env['BENCH_CONTAINERS'] ?? 50);
 const INTERVAL = process.env['BENCH_INTERVAL'] ?? '10s';
 const INTERVAL_MS = Number(/^(\d+)s$/.exec(INTERVAL)?.[1] ?? 10) * 1000;
 const WARMUP_MS = 2 * INTERVAL_MS + 2000;
-const BIN = fileURLToPath(new URL('../../bin/fathom.js', import.meta.url));
 const IMAGE = 'fathom-busybox:latest';
 
 interface Measured {
@@ -43,8 +44,8 @@ async function main(): Promise<void> {
     const serverPort = await freePort();
     const agentPort = await freePort();
     const nePort = await freePort();
-    children.push(spawn(process.execPath, [BIN, 'server', '--port', String(serverPort), '--data-dir', join(work, 'server'), '--log-level', 'warn'], { stdio: 'inherit' }));
-    const agent = spawn(process.execPath, [BIN, 'agent', '--server', `http://127.0.0.1:${serverPort}`, '--interval', INTERVAL, '--listen', `127.0.0.1:${agentPort}`, '--data-dir', join(work, 'agent'), '--log-level', 'warn'], { stdio: 'inherit' });
+    children.push(spawn(FATHOM_LAUNCHER, ['server', '--port', String(serverPort), '--data-dir', join(work, 'server'), '--log-level', 'warn'], { stdio: 'inherit', env: fathomEnv() }));
+    const agent = spawn(FATHOM_LAUNCHER, ['agent', '--server', `http://127.0.0.1:${serverPort}`, '--interval', INTERVAL, '--listen', `127.0.0.1:${agentPort}`, '--data-dir', join(work, 'agent'), '--log-level', 'warn'], { stdio: 'inherit', env: fathomEnv() });
     const exporter = spawn('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${nePort}`], { stdio: 'ignore' });
     children.push(agent, exporter);
     await waitFor('agent metrics', () => fetchText(`http://127.0.0.1:${agentPort}/metrics`), 30_000, 500);

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { DASHBOARD_QUERIES, REFERENCE_QUERIES, apiQuery, compareQuery, pushData } from '@fathom/e2e';
 import type { QueryKind } from '@fathom/e2e';
 import { freePort, prometheusPeer } from '@fathom/testkit';
-import { startChild } from './engine-child.js';
+import { FATHOM_LAUNCHER, fathomEnv, startChild } from './engine-child.js';
 import type { Engine } from './engine-child.js';
 import { peakRssBytes, percentile } from './proc-usage.js';
 
@@ -25,7 +25,6 @@ const NODES = Number(process.env['BENCH_NODES'] ?? 10);
 const PODS = Number(process.env['BENCH_PODS'] ?? 10);
 const HISTORY_MS = Number(/^(\d+)h$/.exec(process.env['BENCH_HISTORY'] ?? '1h')?.[1] ?? 1) * 3_600_000;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 10);
-const BIN = fileURLToPath(new URL('../../bin/fathom.js', import.meta.url));
 
 async function measure(engines: readonly Engine[], queries: readonly string[], kinds: readonly QueryKind[]): Promise<Record<string, { p50Ms: number; p99Ms: number }>> {
   const lat: Record<string, number[]> = { fathom: [], prometheus: [] };
@@ -56,7 +55,7 @@ async function main(): Promise<void> {
   const engines: Engine[] = [];
   try {
     const fp = await freePort();
-    engines.push(await startChild('fathom', process.execPath, [BIN, 'server', '--port', String(fp), '--data-dir', join(work, 'fathom'), '--log-level', 'warn'], `http://127.0.0.1:${fp}`));
+    engines.push(await startChild('fathom', FATHOM_LAUNCHER, ['server', '--port', String(fp), '--data-dir', join(work, 'fathom'), '--log-level', 'warn'], `http://127.0.0.1:${fp}`, fathomEnv()));
     const pp = await freePort();
     writeFileSync(join(work, 'prometheus.yml'), 'global: { evaluation_interval: 1m }\n');
     engines.push(

@@ -12,8 +12,8 @@
  * thread (`GET /api/v1/query?query=up`), and polls `/metrics` (every group's last evaluation
  * time and duration, as both engines export them), RSS and CPU. At the end: missed iterations from
  * `/metrics`, both engines' active alerts, one report table (rules-report.ts), kept as JSON in
- * bench/results/. `BENCH_FATHOM_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) are
- * passed to Fathom's node.
+ * bench/results/. Fathom starts through `bin/fathom`, as users start it; `BENCH_FATHOM_NODE_ARGS`
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) reach its node through NODE_OPTIONS.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { freePort, prometheusPeer } from '@fathom/testkit';
-import { startChild } from './engine-child.js';
+import { FATHOM_LAUNCHER, fathomEnv, startChild } from './engine-child.js';
 import type { Engine } from './engine-child.js';
 import { cpuSeconds, peakRssBytes, percentile, rssBytes } from './proc-usage.js';
 import { benchSeries, ruleFile, writeBatches } from './rules-data.js';
@@ -34,14 +34,16 @@ import { compress, encodeWriteRequest, send } from './tsdb/remote-write.js';
 const RULES = Number(process.env['BENCH_RULES'] ?? 1000);
 const PODS = Number(process.env['BENCH_PODS'] ?? 1000);
 const CYCLES = Number(process.env['BENCH_CYCLES'] ?? 10);
+// Through the launcher, so as NODE_OPTIONS: node flags it allows there (--cpu-prof, --heap-prof, --max-old-space-size…).
 const FATHOM_NODE_ARGS = (process.env['BENCH_FATHOM_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+const nodeOptions = (args: readonly string[]): Record<string, string> =>
+  args.length === 0 ? {} : { NODE_OPTIONS: [process.env['NODE_OPTIONS'] ?? '', ...args].join(' ').trim() };
 /** Extra `server.rules` settings for Fathom, e.g. `sharedSelectionsMaxSamples: 0` (YAML flow-map entries). */
 const FATHOM_RULES = process.env['BENCH_FATHOM_RULES'] ? `, ${process.env['BENCH_FATHOM_RULES']}` : '';
 const INTERVAL_S = 30;
 const SCRAPE_MS = 15_000;
 const HISTORY_MS = 10 * 60_000;
 const PROBE_PATH = '/api/v1/query?query=up';
-const BIN = fileURLToPath(new URL('../../bin/fathom.js', import.meta.url));
 
 type Name = Engine['name'];
 
@@ -165,7 +167,7 @@ async function startEngines(work: string, rulesDir: string, promConfig: string):
   // The rule file's alerts make more ALERTS/ALERTS_FOR_STATE series than the default per-metric
   // limit (200,000) at full scale; Prometheus has no such limit, so lift it for a like-for-like run.
   writeFileSync(join(work, 'fathom.yaml'), `server:\n  rules: { dir: ${rulesDir}, evaluationIntervalMs: ${INTERVAL_S}s${FATHOM_RULES} }\n  alertLibrary: { enabled: false }\n  limits: { maxSeries: 10000000, maxSeriesPerMetric: 5000000 }\n`);
-  const fathom = await startChild('fathom', process.execPath, [...FATHOM_NODE_ARGS, BIN, 'server', '--port', String(fp), '--data-dir', join(work, 'fathom'), '--config', join(work, 'fathom.yaml'), '--log-level', 'warn'], `http://127.0.0.1:${fp}`);
+  const fathom = await startChild('fathom', FATHOM_LAUNCHER, ['server', '--port', String(fp), '--data-dir', join(work, 'fathom'), '--config', join(work, 'fathom.yaml'), '--log-level', 'warn'], `http://127.0.0.1:${fp}`, fathomEnv(nodeOptions(FATHOM_NODE_ARGS)));
   const pp = await freePort();
   writeFileSync(promConfig, `global: { evaluation_interval: ${INTERVAL_S}s }\n`);
   const prometheus = await startChild('prometheus', 'prometheus', [`--config.file=${promConfig}`, `--storage.tsdb.path=${join(work, 'prom')}`, `--web.listen-address=127.0.0.1:${pp}`, '--web.enable-remote-write-receiver', '--web.enable-lifecycle', '--log.level=warn'], `http://127.0.0.1:${pp}`);

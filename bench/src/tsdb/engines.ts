@@ -1,15 +1,14 @@
 /**
  * The three engines of the TSDB benchmark, each started as its own process on a free port with a
- * fresh data directory: Fathom (`fathom server`), Debian's prometheus (remote-write receiver on)
+ * fresh data directory: Fathom (`bin/fathom server`, the launcher users start), Debian's prometheus (remote-write receiver on)
  * and Debian's victoria-metrics.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { FATHOM_LAUNCHER, fathomEnv } from '../engine-child.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/fathom.js', import.meta.url));
 
 export interface Engine {
   readonly name: string;
@@ -21,8 +20,8 @@ export interface Engine {
   compact(base: string, dataDir: string): Promise<string>;
 }
 
-function run(cmd: string, args: readonly string[]): ChildProcess {
-  return spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  return spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'], env });
 }
 
 export const fathom: Engine = {
@@ -34,7 +33,8 @@ export const fathom: Engine = {
     // Alert library off: Prometheus here evaluates no rules either, so both engines only ingest and
     // answer the bench's queries (rule evaluation side by side is bench:rules).
     writeFileSync(cfg, 'server:\n  retentionMs: 8h\n  fsync: always\n  alertLibrary: { enabled: false }\n');
-    return run(process.execPath, [BIN, 'server', '--config', cfg, '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn']);
+    // Started as users start it: through the launcher (bin/fathom).
+    return run(FATHOM_LAUNCHER, ['server', '--config', cfg, '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], fathomEnv());
   },
   // Fathom's compacted form: its blocks plus the checkpoint of the head written on a clean stop (measured after the stop).
   compact: (_base, dataDir) => Promise.resolve(dataDir),
