@@ -10,7 +10,7 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { Logger } from '@fathom/kit';
-import { isValidLabelName, isValidMetricName, labelsOf } from '@fathom/model';
+import { isValidLabelName, isValidMetricName, labelStrings, labelsOf } from '@fathom/model';
 import type { Labels } from '@fathom/model';
 import type { Appendable, Appender } from '@fathom/storage';
 import { ApiError } from './envelope.js';
@@ -169,8 +169,9 @@ function validate(req: WriteRequest<Labels>): void {
   }
 }
 
+/** Values as the process's shared copies (`labelStrings`): the cached set is then the one the TSDB head keeps. */
 function toLabels(ts: { readonly labels: readonly PbLabel[] }): Labels {
-  return labelsOf(Object.fromEntries(ts.labels.map((l) => [l.name, l.value])));
+  return labelStrings.internLabels(labelsOf(Object.fromEntries(ts.labels.map((l) => [l.name, l.value]))));
 }
 
 function describe(err: unknown): { status: 400 | 413 | 415; message: string } {

@@ -3,7 +3,7 @@
  * Synchronous, no I/O: the WAL makes it durable. Appends are validated first ({@link Head.check},
  * which reserves series and times of the batch), written to the WAL, then applied.
  */
-import { metricNameOf } from '@fathom/model';
+import { labelStrings, metricNameOf } from '@fathom/model';
 import type { Labels, Matcher, Millis } from '@fathom/model';
 import { StorageError } from '@fathom/storage';
 import type { SeriesData, StorageErrorCode } from '@fathom/storage';
@@ -35,6 +35,9 @@ export class BatchState {
   readonly perMetric = new Map<string, number>();
   readonly newest = new Map<string, { tMs: number; value: number }>();
 }
+
+/** The process's label-value table is rebuilt from the live series past twice its size at the last rebuild, and past this. */
+const LABEL_STRINGS_MIN_REBUILD = 16_384;
 
 export class Head {
   private readonly _byKey = new Map<string, MemSeries>();
@@ -190,9 +193,13 @@ export class Head {
     return this._byId.get(id);
   }
 
-  /** A series of this head not registered yet (see {@link adopt}); `key` as {@link seriesKey} makes it. */
+  /**
+   * A series of this head not registered yet (see {@link adopt}); `key` as {@link seriesKey} makes it.
+   * Like every series the head creates, it holds the process's shared copies of its label values
+   * (`labelStrings`: the ~40 series of a pod share most of theirs).
+   */
   newSeries(id: number, labels: Labels, key = seriesKey(labels)): MemSeries {
-    return new MemSeries(id, labels, key, this.arena);
+    return new MemSeries(id, labelStrings.internLabels(labels), key, this.arena);
   }
 
   /** `key`, when given, must be {@link seriesKey} of `labels` (a flat string: it is kept). */
@@ -201,7 +208,7 @@ export class Head {
     if (s) return s;
     const sid = id ?? this._nextId;
     this._nextId = Math.max(this._nextId, sid + 1);
-    s = new MemSeries(sid, labels, key, this.arena);
+    s = new MemSeries(sid, labelStrings.internLabels(labels), key, this.arena);
     this._byKey.set(key, s);
     this._byId.set(sid, s);
     this._index.add(sid, labels);
@@ -267,11 +274,31 @@ export class Head {
 
   /** Removes the series a cut left without samples (after the cut was persisted). */
   dropEmptySeries(): void {
-    for (const s of this._byKey.values()) if (s.isEmpty) this._remove(s);
+    let removed = 0;
+    for (const s of this._byKey.values()) {
+      if (!s.isEmpty) continue;
+      this._remove(s);
+      removed++;
+    }
     if (this._byKey.size === 0) {
       this.minTMs = Infinity;
       this.maxTMs = -Infinity;
     }
+    if (removed > 0) this._maybeRebuildLabelStrings();
+  }
+
+  /**
+   * Lets the label-value table forget values no series holds any more (pod churn): rebuilt from
+   * the live series once it has doubled since the last rebuild (O(labels of the head), at most once
+   * per doubling). Another head in the process (tests) loses sharing for its values, nothing else.
+   */
+  private _maybeRebuildLabelStrings(): void {
+    if (labelStrings.size < Math.max(LABEL_STRINGS_MIN_REBUILD, 2 * labelStrings.sizeAtRebuild)) return;
+    labelStrings.rebuild(this._liveLabels());
+  }
+
+  private *_liveLabels(): Iterable<Labels> {
+    for (const s of this._byKey.values()) yield s.labels;
   }
 
   selectLabels(matchers: readonly Matcher[], minMs: Millis, maxMs: Millis): Labels[] {
@@ -295,6 +322,7 @@ export class Head {
     }
     this._samples -= samplesDropped;
     if (samplesDropped > 0) this.rawEpoch++;
+    if (seriesRemoved > 0) this._maybeRebuildLabelStrings();
     return { samplesDropped, seriesRemoved };
   }
 }
