@@ -87,7 +87,8 @@ interface SeriesRef {
 const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 /** The scratch writer keeps at most this much once the engine has written nothing for {@link SCRATCH_IDLE_MS}. */
 const SCRATCH_KEEP_BYTES = 1024 * 1024;
-const SCRATCH_IDLE_MS = 1000;
+/** Shorter than the server's idle GC's calm window (500 ms), so its first collection frees the old buffer. */
+const SCRATCH_IDLE_MS = 250;
 
 export class TsdbStorage implements Storage {
   private _chain: Promise<unknown> = Promise.resolve();
@@ -353,7 +354,7 @@ export class TsdbStorage implements Storage {
     }
   }
 
-  /** Bytes the WAL/checkpoint scratch writer holds between uses (≤ 1 MiB after a second without writes). */
+  /** Bytes the WAL/checkpoint scratch writer holds between uses (≤ 1 MiB once writes have paused for 250 ms). */
   get scratchBytes(): number {
     return this._scratch.capacity;
   }
