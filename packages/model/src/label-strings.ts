@@ -30,14 +30,29 @@ export class LabelStrings {
     return value;
   }
 
-  /** A frozen copy of `labels` holding the shared copies of its values; `labels` itself if this made it. */
+  /**
+   * A frozen copy of `labels` holding the shared copies of its values; `labels` itself if this
+   * made (or {@link adopt}ed) it. ~2 µs a 20-label set: decoders that build sets anyway intern
+   * their values as they go and adopt the set instead.
+   */
   internLabels(labels: Labels): Labels {
     if (this._interned.has(labels)) return labels;
+    const table = this._table;
     const out: Record<string, string> = {};
-    for (const name in labels) out[name] = this.intern(labels[name] ?? '');
-    const shared = Object.freeze(out);
-    this._interned.add(shared);
-    return shared;
+    for (const name in labels) {
+      const value = labels[name] ?? '';
+      let shared = table.get(value);
+      if (shared === undefined) table.set(value, (shared = value));
+      out[name] = shared;
+    }
+    return this.adopt(out);
+  }
+
+  /** Freezes a set whose values all came from {@link intern} and records it as holding shared copies (no copy made). */
+  adopt(record: Record<string, string>): Labels {
+    const labels = Object.freeze(record);
+    this._interned.add(labels);
+    return labels;
   }
 
   get size(): number {

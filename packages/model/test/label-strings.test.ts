@@ -28,3 +28,13 @@ test('LabelStrings: rebuild keeps only the values of the live sets', () => {
   assert.equal(t.sizeAtRebuild, 2);
   assert.equal(t.internLabels(live), live, 'still known as interned');
 });
+
+test('LabelStrings: adopt freezes a set built from interned values and takes it as is afterwards', () => {
+  const t = new LabelStrings();
+  const record: Record<string, string> = { __name__: t.intern('up'), pod: t.intern('p-1') };
+  const adopted = t.adopt(record);
+  assert.equal(adopted, record, 'no copy');
+  assert.ok(Object.isFrozen(adopted));
+  assert.equal(t.internLabels(adopted), adopted);
+  assert.equal(t.size, 2);
+});

@@ -7,6 +7,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { fsyncDirSync } from '@fathom/kit';
 import { join } from 'node:path';
+import { labelStrings } from '@fathom/model';
 import type { Labels } from '@fathom/model';
 import { XorEncoder, xorChunkCount, xorChunkFirstTime } from '../chunk/xor-chunk.js';
 import type { Head } from '../head/head.js';
@@ -131,7 +132,7 @@ function writeSnapshot(w: ByteWriter, s: MemSeries, sym: ReadonlyMap<string, num
   return w;
 }
 
-/** Labels of a v2 snapshot, strings shared through the symbol table. */
+/** Labels of a v2 snapshot, strings shared through the (interned) symbol table. */
 function readSymbolLabels(r: ByteReader, symbols: readonly string[]): Labels {
   const n = r.uvarint();
   const out: Record<string, string> = {};
@@ -141,7 +142,7 @@ function readSymbolLabels(r: ByteReader, symbols: readonly string[]): Labels {
     if (name === undefined || value === undefined) throw new Error(`label symbol ref out of range (table of ${symbols.length})`);
     out[name] = value;
   }
-  return Object.freeze(out);
+  return labelStrings.adopt(out);
 }
 
 function decodeSnapshotV2(payload: Buffer, symbols: readonly string[], head: Head): MemSeries {
@@ -187,7 +188,8 @@ function decodeSymbols(payload: Buffer): string[] {
   const r = new ByteReader(payload);
   const n = r.uvarint();
   const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(r.string());
+  // the process's shared copies (`labelStrings`): the head keeps each restored set as decoded
+  for (let i = 0; i < n; i++) out.push(labelStrings.intern(r.string()));
   return out;
 }
 

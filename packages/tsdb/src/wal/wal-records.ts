@@ -1,4 +1,5 @@
 /** Payload codecs of the WAL's series and samples records (docs/formats/tsdb-wal.md). */
+import { labelStrings } from '@fathom/model';
 import type { Labels } from '@fathom/model';
 import { ByteReader, ByteWriter } from './codec.js';
 
@@ -19,14 +20,15 @@ export function writeLabels(w: ByteWriter, labels: Labels): void {
   for (const name of names) w.string(name).string(labels[name] ?? '');
 }
 
+/** Values as the process's shared copies (`labelStrings`): the head keeps the set as decoded. */
 export function readLabels(r: ByteReader): Labels {
   const n = r.uvarint();
   const out: Record<string, string> = {};
   for (let i = 0; i < n; i++) {
     const name = r.string();
-    out[name] = r.string();
+    out[name] = labelStrings.intern(r.string());
   }
-  return Object.freeze(out);
+  return labelStrings.adopt(out);
 }
 
 export function encodeSeries(series: readonly SeriesRef[]): Buffer {
