@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverConfigSchema } from '@fathom/config';
 import { NOOP_LOGGER } from '@fathom/kit';
-import { BURST_UTILIZATION, IdleGcStats, IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, YOUNG_SHRINK_CALM_MS, runIdleGc, v8Gc } from '../src/idle-gc.js';
+import { BURST_UTILIZATION, IdleGcStats, IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, YOUNG_SHRINK_ATTEMPTS, YOUNG_SHRINK_CALM_MS, YOUNG_SHRINK_LATE_MS, runIdleGc, v8Gc } from '../src/idle-gc.js';
 import type { IdleGcAction, IdleHeap, IdleSample } from '../src/idle-gc.js';
 
 const MiB = 1024 * 1024;
@@ -162,27 +162,33 @@ test('idle GC: growthRatio weighs the JS heap only (ArrayBuffers are not marked)
   assert.equal(feed(new IdleGcTrigger(big, live), times.map((ms): Row => [ms, idle, 2088, 0, 140])), undefined, '40 MiB: under half of the JS heap');
 });
 
-test('idle GC: a young generation grown beyond YOUNG_SHRINK_BYTES is shrunk (minor GC) once YOUNG_SHRINK_CALM_MS have passed without a burst, once per burst', () => {
+test('idle GC: a young generation grown beyond YOUNG_SHRINK_BYTES gets minor GCs, one per tick from YOUNG_SHRINK_CALM_MS after the burst until it has shrunk, at most YOUNG_SHRINK_ATTEMPTS per burst, the last late', () => {
   const young = (nowMs: number, utilization: number, youngMiB: number): IdleSample => ({ nowMs, utilization, ...mem(50, 0, 50, youngMiB) });
   const t = new IdleGcTrigger(opts, mem(50));
   assert.equal(t.sample(young(0, busy, 32)), 'none');
-  const idleTicks = (fromMs: number, toMs: number, youngMiB: number): [number, IdleGcAction][] => {
-    const out: [number, IdleGcAction][] = [];
+  const shrinksAt = (fromMs: number, toMs: number, youngMiB: number): number[] => {
+    const out: number[] = [];
     for (let ms = fromMs; ms <= toMs; ms += 250) {
       const a = t.sample(young(ms, idle, youngMiB));
-      if (a !== 'none') out.push([ms, a]);
+      if (a === 'shrink') out.push(ms);
+      else assert.equal(a, 'none');
     }
     return out;
   };
-  assert.deepEqual(idleTicks(250, 20_000, 32), [[YOUNG_SHRINK_CALM_MS, 'shrink']], 'once, YOUNG_SHRINK_CALM_MS after the burst tick');
-  assert.deepEqual(idleTicks(20_250, 60_000, 32), [], 'V8 kept it (allocation rate): not tried again without a new burst');
+  // V8 keeps it (it still measures the burst's allocation rate): every tick, then the last attempt late
+  const kept = shrinksAt(250, 30_000, 32);
+  assert.equal(kept.length, YOUNG_SHRINK_ATTEMPTS);
+  assert.equal(kept[0], YOUNG_SHRINK_CALM_MS);
+  assert.deepEqual(kept.slice(0, -1), Array.from({ length: YOUNG_SHRINK_ATTEMPTS - 1 }, (_, i) => YOUNG_SHRINK_CALM_MS + i * 250), 'one per tick');
+  assert.equal(kept.at(-1), YOUNG_SHRINK_LATE_MS, 'the last one late');
+  assert.deepEqual(shrinksAt(30_250, 60_000, 32), [], 'no more without a new burst');
+  // the next burst: V8 shrinks it at the third attempt, nothing after
   assert.equal(t.sample(young(60_250, busy, 32)), 'none');
-  assert.deepEqual(idleTicks(60_500, 60_000 + YOUNG_SHRINK_CALM_MS + 1000, 32), [[60_250 + YOUNG_SHRINK_CALM_MS, 'shrink']], 'after the next burst, again');
-  assert.deepEqual(new IdleGcTrigger(opts, mem(50)).sample(young(0, idle, 32)), 'none', 'not before YOUNG_SHRINK_CALM_MS of history');
+  const start = 60_250 + YOUNG_SHRINK_CALM_MS;
+  assert.deepEqual(shrinksAt(60_500, start + 500, 32), [start, start + 250, start + 500]);
+  assert.deepEqual(shrinksAt(start + 750, start + 20_000, 1), [], 'shrunk: left alone');
+  assert.equal(new IdleGcTrigger(opts, mem(50)).sample(young(0, idle, 32)), 'none', 'not before YOUNG_SHRINK_CALM_MS of history');
 
-  const small = new IdleGcTrigger(opts, mem(50));
-  small.sample(young(0, busy, 32));
-  assert.equal(feed(small, ticks(250, 80, idle, 50).map(([ms, u, b]): Row => [ms, u, b])), undefined);
   const smallYoung = new IdleGcTrigger(opts, mem(50));
   smallYoung.sample(young(0, busy, 2));
   for (let ms = 250; ms <= 20_000; ms += 250) assert.equal(smallYoung.sample(young(ms, idle, 2)), 'none', 'a young generation of 2 MiB is left');
@@ -190,15 +196,17 @@ test('idle GC: a young generation grown beyond YOUNG_SHRINK_BYTES is shrunk (min
 
 test('idle GC: the shrink waits for the major rounds and comes after them; a busy window defers it', () => {
   const t = new IdleGcTrigger(opts, mem(50));
-  const s = (nowMs: number, utilization: number, bytes: number): IdleSample => ({ nowMs, utilization, ...mem(bytes, 0, bytes, 32) });
-  assert.equal(t.sample(s(0, busy, 200)), 'none');
+  const s = (nowMs: number, utilization: number, bytes: number, young: number): IdleSample => ({ nowMs, utilization, ...mem(bytes, 0, bytes, young) });
+  assert.equal(t.sample(s(0, busy, 200, 32)), 'none');
   const acts: [number, IdleGcAction][] = [];
+  let youngMiB = 32;
   for (let ms = 250; ms <= 15_000; ms += 250) {
-    // steady 10 % work (no burst tick, but not calm) until 9 s
-    const a = t.sample(s(ms, ms < 9000 ? 0.1 : idle, acts.length > 0 ? 60 : 200));
+    // steady 10 % work (no burst tick, but not calm) until 2.5 s
+    const a = t.sample(s(ms, ms < 2500 ? 0.1 : idle, acts.length > 0 ? 60 : 200, youngMiB));
     if (a === 'none') continue;
     acts.push([ms, a]);
-    if (a === 'major') t.collected(mem(60, 0, 60, 32), 1 * MiB);
+    if (a === 'major') t.collected(mem(60, 0, 60, 32), acts.length === 1 ? 40 * MiB : 1 * MiB);
+    if (a === 'shrink' && acts.length === 4) youngMiB = 1;
   }
-  assert.deepEqual(acts, [[9500, 'major'], [YOUNG_SHRINK_CALM_MS, 'shrink']]);
+  assert.deepEqual(acts, [[3000, 'major'], [3250, 'major'], [3500, 'shrink'], [3750, 'shrink']]);
 });
