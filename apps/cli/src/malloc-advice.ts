@@ -18,15 +18,22 @@ export interface MallocRuntime {
 
 /** The advice to log, or undefined when there is nothing to say (not glibc Linux, or already set). */
 export function mallocAdvice(rt: MallocRuntime): string | undefined {
-  if (rt.platform !== 'linux' || rt.glibcVersion === undefined) return undefined;
+  if (rt.platform !== 'linux') return undefined;
   if ((rt.tunables ?? '').split(':').some((t) => t.startsWith('glibc.malloc.mmap_threshold='))) return undefined;
+  if (rt.glibcVersion === undefined) return undefined; // read last: finding it takes a diagnostic report
   return `glibc's malloc is untuned: RSS can be much higher (the server's: +34% measured); start with bin/fathom or set GLIBC_TUNABLES=${MMAP_THRESHOLD_TUNABLE}`;
 }
 
 /** This process's runtime, as {@link mallocAdvice} needs it. */
 export function currentMallocRuntime(): MallocRuntime {
-  const glibcVersion = process.platform === 'linux' ? glibcRuntimeVersion() : undefined;
-  return { platform: process.platform, glibcVersion, tunables: process.env['GLIBC_TUNABLES'] };
+  return {
+    platform: process.platform,
+    // a getter: the report is made only when the answer depends on it (not for a launcher start)
+    get glibcVersion() {
+      return process.platform === 'linux' ? glibcRuntimeVersion() : undefined;
+    },
+    tunables: process.env['GLIBC_TUNABLES'],
+  };
 }
 
 function glibcRuntimeVersion(): string | undefined {

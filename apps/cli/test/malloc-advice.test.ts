@@ -31,3 +31,11 @@ test('adviseMalloc logs one info line per process, however often it is called', 
   assert.equal(lines.length, 1);
   assert.match(lines[0] ?? '', /level=info msg="glibc's malloc is untuned/);
 });
+
+test('the glibc version (a diagnostic report to find) is not looked at when the threshold is set', () => {
+  let looked = 0;
+  const rt = { platform: 'linux', tunables: 'glibc.malloc.mmap_threshold=131072', get glibcVersion() { looked++; return '2.36'; } } as const;
+  assert.equal(mallocAdvice(rt), undefined);
+  assert.equal(looked, 0);
+  assert.ok(mallocAdvice({ ...rt, tunables: undefined, glibcVersion: '2.36' }) !== undefined);
+});
