@@ -98,7 +98,7 @@ test('a block larger than a flush piece: chunks and index CRCs match meta.json a
   const meta = writeBlock(dir.path, { minTMs: 0, maxTMs: 12_000_000, resolutionMs: 0, level: 1, sources: [], nowMs: 1 }, series);
   assert.ok(meta.files.chunks.bytes > 2 * MiB, `chunks file of ${meta.files.chunks.bytes} bytes`);
   assert.equal(statSync(join(dir.path, meta.id, 'index')).size, meta.files.index.bytes);
-  assert.ok(readFileSync(join(dir.path, meta.id, 'index')).subarray(0, 8).equals(Buffer.from('FTHMBIX1')));
+  assert.ok(readFileSync(join(dir.path, meta.id, 'index')).subarray(0, 8).equals(Buffer.from('FTHMBIX2')));
   const b = Block.open(join(dir.path, meta.id));
   if (typeof b === 'string') assert.fail(b);
   assert.equal(b.seriesCount, 500);

@@ -9,7 +9,9 @@ import type { Labels } from '@fathom/model';
 import { LabelIndex } from '../index/label-index.js';
 import { ByteReader, ByteWriter, DecodeError } from '../wal/codec.js';
 
-export const INDEX_MAGIC = Buffer.from('FTHMBIX1', 'ascii');
+/** Index format version 2 (chunk times and refs as deltas); version 1 is still read. */
+export const INDEX_MAGIC = Buffer.from('FTHMBIX2', 'ascii');
+export const INDEX_MAGIC_V1 = Buffer.from('FTHMBIX1', 'ascii');
 export const CHUNKS_MAGIC = Buffer.from('FTHMBCH1', 'ascii');
 
 export interface BlockChunk {
@@ -87,6 +89,7 @@ export function writeIndex(w: ByteWriter, input: IndexInput, between: () => void
   }
   w.uvarint(input.series.length);
   const postings = new Map<number, Map<number, number[]>>();
+  let recordEnd = 0;
   input.series.forEach((s, ord) => {
     const names = Object.keys(s.labels);
     w.uvarint(names.length);
@@ -101,7 +104,13 @@ export function writeIndex(w: ByteWriter, input: IndexInput, between: () => void
       ids.push(ord);
     }
     w.uvarint(s.refs.length);
-    for (const c of s.refs) w.int64(c.minTMs).uvarint(c.maxTMs - c.minTMs).uvarint(c.count).uvarint(c.ref).uvarint(c.len);
+    // v2: minT from the previous chunk's maxT (0 for a series' first), ref from the previous record's end
+    let prevMaxT = 0;
+    for (const c of s.refs) {
+      w.uvarint(zigzag(c.minTMs - prevMaxT)).uvarint(c.maxTMs - c.minTMs).uvarint(c.count).uvarint(zigzag(c.ref - recordEnd)).uvarint(c.len);
+      prevMaxT = c.maxTMs;
+      recordEnd = c.ref + c.len;
+    }
     if (input.withState) w.float64(s.end?.counter ?? NaN).float64(s.end?.prev ?? NaN);
     between();
   });
@@ -150,7 +159,9 @@ export class DecodedIndex {
 }
 
 export function decodeIndex(buf: Buffer, withState: boolean, maxChunkRef: number): DecodedIndex {
-  if (!buf.subarray(0, INDEX_MAGIC.length).equals(INDEX_MAGIC)) throw new DecodeError('bad index header');
+  const magic = buf.subarray(0, INDEX_MAGIC.length);
+  const v1 = magic.equals(INDEX_MAGIC_V1);
+  if (!v1 && !magic.equals(INDEX_MAGIC)) throw new DecodeError('bad index header');
   const r = new ByteReader(buf.subarray(INDEX_MAGIC.length));
   const nSym = r.uvarint();
   const symbols: string[] = new Array<string>(nSym);
@@ -167,17 +178,22 @@ export function decodeIndex(buf: Buffer, withState: boolean, maxChunkRef: number
   const lens = new GrowU32(nSeries * 8);
   const endCounter = withState ? new Float64Array(nSeries) : undefined;
   const endPrev = withState ? new Float64Array(nSeries) : undefined;
+  let recordEnd = 0;
   for (let i = 0; i < nSeries; i++) {
     const nLabels = r.uvarint();
     for (let k = 0; k < 2 * nLabels; k++) refs.push(symRef(r, nSym));
     labelStart[i + 1] = refs.length;
     const nChunks = r.uvarint();
+    let prevMaxT = 0;
     for (let k = 0; k < nChunks; k++) {
-      const minT = r.int64();
+      const minT = v1 ? r.int64() : prevMaxT + unzigzag(r.uvarint());
       const maxT = minT + r.uvarint();
       const count = r.uvarint();
-      const ref = r.uvarint();
+      const ref = v1 ? r.uvarint() : recordEnd + unzigzag(r.uvarint());
       const len = r.uvarint();
+      prevMaxT = maxT;
+      recordEnd = ref + len;
+      if (ref < 0) throw new DecodeError(`chunk ref ${ref} before the chunks file`);
       if (ref + len > maxChunkRef) throw new DecodeError(`chunk ref ${ref}+${len} beyond the chunks file (${maxChunkRef} bytes)`);
       minTs.push(minT);
       maxTs.push(maxT);
@@ -196,6 +212,15 @@ export function decodeIndex(buf: Buffer, withState: boolean, maxChunkRef: number
   const all = new Array<number>(nSeries);
   for (let i = 0; i < nSeries; i++) all[i] = i;
   return new DecodedIndex(symbols, labelStart, refs.finish(), chunkStart, minTs.finish(), maxTs.finish(), counts.finish(), chunkRefs.finish(), lens.finish(), endCounter, endPrev, LabelIndex.fromPostings(postings, all));
+}
+
+/** Signed → unsigned for varints (0, −1, 1, −2… → 0, 1, 2, 3…), exact up to ±2^52. */
+function zigzag(n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
+function unzigzag(z: number): number {
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
 }
 
 function symRef(r: ByteReader, nSym: number): number {
