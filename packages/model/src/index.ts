@@ -11,7 +11,7 @@ export {
   withoutLabels,
 } from './labels.js';
 export type { Labels } from './labels.js';
-export { LabelStrings, labelStrings } from './label-strings.js';
+export { LabelStrings, labelStrings, MIN_REBUILD_ENTRIES } from './label-strings.js';
 export { InvalidMatcherError, matcher, matchesAll } from './matcher.js';
 export { Re2SyntaxError, compileRe2Anchored, translateRe2 } from './re2.js';
 export type { TranslatedRegex } from './re2.js';

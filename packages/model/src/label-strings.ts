@@ -10,11 +10,16 @@
  * and the TSDB head (WAL replay, checkpoint restore) hand out the same strings. Interning never
  * changes a value, only which copy is kept, so a string missing from the table costs sharing,
  * never correctness. Label sets are copied, not changed (they are frozen, and may be held
- * elsewhere). It is bounded by whoever knows which values are still used: the head
- * {@link LabelStrings.rebuild}s it from its live series when it has grown to twice its size at
- * the last rebuild (series removed by retention take their values with them).
+ * elsewhere). Bounded: once it has grown to twice its size at the last rebuild (and past
+ * {@link MIN_REBUILD_ENTRIES}), it is rebuilt from the label sets still in use, which whoever
+ * holds them registers ({@link LabelStrings.liveFrom}: the head, its series); without one it is
+ * emptied. Checked on every insert, so values that never become a series (a request refused at
+ * the series limit, a request that failed) cannot pile up either.
  */
 import type { Labels } from './labels.js';
+
+/** The table is not rebuilt below this many entries (a rebuild walks every label set in use). */
+export const MIN_REBUILD_ENTRIES = 16_384;
 
 export class LabelStrings {
   private _table = new Map<string, string>();
@@ -22,12 +27,31 @@ export class LabelStrings {
   /** Label sets {@link internLabels} made (JS cannot tell two equal strings apart: this is how a set is known to hold shared copies). */
   private readonly _interned = new WeakSet<Labels>();
 
+  /** The label sets in use (for {@link rebuild}); undefined: nobody registered, the table is emptied instead. */
+  private _live: (() => Iterable<Labels>) | undefined;
+
+  /** Registers where the label sets still in use are found when the table has grown (the head: its series); undefined unregisters. */
+  liveFrom(source: (() => Iterable<Labels>) | undefined): void {
+    this._live = source;
+  }
+
   /** The shared copy of `value` (`value` itself when it is the first). */
   intern(value: string): string {
     const known = this._table.get(value);
     if (known !== undefined) return known;
     this._table.set(value, value);
+    this._boundCheck();
     return value;
+  }
+
+  /** Past twice the size at the last rebuild: rebuilt from the sets in use, or emptied when none is registered. */
+  private _boundCheck(): void {
+    if (this._table.size < Math.max(MIN_REBUILD_ENTRIES, 2 * this._sizeAtRebuild)) return;
+    if (this._live) this.rebuild(this._live());
+    else {
+      this._table = new Map<string, string>();
+      this._sizeAtRebuild = 0;
+    }
   }
 
   /**
@@ -45,7 +69,9 @@ export class LabelStrings {
       if (shared === undefined) table.set(value, (shared = value));
       out[name] = shared;
     }
-    return this.adopt(out);
+    const labelsOut = this.adopt(out);
+    this._boundCheck(); // after the set is made: a rebuild in the middle would only lose sharing
+    return labelsOut;
   }
 
   /** Freezes a set whose values all came from {@link intern} and records it as holding shared copies (no copy made). */

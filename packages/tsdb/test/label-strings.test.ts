@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labelsOf, labelStrings, matcher } from '@fathom/model';
+import { labelsOf, labelStrings, matcher, MIN_REBUILD_ENTRIES } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
 import { Head, TsdbStorage } from '../src/index.js';
 import { opts, write } from './helpers.js';
@@ -48,4 +48,17 @@ test('pod churn: the label-value table lets go of the values of series the head 
   assert.ok(labelStrings.sizeAtRebuild > 0, 'rebuilt');
   assert.ok(maxSize <= Math.max(16_384, 2 * (podsPerHour + 4)) + podsPerHour, `table grew to ${maxSize}`);
   for (const s of head.matching(isM)) assert.ok(shared(s.labels));
+});
+
+test('values that never become a series (refused at the series limit) cannot pile up in the label-value table', () => {
+  const head = new Head({ ...limits, maxSeries: 10 });
+  for (let i = 0; i < 10; i++) head.apply(decoded(`kept-${i}`), 1000, i);
+  let maxSize = 0;
+  for (let i = 0; i < 100_000; i++) {
+    // what the remote-write decoder does with every series it reads; the head (at its limit) refuses them all
+    labelStrings.internLabels(labelsOf({ __name__: 'm', request_id: `r-${i}` }));
+    maxSize = Math.max(maxSize, labelStrings.size);
+  }
+  assert.ok(maxSize <= MIN_REBUILD_ENTRIES, `the table grew to ${maxSize} entries`);
+  for (const s of head.matching(isM)) assert.ok(shared(s.labels), 'the kept series still hold the shared copies');
 });

@@ -36,9 +36,6 @@ export class BatchState {
   readonly newest = new Map<string, { tMs: number; value: number }>();
 }
 
-/** The process's label-value table is rebuilt from the live series past twice its size at the last rebuild, and past this. */
-const LABEL_STRINGS_MIN_REBUILD = 16_384;
-
 export class Head {
   private readonly _byKey = new Map<string, MemSeries>();
   private readonly _byId = new Map<number, MemSeries>();
@@ -69,7 +66,12 @@ export class Head {
     overloaded: 0,
   };
 
-  constructor(private readonly _limits: HeadLimits) {}
+  constructor(private readonly _limits: HeadLimits) {
+    // the process's label-value table rebuilds from this head's series when it has grown (the
+    // newest head wins; a weak reference: a head that is dropped is not kept alive by the table)
+    const self = new WeakRef(this);
+    labelStrings.liveFrom(() => self.deref()?._liveLabels() ?? []);
+  }
 
   /** Active series: those with raw samples. */
   get seriesCount(): number {
@@ -211,7 +213,7 @@ export class Head {
     s = new MemSeries(sid, labelStrings.internLabels(labels), key, this.arena);
     this._byKey.set(key, s);
     this._byId.set(sid, s);
-    this._index.add(sid, labels);
+    this._index.add(sid, s.labels); // the shared copies, not the decoded ones
     return s;
   }
 
@@ -274,27 +276,11 @@ export class Head {
 
   /** Removes the series a cut left without samples (after the cut was persisted). */
   dropEmptySeries(): void {
-    let removed = 0;
-    for (const s of this._byKey.values()) {
-      if (!s.isEmpty) continue;
-      this._remove(s);
-      removed++;
-    }
+    for (const s of this._byKey.values()) if (s.isEmpty) this._remove(s);
     if (this._byKey.size === 0) {
       this.minTMs = Infinity;
       this.maxTMs = -Infinity;
     }
-    if (removed > 0) this._maybeRebuildLabelStrings();
-  }
-
-  /**
-   * Lets the label-value table forget values no series holds any more (pod churn): rebuilt from
-   * the live series once it has doubled since the last rebuild (O(labels of the head), at most once
-   * per doubling). Another head in the process (tests) loses sharing for its values, nothing else.
-   */
-  private _maybeRebuildLabelStrings(): void {
-    if (labelStrings.size < Math.max(LABEL_STRINGS_MIN_REBUILD, 2 * labelStrings.sizeAtRebuild)) return;
-    labelStrings.rebuild(this._liveLabels());
   }
 
   private *_liveLabels(): Iterable<Labels> {
@@ -322,7 +308,6 @@ export class Head {
     }
     this._samples -= samplesDropped;
     if (samplesDropped > 0) this.rawEpoch++;
-    if (seriesRemoved > 0) this._maybeRebuildLabelStrings();
     return { samplesDropped, seriesRemoved };
   }
 }
