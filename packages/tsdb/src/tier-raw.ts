@@ -1,8 +1,9 @@
 /**
  * The raw data still held (raw blocks, then the head) rolled up to one tier through the cache of
- * runs (rollup/raw-rollup-cache.ts). The chunks are streamed into the runs as they are decoded:
- * no sample objects, no merged copy of a series' parts, and a held run takes only the samples
- * newer than it holds, wherever they are now (after a head cut, in the newest block).
+ * runs (rollup/raw-rollup-cache.ts). The chunks are streamed into the runs as they are read (a
+ * block's in reads of ≤ 4 MiB) and decoded: no sample objects, no merged copy of a series'
+ * parts, and a held run takes only the samples newer than it holds, wherever they are now (after
+ * a head cut, in the newest block).
  *
  * Exact: raw blocks are disjoint and older than the head (the caller checks the blocks), so
  * feeding blocks in time order and then the head is the same sample sequence, into the same

@@ -138,20 +138,31 @@ export class Block {
   /**
    * The chunks of many series at once, `reqs` in ascending ord (as {@link matching} returns
    * them): per request, its series' chunks overlapping [minMs, maxMs] (an empty array for none).
-   * The records of series that follow each other in the file are read together, up to
-   * `maxReadBytes` per read: a cold select of one metric reads hundreds of series
-   * that lie side by side, and a positioned read per series was a third of its block reading.
-   * Each record is still checked against its CRC. Throws {@link BlockCorruptError}.
+   * See {@link forChunksOfMany}. Throws {@link BlockCorruptError}.
    */
   chunksOfMany(reqs: readonly ChunkRequest[], maxReadBytes = MAX_BATCH_READ_BYTES): BlockChunk[][] {
+    const out: BlockChunk[][] = [];
+    this.forChunksOfMany(reqs, (_, chunks) => out.push(chunks), maxReadBytes);
+    return out;
+  }
+
+  /**
+   * Calls `each(i, chunks)` for every request in order, `chunks` being the series' chunks
+   * overlapping its window (empty for none). The records of series that follow each other in the
+   * file are read together, up to `maxReadBytes` per read, and handed out before the next read
+   * (a caller that does not keep them holds one read's bytes at a time): a cold select of one
+   * metric reads hundreds of series that lie side by side, and a positioned read per series was a
+   * third of its block reading. Each record is still checked against its CRC. Throws
+   * {@link BlockCorruptError}.
+   */
+  forChunksOfMany(reqs: readonly ChunkRequest[], each: (i: number, chunks: BlockChunk[]) => void, maxReadBytes = MAX_BATCH_READ_BYTES): void {
     const x = this._index;
     const spans = reqs.map((r) => this._span(r));
-    const out: BlockChunk[][] = [];
     for (let i = 0; i < reqs.length; ) {
       const first = spans[i];
       if (!first) {
         const r = reqs[i]!;
-        out.push(this._chunkRange(r)[0] < 0 ? [] : this.chunks(r.ord, r.minMs, r.maxMs)); // none, or scattered records
+        each(i, this._chunkRange(r)[0] < 0 ? [] : this.chunks(r.ord, r.minMs, r.maxMs)); // none, or scattered records
         i++;
         continue;
       }
@@ -174,11 +185,10 @@ export class Block {
           const at = ref - first.start;
           chunks.push({ minTMs, maxTMs, count: x.chunkCount[c] ?? 0, bytes: this._record(buf.subarray(at, at + (x.chunkLen[c] ?? 0)), ref) });
         }
-        out.push(chunks);
+        each(k, chunks);
       }
       i = j;
     }
-    return out;
   }
 
   /** First and last chunk of a request's series overlapping its window (-1, -1: none). */

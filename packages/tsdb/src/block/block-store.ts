@@ -344,7 +344,8 @@ export class BlockStore {
           keys.push(key);
           reqs.push({ ord, minMs: fromMs, maxMs: Infinity });
         }
-        b.chunksOfMany(reqs).forEach((chunks, i) => {
+        // streamed: each read's chunks go into the roll-ups before the next read
+        b.forChunksOfMany(reqs, (i, chunks) => {
           if (chunks.length > 0) each(keys[i]!, chunks);
         });
       });
