@@ -64,3 +64,14 @@ test('email: a 4xx reply is retried and delivered once; a 5xx reply is not retri
   assert.match(s2.lastError, /smtp: .*mailbox unavailable/);
   assert.equal(smtp.messages.length, 1);
 });
+
+test('email: a channel closed before its first delivery closes cleanly (no transport made) and a later delivery is retryable, not a throw', async () => {
+  const { EmailChannel, buildNotification } = await import('../src/index.js');
+  const ch = new EmailChannel('mail', { to: ['oncall@example.com'], from: 'fathom@example.com', host: '127.0.0.1', port: 9 });
+  await ch.close();
+  await ch.close();
+  const n = buildNotification({ receiver: 'mail', groupKey: 'g', groupLabels: { alertname: 'A' }, alerts: [firing('A', 1_000_000)], externalUrl: 'https://fathom.example.com', nowMs: 1_000_000, groupIntervalMs: 60_000 });
+  const r = await ch.deliver(n, new AbortController().signal);
+  assert.equal(r.status, 'retryable');
+  assert.match(r.status === 'retryable' ? r.reason : '', /closed/);
+});

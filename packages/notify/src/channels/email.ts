@@ -42,11 +42,14 @@ export class EmailChannel extends PersonChannel<EmailChannelConfig> {
   readonly kind = 'email';
   /** Made at the first delivery: nodemailer (~60 modules, ~70 ms to load) is imported only by a server that sends e-mail. */
   private _transport: Promise<Transporter> | undefined;
+  private _closed = false;
 
   private _transportNow(): Promise<Transporter> {
     const cfg = this._cfg;
     const timeoutMs = cfg.timeoutMs ?? 10_000;
-    this._transport ??= import('nodemailer').then(({ createTransport }) =>
+    if (this._closed) return Promise.reject(new Error('e-mail channel closed'));
+    if (this._transport) return this._transport;
+    const made = import('nodemailer').then(({ createTransport }) =>
       createTransport({
         host: cfg.host,
         port: cfg.port,
@@ -58,7 +61,12 @@ export class EmailChannel extends PersonChannel<EmailChannelConfig> {
         socketTimeout: timeoutMs,
       }),
     );
-    return this._transport;
+    // a failed import or transport is not kept: the retry of a retryable delivery tries again
+    made.catch(() => {
+      if (this._transport === made) this._transport = undefined;
+    });
+    this._transport = made;
+    return made;
   }
 
   async deliver(n: Notification, signal: AbortSignal): Promise<DeliveryResult> {
@@ -75,9 +83,15 @@ export class EmailChannel extends PersonChannel<EmailChannelConfig> {
   }
 
   async close(): Promise<void> {
+    this._closed = true;
     const t = this._transport;
     this._transport = undefined;
-    if (t) (await t).close();
+    if (!t) return;
+    try {
+      (await t).close();
+    } catch {
+      // no transport was made: nothing to close
+    }
   }
 }
 
