@@ -170,12 +170,14 @@ export function decodeIndex(buf: Buffer, withState: boolean, maxChunkRef: number
   const labelStart = new Uint32Array(nSeries + 1);
   const chunkStart = new Uint32Array(nSeries + 1);
   // typed columns grown by doubling (not number[] copied into typed arrays at the end)
-  const refs = new GrowU32(nSeries * 20);
-  const minTs = new GrowF64(nSeries * 8);
-  const maxTs = new GrowF64(nSeries * 8);
-  const counts = new GrowU32(nSeries * 8);
-  const chunkRefs = new GrowF64(nSeries * 8);
-  const lens = new GrowU32(nSeries * 8);
+  // first guesses, bounded by what the buffer can hold (a ref ≥ 1 byte, a chunk entry ≥ 5)
+  const refs = new GrowU32(Math.min(nSeries * 40, buf.length));
+  const chunkGuess = Math.min(nSeries * 4, Math.floor(buf.length / 5));
+  const minTs = new GrowF64(chunkGuess);
+  const maxTs = new GrowF64(chunkGuess);
+  const counts = new GrowU32(chunkGuess);
+  const chunkRefs = new GrowF64(chunkGuess);
+  const lens = new GrowU32(chunkGuess);
   const endCounter = withState ? new Float64Array(nSeries) : undefined;
   const endPrev = withState ? new Float64Array(nSeries) : undefined;
   let recordEnd = 0;
@@ -257,7 +259,7 @@ function decodePostings(r: ByteReader, symbols: readonly string[], nSeries: numb
   return postings;
 }
 
-/** A Uint32Array filled by push, grown by doubling; `finish` returns the filled part (a copy when much is unused). */
+/** A Uint32Array filled by push, grown by doubling; `finish` returns a copy of the filled part. */
 class GrowU32 {
   private _a: Uint32Array;
   length = 0;
