@@ -20,10 +20,14 @@ const ADVICE = /level=info msg="glibc's malloc is untuned: .*GLIBC_TUNABLES=glib
 const skip = process.platform !== 'linux' && 'the launcher is tested on Linux (/proc)';
 const isGlibc = process.platform === 'linux' && (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime !== undefined;
 
-/** The test's environment without any malloc setting of its own, plus `extra`. */
+/**
+ * The test's environment without any malloc setting of its own, plus `extra`. The launcher runs
+ * this test's node (FATHOM_NODE) unless `extra` says otherwise (`FATHOM_NODE: ''`: the `node` on
+ * PATH, the launcher's default), so a runner whose PATH node differs does not change the test.
+ */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const own = new Set(['GLIBC_TUNABLES', 'FATHOM_MALLOC_TUNING', 'FATHOM_NODE']);
-  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !own.has(k))), ...extra };
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !own.has(k))), FATHOM_NODE: process.execPath, ...extra };
 }
 
 /**
@@ -85,7 +89,7 @@ test('the launcher starts node itself (exec) with the tunable set; SIGTERM to th
   const dir = await tempDir();
   t.after(dir.cleanup);
   const dataDir = join(dir.path, 'data dir');
-  const s = await startServer('launcher', {}, dataDir);
+  const s = await startServer('launcher', { FATHOM_NODE: '' }, dataDir); // the default: node on PATH
   assert.equal(s.environ.get('GLIBC_TUNABLES'), TUNABLE);
   assert.match(s.exe, /node/, 'the pid is node, not sh');
   assert.deepEqual(s.cmdline.slice(-6), [realpathSync(BIN_JS), 'server', '--port', '0', '--data-dir', dataDir]);
@@ -133,5 +137,5 @@ test('the exit code and arguments with spaces pass through the launcher', { skip
   assert.match(bad.stderr, /my config\.yaml: server\.retentionMs: expected a positive duration/);
   const ok = spawnSync(LAUNCHER, ['--version'], { env: env(), encoding: 'utf8', timeout: 20_000 });
   assert.equal(ok.status, 0);
-  assert.equal(ok.stdout.trim(), '0.1.0');
+  assert.equal(ok.stdout.trim(), (JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string }).version);
 });

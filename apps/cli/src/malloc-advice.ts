@@ -14,14 +14,17 @@ export interface MallocRuntime {
   readonly glibcVersion: string | undefined;
   /** `GLIBC_TUNABLES` of this process's environment. */
   readonly tunables: string | undefined;
+  /** `MALLOC_MMAP_THRESHOLD_` (glibc's older variable for the same setting), if set. */
+  readonly legacyThreshold?: string | undefined;
 }
 
 /** The advice to log, or undefined when there is nothing to say (not glibc Linux, or already set). */
 export function mallocAdvice(rt: MallocRuntime): string | undefined {
   if (rt.platform !== 'linux') return undefined;
   if ((rt.tunables ?? '').split(':').some((t) => t.startsWith('glibc.malloc.mmap_threshold='))) return undefined;
+  if (rt.legacyThreshold !== undefined && rt.legacyThreshold !== '') return undefined;
   if (rt.glibcVersion === undefined) return undefined; // read last: finding it takes a diagnostic report
-  return `glibc's malloc is untuned: RSS can be much higher (the server's: +34% measured); start with bin/fathom or set GLIBC_TUNABLES=${MMAP_THRESHOLD_TUNABLE}`;
+  return `glibc's malloc is untuned: RSS can be much higher (the server's: +34% measured); start with bin/fathom (without FATHOM_MALLOC_TUNING=off) or set GLIBC_TUNABLES=${MMAP_THRESHOLD_TUNABLE}`;
 }
 
 /** This process's runtime, as {@link mallocAdvice} needs it. */
@@ -33,6 +36,7 @@ export function currentMallocRuntime(): MallocRuntime {
       return process.platform === 'linux' ? glibcRuntimeVersion() : undefined;
     },
     tunables: process.env['GLIBC_TUNABLES'],
+    legacyThreshold: process.env['MALLOC_MMAP_THRESHOLD_'],
   };
 }
 

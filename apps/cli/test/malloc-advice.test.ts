@@ -39,3 +39,8 @@ test('the glibc version (a diagnostic report to find) is not looked at when the 
   assert.equal(looked, 0);
   assert.ok(mallocAdvice({ ...rt, tunables: undefined, glibcVersion: '2.36' }) !== undefined);
 });
+
+test("glibc's older MALLOC_MMAP_THRESHOLD_ counts as set; the advice names the launcher's opt-out", () => {
+  assert.equal(mallocAdvice({ ...glibc, tunables: undefined, legacyThreshold: '131072' }), undefined);
+  assert.match(mallocAdvice({ ...glibc, tunables: undefined, legacyThreshold: '' }) ?? '', /FATHOM_MALLOC_TUNING=off/);
+});
