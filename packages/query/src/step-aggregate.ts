@@ -10,7 +10,7 @@ import { groupKey } from './aggregate.js';
 import { QueryError } from './errors.js';
 import { subsetKeyOf } from './memo.js';
 import type { StepEvaluator } from './step-eval.js';
-import { inListOrder, orderAt, zeroedUint8 } from './step-value.js';
+import { inListOrder, orderAt, presentRange, zeroedUint8 } from './step-value.js';
 import type { StepSeries, StepValue, StepVector } from './step-value.js';
 import { quantileOf } from './stats.js';
 
@@ -98,25 +98,35 @@ function fold(op: Aggregate['op'], child: StepVector, groups: Groups, steps: num
     sumInListOrder(child, groups, steps, acc, count, rank);
   } else if (inListOrder(child, steps)) {
     for (let i = 0; i < child.series.length; i++) {
-      const present = child.series[i]!.present;
-      for (let t = 0; t < steps; t++) if (present[t] === 1) add(i, t);
+      const s = child.series[i]!;
+      const [from, to] = presentRange(s, steps);
+      for (let t = from; t < to; t++) if (s.present[t] === 1) add(i, t);
     }
   } else {
     for (let t = 0; t < steps; t++) for (const i of orderAt(child, t)) add(i, t);
   }
+  // a group's steps lie within its members' present ranges
+  const firstOf = new Int32Array(groups.labels.length).fill(steps);
+  const endOf = new Int32Array(groups.labels.length);
+  child.series.forEach((s, i) => {
+    const g = groups.of[i]!;
+    const [from, to] = presentRange(s, steps);
+    if (from < firstOf[g]!) firstOf[g] = from;
+    if (to > endOf[g]!) endOf[g] = to;
+  });
   const series: StepSeries[] = [];
   const ranks: Float64Array[] = [];
   groups.labels.forEach((labels, g) => {
     const from = g * steps;
     const values = acc.subarray(from, from + steps);
     const present = zeroedUint8(steps);
-    for (let t = 0; t < steps; t++) {
+    for (let t = firstOf[g]!; t < endOf[g]!; t++) {
       const n = count[from + t]!;
       if (n === 0) continue;
       present[t] = 1;
       values[t] = finish(op, values[t]!, n);
     }
-    series.push({ labels, values, present });
+    series.push({ labels, values, present, firstStep: firstOf[g]!, endStep: endOf[g]! });
     ranks.push(rank.subarray(from, from + steps));
   });
   return { type: 'vector', series, ranks };
@@ -131,10 +141,12 @@ function fold(op: Aggregate['op'], child: StepVector, groups: Groups, steps: num
 function sumInListOrder(child: StepVector, groups: Groups, steps: number, acc: Float64Array, count: Float64Array, rank: Float64Array): void {
   const ranks = child.ranks;
   for (let i = 0; i < child.series.length; i++) {
-    const { present, values } = child.series[i]!;
+    const s = child.series[i]!;
+    const { present, values } = s;
     const base = groups.of[i]! * steps;
     const ranksOf = ranks ? ranks[i]! : undefined;
-    for (let t = 0; t < steps; t++) {
+    const [from, to] = presentRange(s, steps);
+    for (let t = from; t < to; t++) {
       if (present[t] !== 1) continue;
       const at = base + t;
       const n = ++count[at]!;

@@ -20,7 +20,7 @@ import { stepAggregate } from './step-aggregate.js';
 import { stepBinary } from './step-binary.js';
 import { stepHistogramQuantile } from './step-histogram.js';
 import { fallback } from './step-fallback.js';
-import { anyPresent, newSeries, StepBudgetExceeded, zeroedFloat64 } from './step-value.js';
+import { newSeries, StepBudgetExceeded, zeroedFloat64 } from './step-value.js';
 import type { StepGrid, StepSeries, StepValue, StepVector } from './step-value.js';
 
 /** The series a range function windows over: a matrix selector's, or a subquery's inner results. */
@@ -113,7 +113,8 @@ export class StepEvaluator {
       const series = newSeries(s.labels, steps);
       const lastTMs = tMs[n - 1]!;
       let cur = 0;
-      let any = false;
+      let firstStep = -1;
+      let endStep = 0;
       // read times never decrease: steps before the first sample read nothing, and once the last
       // sample is out of the lookback every later step reads nothing (a 7 d range over 6 h of data
       // skips ~95 % of its steps)
@@ -125,9 +126,10 @@ export class StepEvaluator {
         if (tMs[cur - 1]! <= at - lookbackMs || isStale(value)) continue;
         series.values[t] = value;
         series.present[t] = 1;
-        any = true;
+        if (firstStep < 0) firstStep = t;
+        endStep = t + 1;
       }
-      if (any) out.push(series);
+      if (firstStep >= 0) out.push({ ...series, firstStep, endStep });
     }
     return { type: 'vector', series: out };
   }
@@ -166,6 +168,8 @@ export class StepEvaluator {
       let loaded = 0;
       const n = c.tMs.length;
       // as in _selector: no window before the first sample ends, none after the last leaves it
+      let firstStep = -1;
+      let endStep = 0;
       for (let t = n === 0 ? steps : firstStepFrom(ends, c.tMs[0]!); t < steps; t++) {
         const end = ends[t]!;
         if (c.tMs[n - 1]! <= end - coveredMs) break;
@@ -177,11 +181,13 @@ export class StepEvaluator {
         if (v === undefined) continue;
         series.values[t] = scaleToAsked(e.func, v, rangeMs, coveredMs);
         series.present[t] = 1;
+        if (firstStep < 0) firstStep = t;
+        endStep = t + 1;
         if (rank) rank[t] = src.rankOf!(k, lo);
       }
       if (src.rankOf === undefined) this.checkpoint(loaded);
-      if (anyPresent(series)) {
-        out.push(series);
+      if (firstStep >= 0) {
+        out.push({ ...series, firstStep, endStep });
         if (rank) ranks.push(rank);
       }
     });

@@ -5,7 +5,7 @@ import { ColumnsBuilder } from '@fathom/storage';
 import type { SampleColumns } from '@fathom/storage';
 import { keyOf } from './memo.js';
 import type { StepGrid, StepSeries, StepValue, StepVector } from './step-value.js';
-import { orderAt } from './step-value.js';
+import { orderAt, presentRange } from './step-value.js';
 import type { VectorSample } from './value.js';
 
 /** The steps of the per-step loop `for (t = start; t <= end; t += step)` (one step when step is 0). */
@@ -49,11 +49,12 @@ export function matrixSeries(v: StepValue, grid: StepGrid, checkpoint: (samples:
 
 /** A series' values at the steps where it is present, as columns sized exactly. */
 function presentSteps(s: StepSeries, grid: StepGrid): SampleColumns {
+  const [from, to] = presentRange(s, grid.count);
   let n = 0;
-  for (let t = 0; t < grid.count; t++) n += s.present[t]!;
+  for (let t = from; t < to; t++) n += s.present[t]!;
   const tMs = new Float64Array(n);
   const values = new Float64Array(n);
-  for (let t = 0, k = 0; t < grid.count; t++) {
+  for (let t = from, k = 0; t < to; t++) {
     if (s.present[t] === 0) continue;
     tMs[k] = grid.times[t]!;
     values[k++] = s.values[t]!;
