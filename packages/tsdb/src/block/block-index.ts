@@ -171,13 +171,13 @@ export function decodeIndex(buf: Buffer, withState: boolean, maxChunkRef: number
   const chunkStart = new Uint32Array(nSeries + 1);
   // typed columns grown by doubling (not number[] copied into typed arrays at the end)
   // first guesses, bounded by what the buffer can hold (a ref ≥ 1 byte, a chunk entry ≥ 5)
-  const refs = new GrowU32(Math.min(nSeries * 40, buf.length));
+  const refs = new Grow(u32, Math.min(nSeries * 40, buf.length));
   const chunkGuess = Math.min(nSeries * 4, Math.floor(buf.length / 5));
-  const minTs = new GrowF64(chunkGuess);
-  const maxTs = new GrowF64(chunkGuess);
-  const counts = new GrowU32(chunkGuess);
-  const chunkRefs = new GrowF64(chunkGuess);
-  const lens = new GrowU32(chunkGuess);
+  const minTs = new Grow(f64, chunkGuess);
+  const maxTs = new Grow(f64, chunkGuess);
+  const counts = new Grow(u32, chunkGuess);
+  const chunkRefs = new Grow(f64, chunkGuess);
+  const lens = new Grow(u32, chunkGuess);
   const endCounter = withState ? new Float64Array(nSeries) : undefined;
   const endPrev = withState ? new Float64Array(nSeries) : undefined;
   let recordEnd = 0;
@@ -259,44 +259,31 @@ function decodePostings(r: ByteReader, symbols: readonly string[], nSeries: numb
   return postings;
 }
 
-/** A Uint32Array filled by push, grown by doubling; `finish` returns a copy of the filled part. */
-class GrowU32 {
-  private _a: Uint32Array;
+/** A typed array filled by push, grown by doubling; `finish` returns a copy of the filled part. */
+class Grow<T extends Uint32Array | Float64Array> {
+  private _a: T;
   length = 0;
-  constructor(capacity: number) {
-    this._a = new Uint32Array(Math.max(16, capacity));
+  constructor(
+    private readonly _make: (n: number) => T,
+    capacity: number,
+  ) {
+    this._a = _make(Math.max(16, capacity));
   }
   push(v: number): void {
     if (this.length === this._a.length) {
-      const next = new Uint32Array(this._a.length * 2);
+      const next = this._make(this._a.length * 2);
       next.set(this._a);
       this._a = next;
     }
     this._a[this.length++] = v;
   }
-  finish(): Uint32Array {
-    return this._a.slice(0, this.length);
+  finish(): T {
+    return this._a.slice(0, this.length) as T;
   }
 }
 
-class GrowF64 {
-  private _a: Float64Array;
-  length = 0;
-  constructor(capacity: number) {
-    this._a = new Float64Array(Math.max(16, capacity));
-  }
-  push(v: number): void {
-    if (this.length === this._a.length) {
-      const next = new Float64Array(this._a.length * 2);
-      next.set(this._a);
-      this._a = next;
-    }
-    this._a[this.length++] = v;
-  }
-  finish(): Float64Array {
-    return this._a.slice(0, this.length);
-  }
-}
+const u32 = (n: number): Uint32Array => new Uint32Array(n);
+const f64 = (n: number): Float64Array => new Float64Array(n);
 
 /** Total order of label sets (by sorted name/value pairs), the order of series in an index. */
 export function compareLabels(a: Labels, b: Labels): number {
