@@ -235,7 +235,9 @@ export class Block {
   /** The chunk of the record read at `ref`, checked against its CRC. Throws {@link BlockCorruptError}. */
   private _record(buf: Buffer, ref: number): Uint8Array {
     try {
-      return decodeChunkRecord(buf);
+      const b = decodeChunkRecord(buf);
+      // a plain Uint8Array view, like the head's chunks: a Buffer here makes the decoder's byte reads polymorphic
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     } catch (err) {
       throw new BlockCorruptError(this.id, `block ${this.id}: chunk at offset ${ref}: ${(err as Error).message}`);
     }
