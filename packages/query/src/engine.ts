@@ -13,6 +13,7 @@ import { QueryError } from './errors.js';
 import { Evaluator } from './evaluator.js';
 import type { EvalContext } from './evaluator.js';
 import { keyOf } from './memo.js';
+import { dataSteps } from './narrow.js';
 import { parseQuery } from './parse.js';
 import { planSelectors } from './plan.js';
 import { StepEvaluator } from './step-eval.js';
@@ -95,10 +96,12 @@ export class QueryEngine {
     const expr = parseQuery(query);
     const type = typeOf(expr);
     if (type !== 'scalar' && type !== 'vector') throw new QueryError('bad_data', `invalid expression type "${type === 'matrix' ? 'range vector' : type}" for range query, must be Scalar or instant Vector`);
-    const { evaluator, checkpoint, infos, stepEvaluator, resetSamples } = await this._prepare(expr, startMs, endMs, stepMs, c);
+    const { evaluator, checkpoint, infos, stepEvaluator, resetSamples, data } = await this._prepare(expr, startMs, endMs, stepMs, c);
     const extra = infos.length ? { infos } : {};
     if (!this._opts.perStepOnly) {
-      const grid = stepGrid(startMs, endMs, stepMs);
+      const full = stepGrid(startMs, endMs, stepMs);
+      const grid = dataSteps(expr, data, full, this._opts.lookbackMs) ?? full;
+      if (grid.count === 0) return { resultType: 'matrix', series: [], ...extra };
       const sv = overBudget(() => stepEvaluator(grid).eval(expr));
       if (sv) return { resultType: 'matrix', series: sortSeries(matrixSeries(sv, grid, checkpoint)), ...extra };
       resetSamples();
@@ -149,7 +152,7 @@ export class QueryEngine {
     const evaluator = new Evaluator(data, ctx);
     // the step evaluator holds every step's values: at most as many cells as the query may hold samples
     const stepEvaluator = (grid: StepGrid): StepEvaluator => new StepEvaluator(data, ctx, grid, this._opts.maxSamples);
-    return { evaluator, checkpoint, infos, stepEvaluator, resetSamples: () => (samples = loadedSamples) };
+    return { evaluator, checkpoint, infos, stepEvaluator, resetSamples: () => (samples = loadedSamples), data };
   }
 }
 

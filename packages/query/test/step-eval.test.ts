@@ -109,6 +109,9 @@ const RANGES: [number, number, number][] = [
   [0, END, 60_000],
   [7 * MIN + 500, 100 * MIN, 7 * MIN],
   [-60 * MIN, END + 90 * MIN, 5 * MIN], // steps before the first and past the last sample (skipped by the selector)
+  [-3 * 24 * 60 * MIN, END + 24 * 60 * MIN, 10 * MIN], // a 4 d range over 2 h of data: evaluated on the steps near the data (narrow.ts)
+  [-200 * MIN, 20 * MIN, 10 * MIN], // the data starts near the end of the range
+  [-200 * MIN, -10 * MIN, 10 * MIN], // no data in the range
 ];
 const INSTANTS = [0, 31 * MIN + 3_000, 62 * MIN, 90 * MIN + 7_500, END];
 
