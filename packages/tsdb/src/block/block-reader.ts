@@ -33,6 +33,12 @@ export interface ChunkRequest {
 
 /** The most one batched chunk read takes at once. */
 const MAX_BATCH_READ_BYTES = 4 << 20;
+/**
+ * Records of series not asked for that a batched read takes along rather than split in two: a
+ * regex selecting every other pod's series of a metric cut a read per series, and a positioned
+ * read costs more than copying this much more from the page cache.
+ */
+const MAX_READ_GAP_BYTES = 32 << 10;
 
 export class Block {
   private _fd: number | undefined;
@@ -149,7 +155,8 @@ export class Block {
   /**
    * Calls `each(i, chunks)` for every request in order, `chunks` being the series' chunks
    * overlapping its window (empty for none). The records of series that follow each other in the
-   * file are read together, up to `maxReadBytes` per read, and handed out before the next read
+   * file (or with at most {@link MAX_READ_GAP_BYTES} of others between) are read together, up to
+   * `maxReadBytes` per read, and handed out before the next read
    * (a caller that does not keep them holds one read's bytes at a time): a cold select of one
    * metric reads hundreds of series that lie side by side, and a positioned read per series was a
    * third of its block reading. Each record is still checked against its CRC. Throws
@@ -170,7 +177,7 @@ export class Block {
       let end = first.end;
       for (; j < reqs.length; j++) {
         const next = spans[j];
-        if (!next || next.start !== end || next.end - first.start > maxReadBytes) break;
+        if (!next || next.start < end || next.start - end > MAX_READ_GAP_BYTES || next.end - first.start > maxReadBytes) break;
         end = next.end;
       }
       const buf = this._readSpan(first.start, end - first.start);
