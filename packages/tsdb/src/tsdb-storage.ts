@@ -137,7 +137,9 @@ export class TsdbStorage implements Storage {
     if (badTiers) throw new Error(`invalid rollup tiers: ${badTiers}`);
     const walDir = join(opts.dataDir, 'wal');
     mkdirSync(walDir, { recursive: true });
-    const blocks = new BlockStore({ dir: blocksDirOf(opts.dataDir), blockRangeMs: opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE_MS, rawRetentionMs: opts.retentionMs, tiers: opts.tiers ?? [], nowMs: opts.nowMs ?? Date.now });
+    // blocks keep their series' keys; those of series still in the head share the head's strings
+    const shareKey = (key: string): string => head.byKey(key)?.key ?? key;
+    const blocks = new BlockStore({ dir: blocksDirOf(opts.dataDir), blockRangeMs: opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE_MS, rawRetentionMs: opts.retentionMs, tiers: opts.tiers ?? [], nowMs: opts.nowMs ?? Date.now, shareKey });
     const blockProblems = blocks.open();
     const head = new Head(opts);
     const cp = loadCheckpoint(walDir, head);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSync, readdirSync, writeSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { labelsKey } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
 import { XorEncoder } from '../src/chunk/xor-chunk.js';
 import { Block, BlockCorruptError } from '../src/block/block-reader.js';
@@ -68,4 +69,23 @@ test('chunksOfMany checks every record: a flipped byte in one series fails the b
   closeSync(fd);
   const reqs = Array.from({ length: block.seriesCount }, (_, ord) => ({ ord, minMs: -Infinity, maxMs: Infinity }));
   assert.throws(() => block.chunksOfMany(reqs), (err: unknown) => err instanceof BlockCorruptError && /chunk checksum mismatch|chunk at offset/.test(err.message));
+});
+
+test('keyOf is the labels key, built once per series and handed to share() once', async (t) => {
+  const { block } = await opened(t);
+  const shared = new Map<string, string>();
+  let asked = 0;
+  const share = (key: string): string => {
+    asked++;
+    const held = shared.get(key) ?? key;
+    shared.set(key, held);
+    return held;
+  };
+  for (let ord = 0; ord < block.seriesCount; ord++) {
+    const key = block.keyOf(ord, share);
+    assert.equal(key, labelsKey(block.labels(ord)));
+    assert.equal(block.keyOf(ord, share), key);
+    assert.equal(shared.get(key), key);
+  }
+  assert.equal(asked, block.seriesCount, 'built once per series');
 });

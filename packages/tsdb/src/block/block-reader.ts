@@ -7,6 +7,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { labelsKey } from '@fathom/model';
 import type { Labels, Matcher } from '@fathom/model';
 import { CHUNKS_MAGIC, decodeChunkRecord, decodeIndex } from './block-index.js';
 import type { BlockChunk, CounterState, DecodedIndex } from './block-index.js';
@@ -42,6 +43,8 @@ const MAX_READ_GAP_BYTES = 32 << 10;
 
 export class Block {
   private _fd: number | undefined;
+  /** {@link keyOf}'s keys by ord (holes not built yet). */
+  private _keys: (string | undefined)[] | undefined;
 
   private constructor(
     readonly dir: string,
@@ -99,6 +102,22 @@ export class Block {
 
   labels(ord: number): Labels {
     return this._index.labels(ord);
+  }
+
+  /**
+   * The series' label-set key (`labelsKey` of its labels), built at the first ask and kept: selects
+   * key every series they read by it, and building it (~20 labels) was a third of a warm tier
+   * select's block work. `share` may hand back an equal string held elsewhere (the head's), which
+   * is then kept instead of a copy.
+   */
+  keyOf(ord: number, share?: (key: string) => string): string {
+    const keys = (this._keys ??= new Array<string | undefined>(this.seriesCount));
+    let key = keys[ord];
+    if (key === undefined) {
+      key = labelsKey(this._index.labels(ord));
+      keys[ord] = key = share ? share(key) : key;
+    }
+    return key;
   }
 
   endState(ord: number): CounterState | undefined {

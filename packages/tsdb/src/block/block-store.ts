@@ -32,6 +32,8 @@ export interface BlockStoreOptions {
   readonly rawRetentionMs: number;
   readonly tiers: readonly Tier[];
   readonly nowMs: () => number;
+  /** An equal key string held elsewhere (the head's), for blocks to keep instead of their own copy. */
+  readonly shareKey?: (key: string) => string;
 }
 
 /** One series' parts (one per block, then the head's), in time order once sorted. */
@@ -308,10 +310,9 @@ export class BlockStore {
         const reqs: ChunkRequest[] = [];
         for (const ord of b.matching(matchers)) {
           if (!b.overlaps(ord, minMs, maxMs)) continue;
-          const labels = b.labels(ord);
-          const key = labelsKey(labels);
+          const key = b.keyOf(ord, this._o.shareKey);
           if (want && !want(key)) continue;
-          picked.push({ labels, key });
+          picked.push({ labels: b.labels(ord), key });
           reqs.push({ ord, minMs, maxMs });
         }
         b.chunksOfMany(reqs).forEach((chunks, i) => {
@@ -327,19 +328,18 @@ export class BlockStore {
 
   /**
    * Raw chunks of the matching series, block by block (oldest first): per series, `fromOf` says
-   * from which time on its samples are wanted, and `each` gets the chunks holding any (none: not
-   * called). Chunks are read but not decoded (tier selects stream them into their rollups).
+   * from which time on its samples are wanted (its labels built only if asked for), and `each`
+   * gets the chunks holding any (none: not called). Chunks are read but not decoded (tier selects stream them into their rollups).
    */
-  forRawChunks(matchers: readonly Matcher[], fromOf: (key: string, labels: Labels) => number, each: (key: string, chunks: readonly BlockChunk[]) => void): void {
+  forRawChunks(matchers: readonly Matcher[], fromOf: (key: string, labels: () => Labels) => number, each: (key: string, chunks: readonly BlockChunk[]) => void): void {
     for (const b of this._blocks) {
       if (b.meta.resolutionMs !== 0) continue;
       this._guard(b, () => {
         const keys: string[] = [];
         const reqs: ChunkRequest[] = [];
         for (const ord of b.matching(matchers)) {
-          const labels = b.labels(ord);
-          const key = labelsKey(labels);
-          const fromMs = fromOf(key, labels);
+          const key = b.keyOf(ord, this._o.shareKey);
+          const fromMs = fromOf(key, () => b.labels(ord));
           if (b.meta.maxTMs <= fromMs) continue;
           keys.push(key);
           reqs.push({ ord, minMs: fromMs, maxMs: Infinity });
@@ -371,10 +371,9 @@ export class BlockStore {
         for (const ord of b.matching(matchers)) {
           const chunks = b.chunks(ord, minMs - resolutionMs, maxMs);
           if (chunks.length === 0) continue;
-          const labels = b.labels(ord);
-          const key = labelsKey(labels);
+          const key = b.keyOf(ord, this._o.shareKey);
           let e = into.get(key);
-          if (!e) into.set(key, (e = { labels, points: [] }));
+          if (!e) into.set(key, (e = { labels: b.labels(ord), points: [] }));
           for (const c of chunks) appendPoints(e.points, chunkPoints(c.bytes));
         }
       });
@@ -387,8 +386,8 @@ export class BlockStore {
       if (b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
       for (const ord of b.matching(matchers)) {
         if (!b.overlaps(ord, minMs, maxMs)) continue;
-        const labels = b.labels(ord);
-        into.set(labelsKey(labels), labels);
+        const key = b.keyOf(ord, this._o.shareKey);
+        if (!into.has(key)) into.set(key, b.labels(ord));
       }
     }
   }
