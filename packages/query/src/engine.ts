@@ -101,7 +101,6 @@ export class QueryEngine {
     if (!this._opts.perStepOnly) {
       const full = stepGrid(startMs, endMs, stepMs);
       const grid = dataSteps(expr, data, full, this._opts.lookbackMs) ?? full;
-      if (grid.count === 0) return { resultType: 'matrix', series: [], ...extra };
       const sv = overBudget(() => stepEvaluator(grid).eval(expr));
       if (sv) return { resultType: 'matrix', series: sortSeries(matrixSeries(sv, grid, checkpoint)), ...extra };
       resetSamples();

@@ -12,7 +12,7 @@ import type { Expr, VectorSelector } from './ast.js';
 import { typeOf } from './ast.js';
 import { DATE_FUNCTIONS, MATH_FUNCTIONS } from './fn-math.js';
 import { RANGE_FUNCTIONS } from './fn-range.js';
-import { coveredRangeMs, lookbackFor } from './rollup-windows.js';
+import { coveredRangeMs } from './rollup-windows.js';
 import type { StepGrid } from './step-value.js';
 
 /** Functions that output a sample only where their vector or range-vector argument has one. */
@@ -24,11 +24,14 @@ const BOUND_CALLS = new Set<string>([
 ]);
 
 /**
- * True when every output sample of `e` at a step needs a sample of one of its selectors in that
- * step's window. False for anything that outputs without data (numbers, time(), vector(),
- * absent…, date functions of the clock), for an aggregation whose parameter is not a literal (it
- * may fail where there is no data) and, to keep the reasoning local, for offsets, `@` and
- * subqueries (their windows are not the step's).
+ * True when, at a step where no selector of `e` has a sample in its window, `e` outputs nothing
+ * and raises nothing: every vector operand is data-bound too (each is evaluated at every step, so
+ * the other side of `x and topk(scalar(y), y)` could fail there), scalar operands and parameters
+ * are constants, and nothing outputs without data (numbers alone, time(), vector(), absent…,
+ * date functions of the clock). Offsets, `@` and subqueries make it false, which keeps the
+ * reasoning local (their windows are not the step's). Errors that need no data at all
+ * (`label_replace` with a bad label name, `topk(NaN, …)`) are raised at any step, so by the steps
+ * kept too.
  */
 export function dataBound(e: Expr): boolean {
   switch (e.kind) {
@@ -39,26 +42,33 @@ export function dataBound(e: Expr): boolean {
     case 'unary':
       return dataBound(e.expr);
     case 'aggregate':
-      // topk(scalar(x), …) fails at a step where x has no sample, data or not: a literal cannot
-      return (e.param === undefined || e.param.kind === 'number' || e.param.kind === 'string') && dataBound(e.expr);
+      return (e.param === undefined || constant(e.param)) && dataBound(e.expr);
     case 'call': {
-      const dated = e.func in DATE_FUNCTIONS;
-      if (!BOUND_CALLS.has(e.func) && !dated) return false;
-      const arg = e.args.find((a) => typeOf(a) === 'vector' || typeOf(a) === 'matrix');
-      return arg !== undefined && dataBound(arg);
+      if (!BOUND_CALLS.has(e.func) && !(e.func in DATE_FUNCTIONS)) return false;
+      const data = e.args.filter((a) => typeOf(a) === 'vector' || typeOf(a) === 'matrix');
+      return data.length === 1 && data.every(dataBound) && e.args.every((a) => data.includes(a) || constant(a));
     }
     case 'binary': {
       const l = typeOf(e.lhs) === 'vector';
       const r = typeOf(e.rhs) === 'vector';
-      if (l && r) {
-        if (e.op === 'or') return dataBound(e.lhs) && dataBound(e.rhs);
-        if (e.op === 'unless') return dataBound(e.lhs);
-        return dataBound(e.lhs) || dataBound(e.rhs); // both sides must match
-      }
-      if (l) return dataBound(e.lhs);
-      if (r) return dataBound(e.rhs);
-      return false;
+      if (!l && !r) return false;
+      return (l ? dataBound(e.lhs) : constant(e.lhs)) && (r ? dataBound(e.rhs) : constant(e.rhs));
     }
+    default:
+      return false;
+  }
+}
+
+/** A number or string the same at every step, without data (literals and arithmetic on them). */
+function constant(e: Expr): boolean {
+  switch (e.kind) {
+    case 'number':
+    case 'string':
+      return true;
+    case 'unary':
+      return constant(e.expr);
+    case 'binary':
+      return constant(e.lhs) && constant(e.rhs);
     default:
       return false;
   }
@@ -73,7 +83,6 @@ function selectorWindows(e: Expr, lookbackMs: number, out: Map<VectorSelector, n
     case 'matrix':
       out.set(e.vector, Math.max(out.get(e.vector) ?? 0, e.rangeMs));
       return;
-    case 'subquery':
     case 'unary':
     case 'aggregate':
       selectorWindows(e.expr, lookbackMs, out);
@@ -92,8 +101,9 @@ function selectorWindows(e: Expr, lookbackMs: number, out: Map<VectorSelector, n
 }
 
 /**
- * The steps of `grid` that can hold a value of `e`, as a grid of their own (possibly empty); undefined
- * when every step can (the expression is not data-bound, or the data spans the grid).
+ * The steps of `grid` that can hold a value of `e`, as a grid of their own; undefined when every
+ * step can (the expression is not data-bound, or the data spans the grid). With no data in the
+ * range, its first step alone: evaluated, it outputs nothing but raises what needs no data.
  */
 export function dataSteps(e: Expr, data: ReadonlyMap<VectorSelector, readonly SeriesData[]>, grid: StepGrid, lookbackMs: number): StepGrid | undefined {
   if (grid.count < 2 || !dataBound(e)) return undefined;
@@ -105,8 +115,9 @@ export function dataSteps(e: Expr, data: ReadonlyMap<VectorSelector, readonly Se
     for (const s of data.get(sel) ?? []) {
       const { tMs } = s.samples;
       if (tMs.length === 0) continue;
-      // a step t reads samples in (t − window, t]; over a tier's points the window is widened (rollup-windows.ts)
-      const covered = Math.max(lookbackFor(s, windowMs), coveredRangeMs(s, windowMs));
+      // a step t reads samples in (t − window, t]; over a tier's points the window is widened to two
+      // buckets for range functions (rollup-windows.ts), one for the lookback: the wider of both
+      const covered = coveredRangeMs(s, windowMs);
       fromMs = Math.min(fromMs, tMs[0]!);
       toMs = Math.max(toMs, tMs[tMs.length - 1]! + covered);
     }
@@ -117,5 +128,6 @@ export function dataSteps(e: Expr, data: ReadonlyMap<VectorSelector, readonly Se
   let hi = grid.count;
   while (hi > lo && times[hi - 1]! > toMs) hi--;
   if (lo === 0 && hi === grid.count) return undefined;
+  if (lo === hi) return { times: times.subarray(0, 1), count: 1 };
   return { times: times.subarray(lo, hi), count: hi - lo };
 }
