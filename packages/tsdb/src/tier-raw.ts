@@ -48,18 +48,18 @@ export function rolledRawCached(head: Head, blocks: BlockStore, matchers: readon
   const inHead = new Map<string, MemSeries>();
   for (const s of head.matching(matchers)) inHead.set(s.key, s);
   const runs = new Map<string, RunUse>();
-  const runOf = (key: string, labels: Labels | (() => Labels)): RunUse => {
+  const runOf = (key: string, labels: () => Labels): RunUse => {
     let u = runs.get(key);
     if (u) return u;
     // a series that took an out-of-order sample since its run was built: rolled up again
     const epoch = inHead.get(key)?.oooEpoch ?? 0;
     const held = cache.get(res, key);
-    const run = held && held.epoch === epoch ? held : new RolledRun(typeof labels === 'function' ? labels() : labels, res, blocks.stateOf(key), epoch);
+    const run = held && held.epoch === epoch ? held : new RolledRun(labels(), res, blocks.stateOf(key), epoch);
     runs.set(key, (u = { run, fresh: run !== held, pointsBefore: run.pointCount }));
     return u;
   };
   blocks.forRawChunks(matchers, (key, labels) => runOf(key, labels).run.lastSeenTMs + 1, (key, chunks) => feedChunks(runs.get(key)?.run, chunks));
-  for (const s of inHead.values()) feedHead(runOf(s.key, s.labels).run, s);
+  for (const s of inHead.values()) feedHead(runOf(s.key, () => s.labels).run, s);
   for (const [key, u] of runs) {
     if (u.fresh) {
       cache.builtTotal++;

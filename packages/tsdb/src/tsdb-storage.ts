@@ -137,11 +137,11 @@ export class TsdbStorage implements Storage {
     if (badTiers) throw new Error(`invalid rollup tiers: ${badTiers}`);
     const walDir = join(opts.dataDir, 'wal');
     mkdirSync(walDir, { recursive: true });
-    // blocks keep their series' keys; those of series still in the head share the head's strings
-    const shareKey = (key: string): string => head.byKey(key)?.key ?? key;
+    const head = new Head(opts);
+    // raw blocks keep the keys of their series still in the head, as references to the head's strings
+    const shareKey = (key: string): string | undefined => head.byKey(key)?.key;
     const blocks = new BlockStore({ dir: blocksDirOf(opts.dataDir), blockRangeMs: opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE_MS, rawRetentionMs: opts.retentionMs, tiers: opts.tiers ?? [], nowMs: opts.nowMs ?? Date.now, shareKey });
     const blockProblems = blocks.open();
-    const head = new Head(opts);
     const cp = loadCheckpoint(walDir, head);
     const wal = new Wal({ dir: walDir, fsync: opts.fsync, ...(opts.walSegmentBytes ? { segmentBytes: opts.walSegmentBytes } : {}) });
     const replay = replayWal(wal, cp?.seq ?? 0, head);

@@ -35,15 +35,16 @@ export interface ChunkRequest {
 /** The most one batched chunk read takes at once. */
 const MAX_BATCH_READ_BYTES = 4 << 20;
 /**
- * Records of series not asked for that a batched read takes along rather than split in two: a
- * regex selecting every other pod's series of a metric cut a read per series, and a positioned
- * read costs more than copying this much more from the page cache.
+ * Records of series not asked for that a batched read takes along rather than split in two (and
+ * never more than the bytes it reads for the series asked for: chunks handed out keep their read's
+ * buffer): a regex selecting every other pod's series of a metric cut a read per series, and a
+ * positioned read costs more than copying this much more from the page cache.
  */
 const MAX_READ_GAP_BYTES = 32 << 10;
 
 export class Block {
   private _fd: number | undefined;
-  /** {@link keyOf}'s keys by ord (holes not built yet). */
+  /** {@link keyOf}'s kept keys by ord (holes: not kept). */
   private _keys: (string | undefined)[] | undefined;
 
   private constructor(
@@ -105,19 +106,20 @@ export class Block {
   }
 
   /**
-   * The series' label-set key (`labelsKey` of its labels), built at the first ask and kept: selects
-   * key every series they read by it, and building it (~20 labels) was a third of a warm tier
-   * select's block work. `share` may hand back an equal string held elsewhere (the head's), which
-   * is then kept instead of a copy.
+   * The series' label-set key (`labelsKey` of its labels). Selects key every series they read by
+   * it, and building it (~20 labels) was a third of a warm tier select's block work, so a key is
+   * kept when `share` hands back an equal string held elsewhere (the head's, for a series still
+   * there): the block then holds a reference, not a copy. Other keys are built at every ask (a
+   * copy per block of every churned series' key would outgrow the block's index).
    */
-  keyOf(ord: number, share?: (key: string) => string): string {
-    const keys = (this._keys ??= new Array<string | undefined>(this.seriesCount));
-    let key = keys[ord];
-    if (key === undefined) {
-      key = labelsKey(this._index.labels(ord));
-      keys[ord] = key = share ? share(key) : key;
-    }
-    return key;
+  keyOf(ord: number, share: (key: string) => string | undefined): string {
+    const kept = this._keys?.[ord];
+    if (kept !== undefined) return kept;
+    const key = labelsKey(this._index.labels(ord));
+    const shared = share(key);
+    if (shared === undefined) return key;
+    (this._keys ??= new Array<string | undefined>(this.seriesCount))[ord] = shared;
+    return shared;
   }
 
   endState(ord: number): CounterState | undefined {
@@ -194,10 +196,13 @@ export class Block {
       }
       let j = i + 1;
       let end = first.end;
+      let wanted = first.end - first.start;
       for (; j < reqs.length; j++) {
         const next = spans[j];
-        if (!next || next.start < end || next.start - end > MAX_READ_GAP_BYTES || next.end - first.start > maxReadBytes) break;
+        // a gap taken along is at most the bytes wanted so far: a read is never more than half others' records
+        if (!next || next.start < end || next.start - end > Math.min(MAX_READ_GAP_BYTES, wanted) || next.end - first.start > maxReadBytes) break;
         end = next.end;
+        wanted += next.end - next.start;
       }
       const buf = this._readSpan(first.start, end - first.start);
       for (let k = i; k < j; k++) {

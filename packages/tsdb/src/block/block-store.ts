@@ -32,8 +32,8 @@ export interface BlockStoreOptions {
   readonly rawRetentionMs: number;
   readonly tiers: readonly Tier[];
   readonly nowMs: () => number;
-  /** An equal key string held elsewhere (the head's), for blocks to keep instead of their own copy. */
-  readonly shareKey?: (key: string) => string;
+  /** An equal key string held elsewhere (the head's), which blocks keep ({@link Block.keyOf}); undefined: none. */
+  readonly shareKey?: (key: string) => string | undefined;
 }
 
 /** One series' parts (one per block, then the head's), in time order once sorted. */
@@ -59,7 +59,10 @@ export class BlockStore {
   /** Problems found since start (newest last, bounded). */
   readonly problems: string[] = [];
 
+  private readonly _shareKey: (key: string) => string | undefined;
+
   constructor(private readonly _o: BlockStoreOptions) {
+    this._shareKey = _o.shareKey ?? (() => undefined);
     mkdirSync(_o.dir, { recursive: true });
   }
 
@@ -310,7 +313,7 @@ export class BlockStore {
         const reqs: ChunkRequest[] = [];
         for (const ord of b.matching(matchers)) {
           if (!b.overlaps(ord, minMs, maxMs)) continue;
-          const key = b.keyOf(ord, this._o.shareKey);
+          const key = b.keyOf(ord, this._shareKey);
           if (want && !want(key)) continue;
           picked.push({ labels: b.labels(ord), key });
           reqs.push({ ord, minMs, maxMs });
@@ -338,7 +341,7 @@ export class BlockStore {
         const keys: string[] = [];
         const reqs: ChunkRequest[] = [];
         for (const ord of b.matching(matchers)) {
-          const key = b.keyOf(ord, this._o.shareKey);
+          const key = b.keyOf(ord, this._shareKey);
           const fromMs = fromOf(key, () => b.labels(ord));
           if (b.meta.maxTMs <= fromMs) continue;
           keys.push(key);
@@ -371,9 +374,10 @@ export class BlockStore {
         for (const ord of b.matching(matchers)) {
           const chunks = b.chunks(ord, minMs - resolutionMs, maxMs);
           if (chunks.length === 0) continue;
-          const key = b.keyOf(ord, this._o.shareKey);
+          const labels = b.labels(ord);
+          const key = labelsKey(labels);
           let e = into.get(key);
-          if (!e) into.set(key, (e = { labels: b.labels(ord), points: [] }));
+          if (!e) into.set(key, (e = { labels, points: [] }));
           for (const c of chunks) appendPoints(e.points, chunkPoints(c.bytes));
         }
       });
@@ -386,8 +390,8 @@ export class BlockStore {
       if (b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
       for (const ord of b.matching(matchers)) {
         if (!b.overlaps(ord, minMs, maxMs)) continue;
-        const key = b.keyOf(ord, this._o.shareKey);
-        if (!into.has(key)) into.set(key, b.labels(ord));
+        const labels = b.labels(ord);
+        into.set(labelsKey(labels), labels);
       }
     }
   }
