@@ -332,7 +332,8 @@ export class BlockStore {
   /**
    * Raw chunks of the matching series, block by block (oldest first): per series, `fromOf` says
    * from which time on its samples are wanted (its labels built only if asked for), and `each`
-   * gets the chunks holding any (none: not called). Chunks are read but not decoded (tier selects stream them into their rollups).
+   * gets the chunks holding any (none: not called). Chunks are read but not decoded (tier selects
+   * stream them into their rollups).
    */
   forRawChunks(matchers: readonly Matcher[], fromOf: (key: string, labels: () => Labels) => number, each: (key: string, chunks: readonly BlockChunk[]) => void): void {
     for (const b of this._blocks) {
