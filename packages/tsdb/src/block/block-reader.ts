@@ -32,6 +32,15 @@ export interface ChunkRequest {
   readonly maxMs: number;
 }
 
+/** What the index says of a series' chunks in a window (see {@link Block.chunkSummary}). */
+export interface ChunkSummary {
+  readonly count: number;
+  /** The first chunk's start and the last one's end. */
+  readonly minTMs: number;
+  readonly maxTMs: number;
+  readonly ordered: boolean;
+}
+
 /** The most one batched chunk read takes at once. */
 const MAX_BATCH_READ_BYTES = 4 << 20;
 /**
@@ -133,6 +142,28 @@ export class Block {
     const x = this._index;
     for (let k = x.chunkStart[ord] ?? 0; k < (x.chunkStart[ord + 1] ?? 0); k++) if ((x.chunkMaxT[k] ?? 0) >= minMs && (x.chunkMinT[k] ?? 0) <= maxMs) return true;
     return false;
+  }
+
+  /**
+   * The sample count and time bounds of the series' chunks overlapping [minMs, maxMs], from the
+   * index (nothing read); `ordered` when each starts after the one before ends. Undefined: none.
+   */
+  chunkSummary(ord: number, minMs: number, maxMs: number): ChunkSummary | undefined {
+    const x = this._index;
+    let count = 0;
+    let first = NaN;
+    let last = -Infinity;
+    let ordered = true;
+    for (let k = x.chunkStart[ord] ?? 0; k < (x.chunkStart[ord + 1] ?? 0); k++) {
+      const lo = x.chunkMinT[k] ?? 0;
+      const hi = x.chunkMaxT[k] ?? 0;
+      if (hi < minMs || lo > maxMs) continue;
+      if (first !== first) first = lo;
+      else if (lo <= last) ordered = false;
+      last = hi;
+      count += x.chunkCount[k] ?? 0;
+    }
+    return first === first ? { count, minTMs: first, maxTMs: last, ordered } : undefined;
   }
 
   /** The series' chunks overlapping [minMs, maxMs], read and checked. Throws {@link BlockCorruptError}. */

@@ -20,7 +20,7 @@ import type { CounterState } from '../rollup/rollup-points.js';
 import type { Tier } from '../rollup/tiers.js';
 import type { BlockChunk, BlockSeriesIn } from './block-index.js';
 import { Block, BlockCorruptError } from './block-reader.js';
-import type { ChunkRequest } from './block-reader.js';
+import type { ChunkRequest, ChunkSummary } from './block-reader.js';
 import { writeBlock } from './block-writer.js';
 import { isBlockId } from './meta.js';
 import { planMaintenance } from './plan.js';
@@ -34,6 +34,13 @@ export interface BlockStoreOptions {
   readonly nowMs: () => number;
   /** An equal key string held elsewhere (the head's), which blocks keep ({@link Block.keyOf}); undefined: none. */
   readonly shareKey?: (key: string) => string | undefined;
+}
+
+/** One block's share of a planned raw read ({@link BlockStore.planRaw}). */
+export interface RawRead {
+  readonly block: Block;
+  readonly keys: readonly string[];
+  readonly reqs: readonly ChunkRequest[];
 }
 
 /** One series' parts (one per block, then the head's), in time order once sorted. */
@@ -297,6 +304,44 @@ export class BlockStore {
         if (x) x.parts.push(samples);
         else into.set(key, { labels: e.labels, parts: [samples] });
       }
+    }
+  }
+
+  /**
+   * Plans a read of the raw chunks overlapping [minMs, maxMs] of the matching series from the
+   * block indexes alone (nothing read): `part` learns each series' part in each block (blocks in
+   * time order), and the plan is what {@link readRaw} then reads.
+   */
+  planRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, part: (key: string, labels: () => Labels, summary: ChunkSummary) => void): RawRead[] {
+    const reads: RawRead[] = [];
+    for (const b of this._blocks) {
+      if (b.meta.resolutionMs !== 0 || b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
+      const keys: string[] = [];
+      const reqs: ChunkRequest[] = [];
+      for (const ord of b.matching(matchers)) {
+        const summary = b.chunkSummary(ord, minMs, maxMs);
+        if (!summary) continue;
+        const key = b.keyOf(ord, this._shareKey);
+        part(key, () => b.labels(ord), summary);
+        keys.push(key);
+        reqs.push({ ord, minMs, maxMs });
+      }
+      if (keys.length > 0) reads.push({ block: b, keys, reqs });
+    }
+    return reads;
+  }
+
+  /**
+   * Reads planned raw chunks block by block; `each` gets a series' chunks as they are read, to
+   * decode before it returns (a select holds one read's chunks at a time, not every block's).
+   */
+  readRaw(reads: readonly RawRead[], each: (key: string, chunks: readonly BlockChunk[]) => void): void {
+    for (const r of reads) {
+      this._guard(r.block, () =>
+        r.block.forChunksOfMany(r.reqs, (i, chunks) => {
+          if (chunks.length > 0) each(r.keys[i]!, chunks);
+        }),
+      );
     }
   }
 
