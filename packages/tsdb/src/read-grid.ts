@@ -23,18 +23,19 @@ export function readGridOf(hints: { readonly startMs: number; readonly endMs: nu
   return { startMs: hints.startMs, endMs: stepMs > 0 ? hints.endMs : hints.startMs, stepMs };
 }
 
-/** Where decoded samples go, oldest first (a ColumnsBuilder, a GridThinner). */
-export interface SampleSink {
-  push(tMs: number, value: number): void;
-}
-
 /** The most samples one part thinned to `grid` keeps: one per step (a capacity, not a count). */
 export function maxKept(grid: ReadGrid): number {
   return grid.stepMs > 0 ? Math.floor((grid.endMs - grid.startMs) / grid.stepMs) + 1 : 1;
 }
 
-/** Takes samples in time order; `finish` returns those some step reads (pushed to `out`). */
+/**
+ * Takes samples in time order; `finish` returns those some step reads (pushed to `out`), or all of
+ * them without a grid. Every read decodes into one of these, grid or not: a decoder call site that
+ * met a second sink class (a ColumnsBuilder, then a thinner) was deoptimized, and the first few
+ * selects after the switch ran 2-3× slower.
+ */
 export class GridThinner {
+  private readonly _all: boolean;
   private _has = false;
   private _tMs = 0;
   private _value = 0;
@@ -42,11 +43,17 @@ export class GridThinner {
   private _nextStepMs = Infinity;
 
   constructor(
-    private readonly _grid: ReadGrid,
+    private readonly _grid: ReadGrid | undefined,
     private readonly _out: ColumnsBuilder,
-  ) {}
+  ) {
+    this._all = _grid === undefined;
+  }
 
   push(tMs: number, value: number): void {
+    if (this._all) {
+      this._out.push(tMs, value);
+      return;
+    }
     if (!this._has) {
       this._has = true;
       this._nextStepMs = this._stepFrom(tMs);
@@ -60,13 +67,13 @@ export class GridThinner {
   }
 
   finish(): SampleColumns {
-    if (this._has && this._nextStepMs !== Infinity) this._out.push(this._tMs, this._value);
+    if (!this._all && this._has && this._nextStepMs !== Infinity) this._out.push(this._tMs, this._value);
     this._has = false;
     return this._out.finish();
   }
 
   private _stepFrom(tMs: number): number {
-    const g = this._grid;
+    const g = this._grid!;
     if (tMs <= g.startMs) return g.startMs;
     if (g.stepMs <= 0) return Infinity;
     const stepMs = g.startMs + Math.ceil((tMs - g.startMs) / g.stepMs) * g.stepMs;

@@ -72,7 +72,7 @@ function selectRaw(head: Head, blocks: BlockStore, matchers: readonly Matcher[],
     if (e.ordered && (s === undefined || (!s.hasOutOfOrder && s.minTMs > e.lastTMs))) {
       const most = e.count + (s ? s.inOrderCountIn(minMs, maxMs) : 0);
       const out = new ColumnsBuilder(grid ? Math.min(most, maxKept(grid)) : most);
-      e.sink = grid ? new GridThinner(grid, out) : out;
+      e.sink = new GridThinner(grid, out);
     } else e.parts = []; // parts that overlap (only damage makes them): decoded apart, then merged
   }
   blocks.readRaw(reads, (key, chunks) => {
@@ -105,7 +105,7 @@ interface Planned {
   /** The end of its last block part so far. */
   lastTMs: number;
   ordered: boolean;
-  sink?: ColumnsBuilder | GridThinner;
+  sink?: GridThinner;
   parts?: (readonly BlockChunk[])[];
 }
 

@@ -5,7 +5,8 @@ import type { Sample } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
 import { TsdbStorage } from '../src/index.js';
 import { l, opts, write } from './helpers.js';
-import { samplesOf } from '@fathom/storage';
+import { ColumnsBuilder, samplesOf } from '@fathom/storage';
+import { GridThinner } from '../src/read-grid.js';
 
 /** What an instant selector reads at tMs: the latest sample at or before it within lookback, stale markers as nothing. */
 function readAt(samples: readonly Sample[], tMs: number, lookbackMs: number): string {
@@ -66,3 +67,13 @@ for (const blockRangeMs of [undefined, 600_000]) {
     }
   });
 }
+
+test('without a grid the thinner keeps every sample, in order (every read decodes into one sink class)', () => {
+  const out = new ColumnsBuilder(8);
+  const sink = new GridThinner(undefined, out);
+  const pts = seriesSamples(2).slice(0, 40);
+  for (const [t, v] of pts) sink.push(t, v);
+  const got = sink.finish();
+  assert.deepEqual(Array.from(got.tMs), pts.map(([t]) => t));
+  assert.deepEqual(Array.from(got.values).map(String), pts.map(([, v]) => String(v)));
+});

@@ -13,7 +13,7 @@ import { ColumnsBuilder } from '@fathom/storage';
 import type { SampleColumns } from '@fathom/storage';
 import { XorIterator } from '../chunk/xor-chunk.js';
 import { GridThinner, maxKept } from '../read-grid.js';
-import type { ReadGrid, SampleSink } from '../read-grid.js';
+import type { ReadGrid } from '../read-grid.js';
 import type { RolledPoint } from '../rollup/accumulator.js';
 import { appendPoints, chunkPoints, pointsToChunks, rollUp } from '../rollup/rollup-points.js';
 import type { CounterState } from '../rollup/rollup-points.js';
@@ -460,18 +460,13 @@ export class BlockStore {
 export function decodeSamples(chunks: readonly BlockChunk[], minMs = -Infinity, maxMs = Infinity, grid?: ReadGrid): SampleColumns {
   let count = 0;
   for (const c of chunks) count += c.count;
-  const out = new ColumnsBuilder(grid ? Math.min(count, maxKept(grid)) : count);
-  if (!grid) {
-    decodeChunksInto(chunks, minMs, maxMs, out);
-    return out.finish();
-  }
-  const thin = new GridThinner(grid, out);
-  decodeChunksInto(chunks, minMs, maxMs, thin);
-  return thin.finish();
+  const sink = new GridThinner(grid, new ColumnsBuilder(grid ? Math.min(count, maxKept(grid)) : count));
+  decodeChunksInto(chunks, minMs, maxMs, sink);
+  return sink.finish();
 }
 
 /** Pushes the samples in [minMs, maxMs] of time-ordered chunks to `sink`, oldest first. */
-export function decodeChunksInto(chunks: readonly BlockChunk[], minMs: number, maxMs: number, sink: SampleSink): void {
+export function decodeChunksInto(chunks: readonly BlockChunk[], minMs: number, maxMs: number, sink: GridThinner): void {
   const it = new XorIterator();
   for (const c of chunks) {
     it.resetChunk(c.bytes, 0, c.bytes.length);

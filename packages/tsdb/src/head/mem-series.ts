@@ -7,7 +7,7 @@ import { ColumnsBuilder, SampleBuffer, samplesOf } from '@fathom/storage';
 import type { SampleColumns } from '@fathom/storage';
 import { XorEncoder, XorIterator, xorChunkSamples } from '../chunk/xor-chunk.js';
 import { GridThinner, maxKept } from '../read-grid.js';
-import type { ReadGrid, SampleSink } from '../read-grid.js';
+import type { ReadGrid } from '../read-grid.js';
 import type { ChunkArena } from './chunk-arena.js';
 
 /** Samples per chunk before it is sealed (as Prometheus: ~120 at a 10-30 s scrape interval). */
@@ -169,10 +169,10 @@ export class MemSeries {
     const thin = grid && !hasOoo;
     const most = this.inOrderCountIn(minMs, maxMs);
     const out = new ColumnsBuilder(thin ? Math.min(most, maxKept(grid)) : most);
-    const thinner = thin ? new GridThinner(grid, out) : undefined;
-    this.pushInOrder(minMs, maxMs, thinner ?? out);
-    if (thinner) return thinner.finish();
-    return this.ooo && hasOoo ? mergeOoo(out.finish(), this.ooo, minMs, maxMs) : out.finish();
+    const sink = new GridThinner(thin ? grid : undefined, out);
+    this.pushInOrder(minMs, maxMs, sink);
+    const read = sink.finish();
+    return this.ooo && hasOoo ? mergeOoo(read, this.ooo, minMs, maxMs) : read;
   }
 
   /** Holds out-of-order samples (which {@link pushInOrder} leaves out). */
@@ -186,7 +186,7 @@ export class MemSeries {
   }
 
   /** Pushes the in-order samples in [minMs, maxMs] (sealed and open chunks, not the out-of-order buffer) to `sink`, oldest first. */
-  pushInOrder(minMs: number, maxMs: number, sink: SampleSink): void {
+  pushInOrder(minMs: number, maxMs: number, sink: GridThinner): void {
     const n = this.chunkCount;
     for (let i = this._firstChunkEndingFrom(minMs); i <= n; i++) {
       const it = this._iterator(i, minMs, maxMs);
