@@ -292,19 +292,19 @@ export class BlockStore {
     this._adopt(meta.id);
   }
 
-  /** Raw samples in [minMs, maxMs] of the matching series, per label-set key, one part per block. */
-  selectRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<SampleColumns>>, want?: (key: string) => boolean, grid?: ReadGrid): void {
-    const chunks = new Map<string, SeriesParts<readonly BlockChunk[]>>();
-    this.rawChunks(matchers, minMs, maxMs, chunks, want);
-    for (const [key, e] of chunks) {
-      for (const part of e.parts) {
-        const samples = decodeSamples(part, minMs, maxMs, grid);
-        if (samples.tMs.length === 0) continue;
-        const x = into.get(key);
-        if (x) x.parts.push(samples);
-        else into.set(key, { labels: e.labels, parts: [samples] });
-      }
-    }
+  /** Raw samples in [minMs, maxMs] of the matching series, per label-set key, one part per block (decoded as read). */
+  selectRaw(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<SampleColumns>>, grid?: ReadGrid): void {
+    const labelsOf = new Map<string, () => Labels>();
+    const reads = this.planRaw(matchers, minMs, maxMs, (key, labels) => {
+      if (!labelsOf.has(key)) labelsOf.set(key, labels);
+    });
+    this.readRaw(reads, (key, chunks) => {
+      const samples = decodeSamples(chunks, minMs, maxMs, grid);
+      if (samples.tMs.length === 0) return;
+      const x = into.get(key);
+      if (x) x.parts.push(samples);
+      else into.set(key, { labels: labelsOf.get(key)!(), parts: [samples] });
+    });
   }
 
   /**
@@ -342,35 +342,6 @@ export class BlockStore {
           if (chunks.length > 0) each(r.keys[i]!, chunks);
         }),
       );
-    }
-  }
-
-  /**
-   * The raw chunks overlapping [minMs, maxMs] of the matching series, per label-set key, one part
-   * per block (blocks in time order), read but not decoded: a select decodes a series' parts
-   * into one set of columns.
-   */
-  rawChunks(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, SeriesParts<readonly BlockChunk[]>>, want?: (key: string) => boolean): void {
-    for (const b of this._blocks) {
-      if (b.meta.resolutionMs !== 0 || b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
-      this._guard(b, () => {
-        const picked: { labels: Labels; key: string }[] = [];
-        const reqs: ChunkRequest[] = [];
-        for (const ord of b.matching(matchers)) {
-          if (!b.overlaps(ord, minMs, maxMs)) continue;
-          const key = b.keyOf(ord, this._shareKey);
-          if (want && !want(key)) continue;
-          picked.push({ labels: b.labels(ord), key });
-          reqs.push({ ord, minMs, maxMs });
-        }
-        b.chunksOfMany(reqs).forEach((chunks, i) => {
-          if (chunks.length === 0) return;
-          const { labels, key } = picked[i]!;
-          const e = into.get(key);
-          if (e) e.parts.push(chunks);
-          else into.set(key, { labels, parts: [chunks] });
-        });
-      });
     }
   }
 
