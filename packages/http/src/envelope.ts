@@ -34,6 +34,11 @@ export function success(c: Context, data: unknown, warnings?: readonly string[],
   return c.json({ status: 'success', data, ...(warnings?.length ? { warnings } : {}), ...(infos?.length ? { infos } : {}) });
 }
 
+/** A JSON body already written as bytes (result-json.ts), sent as `c.json` sends its string. */
+export function jsonBytes(c: Context, body: Uint8Array<ArrayBuffer>): Response {
+  return c.body(body, 200, { 'content-type': 'application/json' });
+}
+
 export function failure(c: Context, err: ApiError): Response {
   // Prometheus reports too-large bodies as bad_data with 413; keep the type names Prometheus clients know.
   const errorType = err.type === 'too_large' ? 'bad_data' : err.type;

@@ -9,8 +9,9 @@ import type { Labels, Matcher } from '@fathom/model';
 import { QueryError } from '@fathom/query';
 import type { QueryControls, QueryEngine, QueryResult } from '@fathom/query';
 import type { Queryable } from '@fathom/storage';
-import { ApiError, apiTime, failure, formatValue, success } from './envelope.js';
+import { ApiError, apiTime, failure, formatValue, jsonBytes, success } from './envelope.js';
 import type { MetadataStore } from './metadata.js';
+import { queryResultJson } from './result-json.js';
 import { durationParam, matchParams, readParams, requiredParam, timeParam } from './params.js';
 
 export interface PromApiDeps {
@@ -39,7 +40,7 @@ export function promApi(deps: PromApiDeps): Hono {
   const query = handle(async (c, p) => {
     const tMs = timeParam(p, 'time', now());
     const r = await deps.engine.instantQuery(requiredParam(p, 'query'), tMs, controls(c, p));
-    return success(c, formatResult(r), undefined, r.infos);
+    return jsonBytes(c, queryResultJson(r, undefined, r.infos));
   });
   const queryRange = handle(async (c, p) => {
     const startMs = timeParam(p, 'start', NaN);
@@ -49,7 +50,7 @@ export function promApi(deps: PromApiDeps): Hono {
     const stepMs = durationParam(p, 'step');
     if (stepMs === undefined) throw new ApiError('bad_data', 'invalid parameter "step": parameter is required');
     const r = await deps.engine.rangeQuery(requiredParam(p, 'query'), startMs, endMs, stepMs, controls(c, p));
-    return success(c, formatResult(r), undefined, r.infos);
+    return jsonBytes(c, queryResultJson(r, undefined, r.infos));
   });
   const series = handle(async (c, p) => {
     const sets = matchParams(p);
@@ -114,6 +115,7 @@ function unionSorted(lists: readonly (readonly string[])[]): string[] {
   return [...new Set(lists.flat())].sort();
 }
 
+/** The result as objects for `JSON.stringify` (the API writes the same JSON as bytes: result-json.ts). */
 export function formatResult(r: QueryResult): unknown {
   switch (r.resultType) {
     case 'scalar':

@@ -67,6 +67,8 @@ const QUERIES = [
   'deriv(mem_bytes[10m])', 'predict_linear(mem_bytes[15m], 3600)', 'holt_winters(mem_bytes[10m], 0.5, 0.5)', 'holt_winters(mem_bytes[10m], 2, 0.5)',
   'rate(tier_total[5m])', 'increase(tier_total[30m])', 'tier_total', 'sum_over_time({__name__=~"mem_bytes|mem_twin"}[10m])', 'rate({__name__=~"cpu_total|restarts_total"}[5m])',
   'sum(cpu_total)', 'sum by (namespace) (rate(cpu_total[5m]))', 'avg by (node) (mem_bytes)', 'min by (namespace) (mem_bytes)', 'max without (pod) (mem_bytes)',
+  // NaN first in its group (pod-3 before pod-5 on node-1), then a number: the number wins
+  'max by (node) (mem_bytes{pod=~"pod-[35]"})', 'min by (node) (mem_bytes{pod=~"pod-[35]"})', 'max by (node) (-mem_bytes)',
   'count by (node) (mem_bytes)', 'group by (namespace) (mem_bytes)', 'stddev by (node) (mem_bytes)', 'stdvar(mem_bytes)', 'quantile by (node) (0.75, mem_bytes)',
   'topk(2, mem_bytes)', 'bottomk by (node) (1, mem_bytes)', 'topk(3, sum by (pod) (rate(cpu_total[5m])))', 'topk(2, sum by (node) (sum by (pod, node) (mem_bytes)))',
   'sum(sum by (namespace, pod) (mem_bytes))', 'avg(max by (node, namespace) (mem_bytes))', 'topk(scalar(count(node_info)), mem_bytes)', 'topk(0, mem_bytes)',
