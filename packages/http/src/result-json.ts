@@ -84,8 +84,8 @@ export function queryResultJson(r: QueryResult, warnings?: readonly string[], in
       break;
   }
   w.byte(0x7d);
-  if (warnings?.length) (w.ascii(',"warnings":'), w.utf8(JSON.stringify(warnings)));
-  if (infos?.length) (w.ascii(',"infos":'), w.utf8(JSON.stringify(infos)));
+  if (warnings?.length) w.utf8(`,"warnings":${JSON.stringify(warnings)}`);
+  if (infos?.length) w.utf8(`,"infos":${JSON.stringify(infos)}`);
   w.byte(0x7d);
   return w.bytes();
 }
