@@ -17,6 +17,7 @@ import { QueryEngine } from '@fathom/query';
 import { EvalScheduler, libraryRuleFiles, RuleManager } from '@fathom/alerts';
 import type { AlertSink, Dispatcher } from '@fathom/notify';
 import type { Queryable } from '@fathom/storage';
+import { applyHeapGrowth } from './heap-growth.js';
 import { IdleGcStats, runIdleGc } from './idle-gc.js';
 import { openStorage } from './storage.js';
 import { openNotifier } from './notify.js';
@@ -67,6 +68,7 @@ export class FathomServer implements Service {
   async run(signal: AbortSignal): Promise<void> {
     const log = this._deps.logger.child({ component: 'server' });
     const cfg = this._config;
+    if (cfg.heapGrowthPercent > 0) applyHeapGrowth(cfg.heapGrowthPercent);
     const opened = await openStorage(cfg, log);
     const storage = opened.storage;
     const openedEvents = FileEventStore.open({ dir: join(cfg.dataDir, 'events'), retentionMs: cfg.eventsRetentionMs, fsync: cfg.fsync });
