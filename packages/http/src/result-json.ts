@@ -68,16 +68,7 @@ export function queryResultJson(r: QueryResult, warnings?: readonly string[], in
         w.ascii('{"metric":');
         w.utf8(labelJson[i]!);
         w.ascii(',"values":[');
-        const { tMs, values } = s.samples;
-        for (let j = 0; j < tMs.length; j++) {
-          w.ensure(POINT_BYTES_GUESS);
-          if (j > 0) w.byte(0x2c);
-          w.byte(0x5b);
-          w.time(tMs[j]!);
-          w.ascii(',"');
-          w.value(values[j]!);
-          w.ascii('"]');
-        }
+        w.points(s.samples.tMs, s.samples.values);
         w.ascii(']}');
       });
       w.byte(0x5d);
@@ -142,15 +133,7 @@ class JsonBytes {
     const s = Math.floor(tMs / 1000);
     const ms = tMs - s * 1000;
     this.uint(s);
-    if (ms === 0) return;
-    this.ensure(4);
-    const buf = this.buf;
-    buf[this.len++] = 0x2e;
-    buf[this.len++] = 0x30 + Math.floor(ms / 100);
-    if (ms % 100 === 0) return;
-    buf[this.len++] = 0x30 + (Math.floor(ms / 10) % 10);
-    if (ms % 10 === 0) return;
-    buf[this.len++] = 0x30 + (ms % 10);
+    if (ms !== 0) this.millis(ms);
   }
 
   /** A sample value as Prometheus writes it ({@link formatValue}); integers without a string. */
@@ -161,6 +144,45 @@ class JsonBytes {
       v = -v;
     }
     this.uint(v);
+  }
+
+  /**
+   * `[t,"v"],…` for a series' columns. One loop with the digits written in place: the doubles stay
+   * unboxed (a call per time and value boxed each into a heap number, ~3 MB a 6 h query).
+   */
+  points(tMs: ArrayLike<number>, values: ArrayLike<number>): void {
+    for (let j = 0; j < tMs.length; j++) {
+      this.ensure(POINT_BYTES_GUESS);
+      const buf = this.buf;
+      if (j > 0) buf[this.len++] = 0x2c;
+      buf[this.len++] = 0x5b;
+      const t = tMs[j]!;
+      if (Number.isInteger(t) && t >= 0 && t < EXACT_TIME_LIMIT_MS) {
+        const s = Math.floor(t / 1000);
+        const ms = t - s * 1000;
+        this.uint(s);
+        if (ms !== 0) this.millis(ms);
+      } else this.ascii(String(apiTime(t)));
+      this.ascii(',"');
+      const v = values[j]!;
+      if (Number.isSafeInteger(v)) {
+        if (v < 0) this.byte(0x2d);
+        this.uint(Math.abs(v));
+      } else this.ascii(formatValue(v));
+      this.ascii('"]');
+    }
+  }
+
+  /** `.mmm` without trailing zeros, for 1 ≤ ms ≤ 999. */
+  private millis(ms: number): void {
+    this.ensure(4);
+    const buf = this.buf;
+    buf[this.len++] = 0x2e;
+    buf[this.len++] = 0x30 + Math.floor(ms / 100);
+    if (ms % 100 === 0) return;
+    buf[this.len++] = 0x30 + (Math.floor(ms / 10) % 10);
+    if (ms % 10 === 0) return;
+    buf[this.len++] = 0x30 + (ms % 10);
   }
 
   /** A non-negative safe integer in decimal. */
