@@ -8,6 +8,7 @@ import { labelsKey } from '@fathom/model';
 import type { Labels, Matcher } from '@fathom/model';
 import { QueryError } from '@fathom/query';
 import type { QueryControls, QueryEngine, QueryResult } from '@fathom/query';
+import { ColumnArena } from '@fathom/storage';
 import type { Queryable } from '@fathom/storage';
 import { ApiError, apiTime, failure, formatValue, jsonBytes, success } from './envelope.js';
 import type { MetadataStore } from './metadata.js';
@@ -39,8 +40,10 @@ export function promApi(deps: PromApiDeps): Hono {
 
   const query = handle(async (c, p) => {
     const tMs = timeParam(p, 'time', now());
-    const r = await deps.engine.instantQuery(requiredParam(p, 'query'), tMs, controls(c, p));
-    return jsonBytes(c, queryResultJson(r, undefined, r.infos));
+    return inArena(async (arena) => {
+      const r = await deps.engine.instantQuery(requiredParam(p, 'query'), tMs, { ...controls(c, p), arena });
+      return jsonBytes(c, queryResultJson(r, undefined, r.infos));
+    });
   });
   const queryRange = handle(async (c, p) => {
     const startMs = timeParam(p, 'start', NaN);
@@ -49,8 +52,10 @@ export function promApi(deps: PromApiDeps): Hono {
     if (Number.isNaN(endMs)) throw new ApiError('bad_data', 'invalid parameter "end": parameter is required');
     const stepMs = durationParam(p, 'step');
     if (stepMs === undefined) throw new ApiError('bad_data', 'invalid parameter "step": parameter is required');
-    const r = await deps.engine.rangeQuery(requiredParam(p, 'query'), startMs, endMs, stepMs, controls(c, p));
-    return jsonBytes(c, queryResultJson(r, undefined, r.infos));
+    return inArena(async (arena) => {
+      const r = await deps.engine.rangeQuery(requiredParam(p, 'query'), startMs, endMs, stepMs, { ...controls(c, p), arena });
+      return jsonBytes(c, queryResultJson(r, undefined, r.infos));
+    });
   });
   const series = handle(async (c, p) => {
     const sets = matchParams(p);
@@ -87,6 +92,19 @@ export function promApi(deps: PromApiDeps): Hono {
   api.on(['GET', 'POST'], '/query_exemplars', handle((c) => Promise.resolve(success(c, []))));
   api.get('/status/buildinfo', (c) => success(c, { version: '0.1.0', revision: '', branch: '', buildUser: '', buildDate: '', goVersion: '' }));
   return api;
+}
+
+/**
+ * A query whose selects decode into an arena released once its JSON is written (the bytes are a
+ * copy): the next query reuses the slabs (column-arena.ts in @fathom/storage).
+ */
+async function inArena(run: (arena: ColumnArena) => Promise<Response>): Promise<Response> {
+  const arena = ColumnArena.acquire();
+  try {
+    return await run(arena);
+  } finally {
+    arena.release();
+  }
 }
 
 /** The request's timeout parameter and its abort signal (the client going away cancels the query). */

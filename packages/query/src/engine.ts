@@ -6,7 +6,7 @@
 import { labelsKey, labelsOf } from '@fathom/model';
 import type { Labels } from '@fathom/model';
 import { ColumnsBuilder } from '@fathom/storage';
-import type { Queryable, SeriesData } from '@fathom/storage';
+import type { ColumnArena, Queryable, SeriesData } from '@fathom/storage';
 import type { Expr, VectorSelector } from './ast.js';
 import { typeOf } from './ast.js';
 import { QueryError } from './errors.js';
@@ -55,6 +55,8 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
 export interface QueryControls {
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Where selects may put decoded columns; the caller releases it once it has read the result (column-arena.ts in @fathom/storage). */
+  readonly arena?: ColumnArena;
 }
 
 export class QueryEngine {
@@ -135,7 +137,7 @@ export class QueryEngine {
     let seriesCount = 0;
     for (const [sel, plan] of planSelectors(expr, { ...ctx, stepMs })) {
       checkpoint(0);
-      const series = await selectCovering(this._storage, sel, plan);
+      const series = await selectCovering(this._storage, sel, plan, c.arena);
       seriesCount += series.length;
       if (seriesCount > this._opts.maxSeries) throw new QueryError('execution', `query would load more than ${this._opts.maxSeries} series (the query's series limit)`);
       let n = 0;
@@ -182,6 +184,6 @@ function sortSeries<T extends { labels: Labels }>(series: T[]): T[] {
  * Selects a selector's series; a rollup tier answering also returns two of its buckets before the
  * range, so the widened windows over rolled-up points (rollup-windows.ts) have their data.
  */
-async function selectCovering(storage: Queryable, sel: VectorSelector, plan: SelectorPlan): Promise<readonly SeriesData[]> {
-  return (await storage.querier(plan.minMs, plan.maxMs)).select(sel.matchers, { ...plan.hints, tierPadBuckets: 2 });
+async function selectCovering(storage: Queryable, sel: VectorSelector, plan: SelectorPlan, arena: ColumnArena | undefined): Promise<readonly SeriesData[]> {
+  return (await storage.querier(plan.minMs, plan.maxMs)).select(sel.matchers, { ...plan.hints, tierPadBuckets: 2, ...(arena ? { arena } : {}) });
 }

@@ -1,6 +1,7 @@
 export { StorageError } from './interface.js';
 export { SampleBuffer } from './sample-buffer.js';
 export { ColumnsBuilder, columnsOf, EMPTY_COLUMNS, samplesOf, sliceColumns } from './sample-columns.js';
+export { ColumnArena, withArena } from './column-arena.js';
 export type { SampleColumns } from './sample-columns.js';
 export type {
   Appendable,

@@ -4,6 +4,7 @@
  * without touching callers. All timestamps are milliseconds since the epoch; ranges are inclusive.
  */
 import type { Labels, Matcher, Millis } from '@fathom/model';
+import type { ColumnArena } from './column-arena.js';
 import type { SampleColumns } from './sample-columns.js';
 
 /**
@@ -76,6 +77,12 @@ export interface SelectHints {
    * for any lookback). Advisory.
    */
   readonly readAtSteps?: boolean;
+  /**
+   * Where the store may carve the columns it decodes for this selection: the caller reads them
+   * only until it releases the arena (column-arena.ts; the query API, once the response is
+   * written). Advisory.
+   */
+  readonly arena?: ColumnArena;
 }
 
 export interface Querier {

@@ -5,6 +5,8 @@
  * bit-exact (plain double arrays canonicalise them), so the stale marker survives.
  */
 import type { Sample } from '@fathom/model';
+import { currentCarver } from './column-arena.js';
+import type { SlabCarver } from './column-arena.js';
 
 /**
  * Samples oldest first: `tMs[i]` is the time of `values[i]`; both have the same length. Readers
@@ -46,28 +48,6 @@ export function samplesOf(c: SampleColumns): Sample[] {
 }
 
 /**
- * Where builders take their arrays: views carved from shared 1 MiB slabs. A fresh Float64Array is
- * an off-heap buffer (~5 µs to make); a view of one costs ~50 ns, and a select makes a few per
- * series and part. A slab is freed by the garbage collector once no view of it is left, so columns
- * kept long (a cache) keep their slab alive: such holders copy (`slice`).
- */
-const SLAB_DOUBLES = 1 << 17;
-let slab = new Float64Array(0);
-let slabUsed = 0;
-
-/** `n` doubles (not zeroed) from the current slab, or an array of their own when large. */
-function carve(n: number): { arr: Float64Array; start: number } {
-  if (n > SLAB_DOUBLES / 8) return { arr: new Float64Array(n), start: 0 };
-  if (slabUsed + n > slab.length) {
-    slab = new Float64Array(SLAB_DOUBLES);
-    slabUsed = 0;
-  }
-  const start = slabUsed;
-  slabUsed += n;
-  return { arr: slab, start };
-}
-
-/**
  * Builds columns sample by sample into preallocated arrays: a producer that knows how many samples
  * it may write (e.g. the decoded chunks' counts) allocates once; past the capacity it grows by
  * doubling. `finish` returns views of the filled part and gives the unused capacity back to the
@@ -81,10 +61,12 @@ export class ColumnsBuilder {
   private _tMs: Float64Array;
   private _values: Float64Array;
   private _n = 0;
+  /** Where this builder's arrays come from: the shared slabs, or the arena of the select that made it (column-arena.ts). */
+  private readonly _carver: SlabCarver = currentCarver();
 
   constructor(capacity: number) {
     this._cap = Math.max(1, capacity);
-    const { arr, start } = carve(2 * this._cap);
+    const { arr, start } = this._carver.carve(2 * this._cap);
     this._arr = arr;
     this._start = start;
     this._tMs = arr.subarray(start, start + this._cap);
@@ -123,10 +105,9 @@ export class ColumnsBuilder {
     if (n === 0) return EMPTY_COLUMNS;
     const a = this._arr;
     const s = this._start;
-    if (n < this._cap && a === slab && slabUsed === s + 2 * this._cap) {
-      // the last carve: move the values next to the times and give the rest back
+    if (n < this._cap && this._carver.giveBack(a, s + 2 * this._cap, s + 2 * n)) {
+      // the last carve: move the values next to the times (the rest went back)
       a.copyWithin(s + n, s + this._cap, s + this._cap + n);
-      slabUsed = s + 2 * n;
       this._cap = n;
       this._tMs = a.subarray(s, s + n);
       this._values = a.subarray(s + n, s + 2 * n);
@@ -137,7 +118,7 @@ export class ColumnsBuilder {
 
   private _grow(atLeast: number): void {
     const cap = Math.max(8, 2 * this._cap, atLeast);
-    const { arr, start } = carve(2 * cap);
+    const { arr, start } = this._carver.carve(2 * cap);
     const tMs = arr.subarray(start, start + cap);
     const values = arr.subarray(start + cap, start + 2 * cap);
     tMs.set(this._tMs.subarray(0, this._n));

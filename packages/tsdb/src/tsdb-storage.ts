@@ -11,7 +11,7 @@ import { BlockStore, blocksDirOf } from './block/block-store.js';
 import { legacyTierBlocks } from './block/legacy.js';
 import { selectMerged } from './select.js';
 import { readGridOf } from './read-grid.js';
-import { StorageError } from '@fathom/storage';
+import { StorageError, withArena } from '@fathom/storage';
 import type { Appender, CommitResult, Querier, SelectHints, SeriesData, Storage, StorageStats } from '@fathom/storage';
 import { BatchState, Head } from './head/head.js';
 import type { HeadLimits } from './head/head.js';
@@ -386,7 +386,8 @@ export class TsdbStorage implements Storage {
         try {
           const p = plan(hints);
           const fromMs = p.tier ? minMs - (hints?.tierPadBuckets ?? 0) * p.tier.resolutionMs : minMs;
-          return Promise.resolve(selectMerged(this._head, this._blocks, matchers, fromMs, maxMs, p, this._tierCache, readGridOf(hints)));
+          // selectMerged is synchronous: the columns it decodes (and only those) come from the caller's arena
+          return Promise.resolve(withArena(hints?.arena, () => selectMerged(this._head, this._blocks, matchers, fromMs, maxMs, p, this._tierCache, readGridOf(hints))));
         } catch (err) {
           return Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }
