@@ -12,7 +12,9 @@
  * (idle-gc.ts) collects once the burst ends, and V8 returns the pages then.
  *
  * V8 reads the flag each time it recomputes the limit (after every major GC), so setting it at
- * start-up takes effect from the next collection on (tested).
+ * start-up takes effect from the next collection on (tested); 0 puts V8's own factor back. A set
+ * factor also replaces the small one V8 picks under memory pressure; the limit stays capped by the
+ * heap's maximum size (`--max-old-space-size`), and the schema caps the factor at 4, V8's own top.
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -68,7 +68,7 @@ export class FathomServer implements Service {
   async run(signal: AbortSignal): Promise<void> {
     const log = this._deps.logger.child({ component: 'server' });
     const cfg = this._config;
-    if (cfg.heapGrowthPercent > 0) applyHeapGrowth(cfg.heapGrowthPercent);
+    applyHeapGrowth(cfg.heapGrowthPercent);
     const opened = await openStorage(cfg, log);
     const storage = opened.storage;
     const openedEvents = FileEventStore.open({ dir: join(cfg.dataDir, 'events'), retentionMs: cfg.eventsRetentionMs, fsync: cfg.fsync });

@@ -37,9 +37,10 @@ test('heap growth: 100 % lets the old generation grow far past where 10 % collec
   assert.ok(at100 > at10 * 1.3, `peak heap at 100 % ${at100.toFixed(0)} MB, at 10 % ${at10.toFixed(0)} MB`);
 });
 
-test('heap growth: default 100, 0 allowed (V8 decides), negatives and fractions refused', () => {
+test('heap growth: default 100, 0 allowed (V8 decides), negatives, fractions and factors past 4 refused', () => {
   assert.equal(serverConfigSchema.parse({}).heapGrowthPercent, 100);
   assert.equal(serverConfigSchema.parse({ heapGrowthPercent: 0 }).heapGrowthPercent, 0);
   assert.throws(() => serverConfigSchema.parse({ heapGrowthPercent: -1 }));
   assert.throws(() => serverConfigSchema.parse({ heapGrowthPercent: 1.5 }));
+  assert.throws(() => serverConfigSchema.parse({ heapGrowthPercent: 301 }));
 });

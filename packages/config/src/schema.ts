@@ -177,7 +177,7 @@ export const serverConfigSchema = z.strictObject({
   alertLibrary: alertLibrarySchema.default(alertLibrarySchema.parse({})),
   idleGc: idleGc.default(idleGc.parse({})),
   /** Old-generation growth past the last major GC's live heap before the next, in percent (100: twice, Go's GOGC default); 0 = V8's own (apps/server/src/heap-growth.ts). */
-  heapGrowthPercent: z.number().int().min(0).max(1000).default(100),
+  heapGrowthPercent: z.number().int().min(0).max(300).default(100),
 });
 
 export const fileConfigSchema = z.strictObject({

@@ -19,7 +19,12 @@ export async function readParams(c: Context): Promise<URLSearchParams> {
 export function timeParam(params: URLSearchParams, name: string, fallbackMs: number): number {
   const raw = params.get(name);
   if (raw === null || raw === '') return fallbackMs;
-  if (/^-?\d+(\.\d+)?$/.test(raw)) return Math.round(Number(raw) * 1000);
+  if (/^-?\d+(\.\d+)?$/.test(raw)) {
+    // past ~1e305 s the number is infinite (Prometheus' ParseFloat reports a range error): no grid can step over it
+    const ms = Math.round(Number(raw) * 1000);
+    if (!Number.isFinite(ms)) throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${raw}" to a valid timestamp`);
+    return ms;
+  }
   const ms = Date.parse(raw);
   if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}T/.test(raw)) throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${raw}" to a valid timestamp`);
   return ms;
@@ -30,7 +35,7 @@ export function durationParam(params: URLSearchParams, name: string): number | u
   const raw = params.get(name);
   if (raw === null || raw === '') return undefined;
   const ms = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) * 1000 : parseDurationMs(raw);
-  if (ms === undefined) throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${raw}" to a valid duration`);
+  if (ms === undefined || !Number.isFinite(ms)) throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${raw}" to a valid duration`);
   return ms;
 }
 

@@ -11,7 +11,7 @@
  * the point count, and values go through {@link formatValue} only when they are not integers.
  *
  * The bytes are the same as `JSON.stringify` of the envelope (tested on every result type): keys
- * in the same order, timestamps as `String(tMs / 1000)`, values as Prometheus' strings.
+ * in the same order, timestamps as JSON.stringify writes `tMs / 1000`, values as Prometheus' strings.
  */
 import type { QueryResult } from '@fathom/query';
 import { apiTime, formatValue } from './envelope.js';
@@ -126,9 +126,9 @@ class JsonBytes {
     this.len += this.buf.write(s, this.len, 'utf8');
   }
 
-  /** A timestamp as the API writes it: `String(tMs / 1000)`, integer milliseconds without the division. */
+  /** A timestamp as the API writes it: `JSON.stringify(tMs / 1000)` (null when infinite), integer milliseconds without the division. */
   time(tMs: number): void {
-    if (!Number.isInteger(tMs) || tMs < 0 || tMs >= EXACT_TIME_LIMIT_MS) return this.ascii(String(apiTime(tMs)));
+    if (!Number.isInteger(tMs) || tMs < 0 || tMs >= EXACT_TIME_LIMIT_MS) return this.ascii(JSON.stringify(apiTime(tMs)));
     // tMs / 1000 is the double nearest sss.mmm, and below the limit no shorter decimal is that near
     const s = Math.floor(tMs / 1000);
     const ms = tMs - s * 1000;
@@ -162,7 +162,7 @@ class JsonBytes {
         const ms = t - s * 1000;
         this.uint(s);
         if (ms !== 0) this.millis(ms);
-      } else this.ascii(String(apiTime(t)));
+      } else this.ascii(JSON.stringify(apiTime(t)));
       this.ascii(',"');
       const v = values[j]!;
       if (Number.isSafeInteger(v)) {

@@ -95,6 +95,10 @@ test('query API errors use Prometheus error types', async (t) => {
     ['/api/v1/query', 400, 'bad_data', /invalid parameter "query": parameter is required/],
     ['/api/v1/query?query=sum(', 400, 'bad_data', /parse error/],
     ['/api/v1/query?query=up&time=yesterday', 400, 'bad_data', /invalid parameter "time": cannot parse "yesterday"/],
+    // an infinite time or step (a number past ~1e305) is refused, not evaluated (start = end = Infinity stepped forever)
+    [`/api/v1/query?query=1&time=${'9'.repeat(310)}`, 400, 'bad_data', /invalid parameter "time": cannot parse/],
+    [`/api/v1/query_range?query=up&start=${'9'.repeat(310)}&end=${'9'.repeat(310)}&step=1`, 400, 'bad_data', /invalid parameter "start": cannot parse/],
+    [`/api/v1/query_range?query=up&start=0&end=1&step=${'9'.repeat(310)}`, 400, 'bad_data', /invalid parameter "step": cannot parse/],
     ['/api/v1/query_range?query=up&start=1&end=2', 400, 'bad_data', /invalid parameter "step"/],
     ['/api/v1/query_range?query=up&start=10&end=1&step=1', 400, 'bad_data', /end timestamp must not be before start time/],
     ['/api/v1/query_range?query=up&start=0&end=100000&step=1', 400, 'bad_data', /exceeded maximum resolution/],
