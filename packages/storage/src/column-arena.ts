@@ -4,9 +4,11 @@
  * makes a few per series and part.
  *
  * By default from one shared carver whose slabs the garbage collector frees once no view of them
- * is left, so columns kept long (a cache) keep their slab alive: such holders copy (`slice`). A reader that knows when it stops reading what a select returned (the query API: after
- * the response is written) carves from an {@link ColumnArena} instead, and hands it back, so the
- * next query reuses the same slabs. What that saves, in the TSDB bench's 6 h queries (~14 MB of
+ * is left, so columns kept long (a cache) keep their slab alive: such holders copy (`slice`).
+ *
+ * A reader that knows when it stops reading what a select returned (the query API: after the
+ * response is written) carves from a {@link ColumnArena} instead, and hands it back, so the next
+ * query reuses the same slabs. What that saves, in the TSDB bench's 6 h queries (~14 MB of
  * decoded columns each): the fresh slabs' page faults (the launcher makes every buffer over 128 KiB
  * a fresh mmap, ~3 µs a page here), and, since a query outlives a scavenge or two, slabs promoted
  * to the old generation, whose ArrayBuffers only a major GC frees: past 64 MB of them V8 starts one
