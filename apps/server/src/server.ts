@@ -137,7 +137,7 @@ export class FathomServer implements Service {
         }
       },
     };
-    const idleGc: Service = { name: 'idle-gc', run: (s) => runIdleGc({ idleMs: cfg.idleGc.enabled ? cfg.idleGc.afterMs : 0, minGrowthBytes: cfg.idleGc.minGrowthBytes, growthRatio: cfg.idleGc.growthRatio }, log.child({ component: 'idle-gc' }), s, this._idleGcStats) };
+    const idleGc: Service = { name: 'idle-gc', run: (s) => runIdleGc({ idleMs: cfg.idleGc.enabled ? cfg.idleGc.afterMs : 0, minGrowthBytes: cfg.idleGc.minGrowthBytes, growthRatio: cfg.idleGc.growthRatio, compact: cfg.idleGc.compact }, log.child({ component: 'idle-gc' }), s, this._idleGcStats) };
     try {
       await runGroup([retention, rules, notify.dispatcher, idleGc, { name: 'http', run: untilAborted }], signal);
     } finally {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { serverConfigSchema } from '@fathom/config';
 import { NOOP_LOGGER } from '@fathom/kit';
 import { BURST_UTILIZATION, IdleGcStats, IdleGcTrigger, MAX_ROUNDS, MIN_RETURNED_BYTES, YOUNG_SHRINK_ATTEMPTS, YOUNG_SHRINK_CALM_MS, YOUNG_SHRINK_LATE_MS, runIdleGc, v8Gc } from '../src/idle-gc.js';
@@ -209,4 +210,39 @@ test('idle GC: the shrink waits for the major rounds and comes after them; a bus
     if (a === 'shrink' && acts.length === 4) youngMiB = 1;
   }
   assert.deepEqual(acts, [[3000, 'major'], [3250, 'major'], [3500, 'shrink'], [3750, 'shrink']]);
+});
+
+/**
+ * Old space fragmented on purpose (every other object dropped: pages half full, which V8's own
+ * compaction leaves, as it picks mostly empty pages), in a child process: plain major GCs leave
+ * the pages committed; one compacting GC gives them back.
+ */
+function committedAfterGcs(compact: boolean): { usedMb: number; plainMb: number; afterMb: number } {
+  const module = new URL('../src/idle-gc.js', import.meta.url).href;
+  const script = `
+    import { getHeapSpaceStatistics } from 'node:v8';
+    const { majorGc, v8Gc } = await import(${JSON.stringify(module)});
+    const gc = v8Gc();
+    const old = () => getHeapSpaceStatistics().find((s) => s.space_name === 'old_space');
+    // promoted in array order (scavenges copy what they reach in order), then every other one dropped
+    const keep = Array.from({ length: 2_000_000 }, (_, i) => ({ i, s: 'x' + i }));
+    await gc({ type: 'major', execution: 'async' });
+    for (let i = 1; i < keep.length; i += 2) keep[i] = undefined;
+    for (let k = 0; k < 3; k++) await gc({ type: 'major', execution: 'async' });
+    const plain = old().space_size;
+    await majorGc(gc, ${String(compact)});
+    const o = old();
+    process.stdout.write(JSON.stringify({ usedMb: o.space_used_size / 2 ** 20, plainMb: plain / 2 ** 20, afterMb: o.space_size / 2 ** 20, kept: keep.length }));
+  `;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { usedMb: number; plainMb: number; afterMb: number };
+}
+
+test('idle GC: a compacting major GC gives back the fragmented old space that plain ones keep', () => {
+  const plain = committedAfterGcs(false);
+  const compacted = committedAfterGcs(true);
+  const show = (r: { usedMb: number; plainMb: number; afterMb: number }): string => `used ${r.usedMb.toFixed(0)} MiB, committed ${r.plainMb.toFixed(0)} → ${r.afterMb.toFixed(0)} MiB`;
+  // the premise: plain major GCs leave the fragmented pages committed
+  assert.ok(plain.afterMb > plain.usedMb * 1.5, `plain: ${show(plain)}`);
+  assert.ok(compacted.afterMb < compacted.usedMb * 1.2 + 2, `compacting: ${show(compacted)}`);
+  assert.equal(serverConfigSchema.parse({}).idleGc.compact, true);
 });

@@ -155,6 +155,8 @@ const idleGc = z.strictObject({
   minGrowthBytes: byteSize.default(32 * 1024 * 1024),
   /** … and heap growth at least this fraction of the JS heap after the last collection (a bigger JS heap pauses longer; ArrayBuffers are not marked). */
   growthRatio: z.number().min(0).default(0.5),
+  /** Those major GCs compact the whole old generation (longer pauses, all fragmented pages given back at once). */
+  compact: z.boolean().default(true),
 });
 
 export const serverConfigSchema = z.strictObject({

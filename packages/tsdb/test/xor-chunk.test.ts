@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { isStaleMarker, STALE_NAN } from '@fathom/model';
-import { ChunkDecodeError, XorEncoder, xorChunkSamples } from '../src/index.js';
+import { ChunkDecodeError, XorEncoder, XorIterator, xorChunkSamples } from '../src/index.js';
 
 const f64 = new Float64Array(1);
 const u8 = new Uint8Array(f64.buffer);
@@ -117,4 +117,68 @@ test('XOR chunk: regular gauge-like data compresses to under 2 bytes a sample', 
   const samples = Array.from({ length: 120 }, (_, i) => ({ t: 1_700_000_000_000 + i * 10_000, v: 1024 + (i % 7) }));
   const bytes = encode(samples);
   assert.ok(bytes.length / samples.length < 2, `${bytes.length} bytes for 120 samples`);
+});
+
+/** What a reader gets from a chunk before it ends or throws: [time, value bits] pairs, and the error if one came. */
+interface Read {
+  readonly samples: [number, string][];
+  readonly error: string | undefined;
+}
+
+function readByNext(bytes: Uint8Array): Read {
+  const it = new XorIterator();
+  const samples: [number, string][] = [];
+  try {
+    it.resetChunk(bytes, 0, bytes.length);
+    while (it.next()) samples.push([it.tMs, hexBits(it.value)]);
+  } catch (err) {
+    assert.ok(err instanceof ChunkDecodeError, String(err));
+    return { samples, error: err.message };
+  }
+  return { samples, error: undefined };
+}
+
+function readByBatch(bytes: Uint8Array, batch: number): Read {
+  const it = new XorIterator();
+  const t = new Float64Array(batch);
+  const v = new Float64Array(batch);
+  const samples: [number, string][] = [];
+  try {
+    it.resetChunk(bytes, 0, bytes.length);
+    for (let n = it.readBatch(t, v); n > 0; n = it.readBatch(t, v)) {
+      for (let k = 0; k < n; k++) samples.push([t[k] ?? NaN, hexBits(v[k] ?? NaN)]);
+      assert.equal(it.tMs, t[n - 1], 'tMs is the last sample written');
+    }
+  } catch (err) {
+    assert.ok(err instanceof ChunkDecodeError, String(err));
+    return { samples, error: err.message };
+  }
+  return { samples, error: undefined };
+}
+
+test('XOR chunk: batched reads give what next() gives, whole or cut anywhere, in any batch size (property)', () => {
+  fc.assert(
+    fc.property(timestamps, fc.array(values, { minLength: 301, maxLength: 301 }), fc.constantFrom(1, 2, 7, 120, 512), fc.nat(), (times, vals, batch, cutSeed) => {
+      const bytes = encode(times.map((t, i) => ({ t, v: vals[i] ?? 0 })));
+      for (const chunk of [bytes, bytes.subarray(0, cutSeed % (bytes.length + 1))]) {
+        const want = readByNext(chunk);
+        assert.deepEqual(readByBatch(chunk, batch), want);
+      }
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test('XOR chunk: a batch ends at the last good sample of a truncated stream, the next call throws', () => {
+  const bytes = encode(Array.from({ length: 50 }, (_, i) => ({ t: i * 10_000, v: Math.sin(i) })));
+  const cut = bytes.subarray(0, bytes.length - 40);
+  const it = new XorIterator();
+  it.resetChunk(cut, 0, cut.length);
+  const t = new Float64Array(64);
+  const v = new Float64Array(64);
+  const n = it.readBatch(t, v);
+  assert.ok(n > 1 && n < 50, `${n} samples before the cut`);
+  assert.deepEqual(Array.from(t.subarray(0, n)), Array.from({ length: n }, (_, i) => i * 10_000));
+  assert.throws(() => it.readBatch(t, v), ChunkDecodeError);
+  assert.equal(it.readBatch(t, v), 0, 'nothing more after the error');
 });

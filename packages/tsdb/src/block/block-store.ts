@@ -438,15 +438,25 @@ export function decodeSamples(chunks: readonly BlockChunk[], minMs = -Infinity, 
 
 /** Pushes the samples in [minMs, maxMs] of time-ordered chunks to `sink`, oldest first. */
 export function decodeChunksInto(chunks: readonly BlockChunk[], minMs: number, maxMs: number, sink: GridThinner): void {
-  const it = new XorIterator();
+  const it = DECODE_IT;
+  const t = DECODE_T;
+  const v = DECODE_V;
   for (const c of chunks) {
     it.resetChunk(c.bytes, 0, c.bytes.length);
-    while (it.next()) {
-      if (it.tMs > maxMs) return;
-      if (it.tMs >= minMs) sink.push(it.tMs, it.value);
+    for (let n = it.readBatch(t, v); n > 0; n = it.readBatch(t, v)) {
+      for (let k = 0; k < n; k++) {
+        const tMs = t[k]!;
+        if (tMs > maxMs) return;
+        if (tMs >= minMs) sink.push(tMs, v[k]!);
+      }
     }
   }
 }
+
+/** {@link decodeChunksInto}'s decoder and batch (reads are synchronous and do not nest). */
+const DECODE_IT = new XorIterator();
+const DECODE_T = new Float64Array(128);
+const DECODE_V = new Float64Array(128);
 
 export function blocksDirOf(dataDir: string): string {
   return join(dataDir, 'blocks');

@@ -98,6 +98,25 @@ export class BitWriter {
   }
 }
 
+/**
+ * The 32 bits of `buf` from bit `pos`, most significant first (bytes past the buffer read as 0).
+ * One read of 4-5 bytes instead of a call per bit: a decoder cuts a sample's control bits and its
+ * short fields from one word, and checks its position against the limit once a sample.
+ */
+export function peek32At(buf: Uint8Array, pos: number): number {
+  const i = pos >>> 3;
+  const sh = pos & 7;
+  let w: number;
+  if (i + 4 < buf.length) {
+    w = (buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!;
+    if (sh !== 0) w = (w << sh) | (buf[i + 4]! >>> (8 - sh));
+  } else {
+    w = ((buf[i] ?? 0) << 24) | ((buf[i + 1] ?? 0) << 16) | ((buf[i + 2] ?? 0) << 8) | (buf[i + 3] ?? 0);
+    if (sh !== 0) w = (w << sh) | ((buf[i + 4] ?? 0) >>> (8 - sh));
+  }
+  return w >>> 0;
+}
+
 /** Thrown when a reader runs past the end of its bytes: the chunk is truncated or corrupt. */
 export class BitStreamEndError extends Error {
   override readonly name = 'BitStreamEndError';
@@ -134,6 +153,21 @@ export class BitReader {
   /** The next bit to read, as a bit index into the buffer. */
   get position(): number {
     return this._pos;
+  }
+
+  /** The buffer read (for decoders that keep the position in a local: {@link peek32At}, {@link seek}). */
+  get buffer(): Uint8Array {
+    return this._buf;
+  }
+
+  /** The bit index reads must not pass. */
+  get limit(): number {
+    return this._limit;
+  }
+
+  /** Moves the read position to bit `pos` (≤ the limit: where a decoder using {@link peek32At} got to). */
+  seek(pos: number): void {
+    this._pos = pos;
   }
 
   readBit(): number {

@@ -10,7 +10,7 @@
  * length (0 means 64) + the meaningful bits otherwise.
  */
 import type { Sample } from '@fathom/model';
-import { BitReader, BitWriter, clz64, ctz64, shr64 } from './bits.js';
+import { BitReader, BitWriter, clz64, ctz64, peek32At, shr64 } from './bits.js';
 import { floatToHiLo, hiLoToFloat } from './float-bits.js';
 
 export const XOR_CHUNK_HEADER_BYTES = 2;
@@ -210,6 +210,8 @@ export class XorIterator {
   private readonly _r = new BitReader();
   private _count = 0;
   private _i = 0;
+  /** Why {@link readBatch} stopped early (thrown at its next call), if it did. */
+  private _failed: string | undefined;
 
   /** The chunk (header + stream) at `byteOffset` of `buf`, `byteLength` bytes long. */
   resetChunk(buf: Uint8Array, byteOffset: number, byteLength: number): void {
@@ -223,6 +225,7 @@ export class XorIterator {
     this._r.reset(buf, byteOffset, bitLength);
     this._count = count;
     this._i = 0;
+    this._failed = undefined;
     this.deltaMs = 0;
     this.leading = 0xff;
     this.trailing = 0;
@@ -236,6 +239,130 @@ export class XorIterator {
   /** Bit index (into the buffer) after the current sample. */
   get bitPosition(): number {
     return this._r.position;
+  }
+
+  /**
+   * Decodes the next samples into `tOut`/`vOut` from index 0, as many as fit (up to the end of the
+   * chunk); returns how many (0 at the end). The same samples as {@link next}, in batches, with the
+   * decoder's state in locals: a read decodes a chunk in one call instead of a call and a few
+   * property writes per sample (~25 % less time a sample). A truncated or corrupt stream ends the
+   * batch at the last good sample; the next call throws the {@link ChunkDecodeError} `next` would.
+   * After a call, {@link tMs} and {@link value} are those of the last sample written.
+   */
+  readBatch(tOut: Float64Array, vOut: Float64Array): number {
+    const max = Math.min(tOut.length, vOut.length, this._count - this._i);
+    if (this._failed !== undefined) this._throwFailed();
+    if (max <= 0) return 0;
+    let k = 0;
+    const first = this._i === 0 ? 1 : 0;
+    if (first === 1) {
+      this.next();
+      tOut[0] = this.tMs;
+      vOut[0] = this.value;
+      k = 1;
+    }
+    const r = this._r;
+    const buf = r.buffer;
+    const limit = r.limit;
+    let pos = r.position;
+    let tMs = this.tMs;
+    let delta = this.deltaMs;
+    let leading = this.leading;
+    let trailing = this.trailing;
+    let vh = this.valueHi;
+    let vl = this.valueLo;
+    let value = this.value;
+    for (; k < max; k++) {
+      let p = pos;
+      let w = peek32At(buf, p);
+      if (w >>> 31 === 0) p += 1;
+      else {
+        const ones = Math.min(Math.clz32(~w), 4);
+        if (ones === 4) {
+          delta += (peek32At(buf, p + 4) | 0) * TWO_32 + peek32At(buf, p + 36);
+          p += 68;
+        } else {
+          const bits = ones === 1 ? 14 : ones === 2 ? 17 : 20;
+          const raw = (w << (ones + 1)) >>> (32 - bits);
+          p += ones + 1 + bits;
+          // shifts, not `2 ** bits`: a variable exponent costs ~40 ns here, more than the rest of a sample's decoding
+          delta += raw >= 1 << (bits - 1) ? raw - (1 << bits) : raw;
+        }
+      }
+      w = peek32At(buf, p);
+      let nh = vh;
+      let nl = vl;
+      let nLeading = leading;
+      let nTrailing = trailing;
+      if (w >>> 31 === 0) p += 1;
+      else {
+        if (((w >>> 30) & 1) === 1) {
+          nLeading = (w >>> 25) & 31;
+          nTrailing = 64 - nLeading - (((w >>> 19) & 63) || 64);
+          p += 13;
+        } else if (leading === 0xff) {
+          this._failed = 'a value reuses a bit window before any was set';
+          break;
+        } else p += 2;
+        const n = 64 - nLeading - nTrailing;
+        let hi = 0;
+        let lo: number;
+        if (n > 32) {
+          hi = peek32At(buf, p) >>> (64 - n);
+          lo = peek32At(buf, p + n - 32);
+        } else lo = n === 0 ? 0 : peek32At(buf, p) >>> (32 - n);
+        p += n;
+        // (hi:lo) << trailing, XOR'ed into the previous value
+        let xh: number;
+        let xl: number;
+        if (nTrailing === 0) {
+          xh = hi;
+          xl = lo;
+        } else if (nTrailing >= 32) {
+          xh = lo << (nTrailing - 32);
+          xl = 0;
+        } else {
+          xh = (hi << nTrailing) | (lo >>> (32 - nTrailing));
+          xl = lo << nTrailing;
+        }
+        nh = (vh ^ xh) >>> 0;
+        nl = (vl ^ xl) >>> 0;
+      }
+      if (p > limit) {
+        this._failed = `read past the end of a ${buf.length}-byte chunk`;
+        break;
+      }
+      pos = p;
+      tMs += delta;
+      leading = nLeading;
+      trailing = nTrailing;
+      if (nh !== vh || nl !== vl) {
+        vh = nh;
+        vl = nl;
+        value = hiLoToFloat(vh, vl);
+      }
+      tOut[k] = tMs;
+      vOut[k] = value;
+    }
+    r.seek(pos);
+    this._i += k - first;
+    this.tMs = tMs;
+    this.deltaMs = delta;
+    this.leading = leading;
+    this.trailing = trailing;
+    this.valueHi = vh;
+    this.valueLo = vl;
+    this.value = value;
+    if (k === 0 && this._failed !== undefined) this._throwFailed();
+    return k;
+  }
+
+  private _throwFailed(): never {
+    const why = this._failed;
+    const count = this._count;
+    this._failed = undefined;
+    this._count = 0;
+    throw new ChunkDecodeError(`chunk of ${count} samples is unreadable: ${why}`);
   }
 
   /** Moves to the next sample; false at the end. Throws {@link ChunkDecodeError} for a truncated stream. */

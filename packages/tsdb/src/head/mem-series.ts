@@ -31,6 +31,9 @@ function packCountLen(count: number, len: number): number {
 }
 /** One iterator for every head read: reads are synchronous and do not nest. */
 const SHARED = new XorIterator();
+/** Where {@link MemSeries.pushInOrder} has {@link SHARED} decode a batch. */
+const BATCH_T = new Float64Array(128);
+const BATCH_V = new Float64Array(128);
 
 export class MemSeries {
   /** Sealed chunks, {@link STRIDE} numbers each (one unboxed double array, no object per chunk). */
@@ -191,10 +194,14 @@ export class MemSeries {
     for (let i = this._firstChunkEndingFrom(minMs); i <= n; i++) {
       const it = this._iterator(i, minMs, maxMs);
       if (!it) break;
-      while (it.next()) {
-        const tMs = it.tMs;
-        if (tMs > maxMs) break;
-        if (tMs >= minMs) sink.push(tMs, it.value);
+      const t = BATCH_T;
+      const v = BATCH_V;
+      for (let n = it.readBatch(t, v); n > 0; n = it.readBatch(t, v)) {
+        for (let k = 0; k < n; k++) {
+          const tMs = t[k]!;
+          if (tMs > maxMs) return;
+          if (tMs >= minMs) sink.push(tMs, v[k]!);
+        }
       }
     }
   }

@@ -31,6 +31,9 @@ import type { CounterState } from './rollup-points.js';
 import type { RollupField } from './tiers.js';
 
 const STRIDE = 1 + ROLLED_FIELDS.length;
+/** Where {@link RolledRun.addFrom} has a chunk decoded, a batch at a time (rollups run one at a time: selects are synchronous). */
+const BATCH_T = new Float64Array(128);
+const BATCH_V = new Float64Array(128);
 
 /** One series' rolled-up raw data for one tier. */
 export class RolledRun {
@@ -73,11 +76,15 @@ export class RolledRun {
   /** Rolls in the samples of an iterator reset on a chunk; those not newer than {@link lastSeenTMs} are skipped. Returns points closed. */
   addFrom(it: XorIterator): number {
     const before = this._n;
-    while (it.next()) {
-      const tMs = it.tMs;
-      if (tMs <= this.lastSeenTMs) continue;
-      this.lastSeenTMs = tMs;
-      this._roll(tMs, it.value);
+    const t = BATCH_T;
+    const v = BATCH_V;
+    for (let n = it.readBatch(t, v); n > 0; n = it.readBatch(t, v)) {
+      for (let k = 0; k < n; k++) {
+        const tMs = t[k]!;
+        if (tMs <= this.lastSeenTMs) continue;
+        this.lastSeenTMs = tMs;
+        this._roll(tMs, v[k]!);
+      }
     }
     return this._n - before;
   }
