@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isStaleMarker, STALE_NAN } from '@fathom/model';
+import { isStaleMarker, labelsKey, STALE_NAN } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
 import { CHECKPOINT_MAGIC, CHECKPOINT_MAGIC_V1, TsdbStorage, XorEncoder } from '../src/index.js';
-import { ByteWriter } from '../src/wal/codec.js';
+import { ByteReader, ByteWriter } from '../src/wal/codec.js';
+import { readSymbolLabels } from '../src/wal/checkpoint.js';
 import { frameRecord, RecordType } from '../src/wal/records.js';
 import { grid, l, opts, values, write } from './helpers.js';
 import { samplesOf } from '@fathom/storage';
@@ -105,3 +106,18 @@ for (const [what, make, problem, kept] of CORRUPT) {
     await s.close();
   });
 }
+
+test('checkpoint v2: the series key is joined as labels are read when names come in order; out of order or repeated, left to seriesKey', () => {
+  const symbols = ['__name__', 'up', 'job', 'node', 'a', 'zone', 'eu'];
+  const payload = (pairs: readonly [number, number][]): ByteReader => {
+    const w = new ByteWriter();
+    w.uvarint(pairs.length);
+    for (const [n, v] of pairs) w.uvarint(n).uvarint(v);
+    return new ByteReader(w.finish());
+  };
+  const inOrder = readSymbolLabels(payload([[0, 1], [2, 3], [5, 6]]), symbols);
+  assert.equal(inOrder.key, labelsKey(inOrder.labels));
+  assert.deepEqual({ ...inOrder.labels }, { __name__: 'up', job: 'node', zone: 'eu' });
+  assert.equal(readSymbolLabels(payload([[5, 6], [0, 1], [2, 3]]), symbols).key, undefined, 'out of order');
+  assert.equal(readSymbolLabels(payload([[0, 1], [2, 3], [2, 4]]), symbols).key, undefined, 'a name twice');
+});

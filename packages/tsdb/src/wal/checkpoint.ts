@@ -12,6 +12,7 @@ import type { Labels } from '@fathom/model';
 import { XorEncoder, xorChunkCount, xorChunkFirstTime } from '../chunk/xor-chunk.js';
 import type { Head } from '../head/head.js';
 import type { MemSeries } from '../head/mem-series.js';
+import { seriesKey } from '../head/series-key.js';
 import type { RolledPoint } from '../rollup/accumulator.js';
 import { TierSeries } from '../rollup/tier-series.js';
 import { ByteReader, ByteWriter } from './codec.js';
@@ -132,23 +133,35 @@ function writeSnapshot(w: ByteWriter, s: MemSeries, sym: ReadonlyMap<string, num
   return w;
 }
 
-/** Labels of a v2 snapshot, strings shared through the (interned) symbol table. */
-function readSymbolLabels(r: ByteReader, symbols: readonly string[]): Labels {
+/**
+ * Labels of a v2 snapshot, strings shared through the (interned) symbol table, and their series
+ * key. Snapshots are written in the labels' order, which `labelsOf` sorts, so the key is joined as they are read
+ * (no sort: `labelsKey` was a twentieth of a restart); names out of order or repeated (a file not
+ * written by us) leave it to `seriesKey`.
+ */
+export function readSymbolLabels(r: ByteReader, symbols: readonly string[]): { labels: Labels; key: string | undefined } {
   const n = r.uvarint();
   const out: Record<string, string> = {};
+  const parts: string[] = [];
+  let sorted = true;
+  let prev: string | undefined;
   for (let i = 0; i < n; i++) {
     const name = symbols[r.uvarint()];
     const value = symbols[r.uvarint()];
     if (name === undefined || value === undefined) throw new Error(`label symbol ref out of range (table of ${symbols.length})`);
+    if (prev !== undefined && !(prev < name)) sorted = false;
+    prev = name;
     out[name] = value;
+    parts.push(name, '\xff', value, '\xfe');
   }
-  return labelStrings.adopt(out);
+  return { labels: labelStrings.adopt(out), key: sorted ? parts.join('') : undefined };
 }
 
 function decodeSnapshotV2(payload: Buffer, symbols: readonly string[], head: Head): MemSeries {
   const r = new ByteReader(payload);
   const id = r.uvarint();
-  const s = head.newSeries(id, readSymbolLabels(r, symbols));
+  const { labels, key } = readSymbolLabels(r, symbols);
+  const s = head.newSeries(id, labels, key ?? seriesKey(labels));
   const hasLast = r.uvarint() === 1;
   const lastT = r.int64();
   const lastV = r.float64();
