@@ -296,14 +296,20 @@ export function v8Gc(): GcFunction | undefined {
  * the copy of the live heap (89 ms instead of ~50 at that size) and gives the slack back at once.
  */
 export async function majorGc(gc: GcFunction, compact: boolean): Promise<void> {
-  if (!compact) return gc({ type: 'major', execution: 'async' });
+  if (!compact || COMPACTING_ALREADY) return gc({ type: 'major', execution: 'async' });
   setFlagsFromString('--compact-on-every-full-gc');
   try {
+    // async (V8 runs it as a task, with no stack to scan): a synchronous major GC called with the
+    // flag on compacted nothing (V8 11.3). A GC that allocation starts before the task runs
+    // compacts too; the task is next in line, so that is rare.
     await gc({ type: 'major', execution: 'async' });
   } finally {
     setFlagsFromString('--no-compact-on-every-full-gc');
   }
 }
+
+/** An operator who started node with the flag keeps it (it is not turned off after a collection). */
+const COMPACTING_ALREADY = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((a) => a === '--compact-on-every-full-gc' || a === '--compact_on_every_full_gc');
 
 function heap(): IdleHeap & { committed: number } {
   const h = getHeapStatistics();

@@ -120,4 +120,5 @@ test('checkpoint v2: the series key is joined as labels are read when names come
   assert.deepEqual({ ...inOrder.labels }, { __name__: 'up', job: 'node', zone: 'eu' });
   assert.equal(readSymbolLabels(payload([[5, 6], [0, 1], [2, 3]]), symbols).key, undefined, 'out of order');
   assert.equal(readSymbolLabels(payload([[0, 1], [2, 3], [2, 4]]), symbols).key, undefined, 'a name twice');
+  assert.equal(readSymbolLabels(payload([[7, 1], [0, 1]]), [...symbols, '__proto__']).key, undefined, 'a name the labels object cannot hold');
 });

@@ -125,11 +125,11 @@ interface Read {
   readonly error: string | undefined;
 }
 
-function readByNext(bytes: Uint8Array): Read {
+function readByNext(bytes: Uint8Array, offset = 0, length = bytes.length): Read {
   const it = new XorIterator();
   const samples: [number, string][] = [];
   try {
-    it.resetChunk(bytes, 0, bytes.length);
+    it.resetChunk(bytes, offset, length);
     while (it.next()) samples.push([it.tMs, hexBits(it.value)]);
   } catch (err) {
     assert.ok(err instanceof ChunkDecodeError, String(err));
@@ -138,13 +138,13 @@ function readByNext(bytes: Uint8Array): Read {
   return { samples, error: undefined };
 }
 
-function readByBatch(bytes: Uint8Array, batch: number): Read {
+function readByBatch(bytes: Uint8Array, batch: number, offset = 0, length = bytes.length): Read {
   const it = new XorIterator();
   const t = new Float64Array(batch);
   const v = new Float64Array(batch);
   const samples: [number, string][] = [];
   try {
-    it.resetChunk(bytes, 0, bytes.length);
+    it.resetChunk(bytes, offset, length);
     for (let n = it.readBatch(t, v); n > 0; n = it.readBatch(t, v)) {
       for (let k = 0; k < n; k++) samples.push([t[k] ?? NaN, hexBits(v[k] ?? NaN)]);
       assert.equal(it.tMs, t[n - 1], 'tMs is the last sample written');
@@ -156,13 +156,16 @@ function readByBatch(bytes: Uint8Array, batch: number): Read {
   return { samples, error: undefined };
 }
 
-test('XOR chunk: batched reads give what next() gives, whole or cut anywhere, in any batch size (property)', () => {
+test('XOR chunk: batched reads give what next() gives (samples and error), whole or cut anywhere, alone or inside a larger buffer, in any batch size (property)', () => {
   fc.assert(
     fc.property(timestamps, fc.array(values, { minLength: 301, maxLength: 301 }), fc.constantFrom(1, 2, 7, 120, 512), fc.nat(), (times, vals, batch, cutSeed) => {
       const bytes = encode(times.map((t, i) => ({ t, v: vals[i] ?? 0 })));
       for (const chunk of [bytes, bytes.subarray(0, cutSeed % (bytes.length + 1))]) {
-        const want = readByNext(chunk);
-        assert.deepEqual(readByBatch(chunk, batch), want);
+        assert.deepEqual(readByBatch(chunk, batch), readByNext(chunk));
+        // inside a larger buffer (an arena slab), bytes after the chunk all ones: never read as samples
+        const slab = new Uint8Array(3 + chunk.length + 16).fill(0xff);
+        slab.set(chunk, 3);
+        assert.deepEqual(readByBatch(slab, batch, 3, chunk.length), readByNext(slab, 3, chunk.length));
       }
     }),
     { numRuns: 400 },

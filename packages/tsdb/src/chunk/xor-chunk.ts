@@ -301,7 +301,8 @@ export class XorIterator {
           nTrailing = 64 - nLeading - (((w >>> 19) & 63) || 64);
           p += 13;
         } else if (leading === 0xff) {
-          this._failed = 'a value reuses a bit window before any was set';
+          // as next() would: a stream that ends within the control bits is cut, not corrupt
+          this._failed = p + 2 > limit ? `read past the end of a ${buf.length}-byte chunk` : 'a value reuses a bit window before any was set';
           break;
         } else p += 2;
         const n = 64 - nLeading - nTrailing;

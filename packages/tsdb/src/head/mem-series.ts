@@ -196,8 +196,8 @@ export class MemSeries {
       if (!it) break;
       const t = BATCH_T;
       const v = BATCH_V;
-      for (let n = it.readBatch(t, v); n > 0; n = it.readBatch(t, v)) {
-        for (let k = 0; k < n; k++) {
+      for (let got = it.readBatch(t, v); got > 0; got = it.readBatch(t, v)) {
+        for (let k = 0; k < got; k++) {
           const tMs = t[k]!;
           if (tMs > maxMs) return;
           if (tMs >= minMs) sink.push(tMs, v[k]!);

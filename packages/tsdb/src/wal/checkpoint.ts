@@ -149,7 +149,8 @@ export function readSymbolLabels(r: ByteReader, symbols: readonly string[]): { l
     const name = symbols[r.uvarint()];
     const value = symbols[r.uvarint()];
     if (name === undefined || value === undefined) throw new Error(`label symbol ref out of range (table of ${symbols.length})`);
-    if (prev !== undefined && !(prev < name)) sorted = false;
+    // `__proto__` would set the object's prototype, not a label: labelsKey would not see it
+    if ((prev !== undefined && !(prev < name)) || name === '__proto__') sorted = false;
     prev = name;
     out[name] = value;
     parts.push(name, '\xff', value, '\xfe');
