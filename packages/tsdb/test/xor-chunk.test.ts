@@ -186,7 +186,7 @@ test('XOR chunk: a batch ends at the last good sample of a truncated stream, the
   assert.deepEqual(Array.from(t.subarray(0, n)), Array.from({ length: n }, (_, i) => i * 10_000));
   assert.throws(() => it.readBatch(t, v), ChunkDecodeError);
   assert.equal(it.readBatch(t, v), 0, 'nothing more after the error');
-  // next() after a batch that stopped early throws too, rather than decoding past the bad sample
+  // next() after a batch that stopped early meets the bad sample again: it throws too
   it.resetChunk(cut, 0, cut.length);
   assert.equal(it.readBatch(t, v), n);
   assert.throws(() => it.next(), ChunkDecodeError);

@@ -246,7 +246,8 @@ export class XorIterator {
    * chunk); returns how many (0 at the end). The same samples as {@link next}, in batches, with the
    * decoder's state in locals: a read decodes a chunk in one call instead of a call and a few
    * property writes per sample (~25 % less time a sample). A truncated or corrupt stream ends the
-   * batch at the last good sample; the next call (batch or `next`) throws the {@link ChunkDecodeError} `next` would.
+   * batch at the last good sample; the next call throws the {@link ChunkDecodeError} `next` would (and
+   * `next` itself, which meets the bad sample again).
    * After a call, {@link tMs} and {@link value} are those of the last sample written.
    */
   readBatch(tOut: Float64Array, vOut: Float64Array): number {
@@ -368,7 +369,6 @@ export class XorIterator {
 
   /** Moves to the next sample; false at the end. Throws {@link ChunkDecodeError} for a truncated stream. */
   next(): boolean {
-    if (this._failed !== undefined) this._throwFailed(); // a batch stopped at a bad sample: not read past it
     if (this._i >= this._count) return false;
     try {
       if (this._i === 0) this._first();
