@@ -58,6 +58,12 @@ export interface TsdbOptions extends HeadLimits {
    * and samples past retention. Default false: open runs them.
    */
   readonly deferMaintenance?: boolean;
+  /**
+   * Raw blocks' indexes are decoded at their first use, or from this long after open on, one
+   * block per task, so a restart answers its first queries (which mostly want the head) without
+   * decoding every block first. Default {@link DEFAULT_INDEX_DECODE_DELAY_MS}.
+   */
+  readonly indexDecodeDelayMs?: Millis;
   /** Injectable clock for retention tests. */
   readonly nowMs?: () => Millis;
 }
@@ -65,6 +71,7 @@ export interface TsdbOptions extends HeadLimits {
 export const DEFAULT_BLOCK_RANGE_MS = 2 * 3_600_000;
 export const DEFAULT_TIER_CACHE_POINTS = 1_000_000;
 export const DEFAULT_MAX_QUEUED_SAMPLES = 2_000_000;
+export const DEFAULT_INDEX_DECODE_DELAY_MS = 1000;
 
 export interface OpenReport {
   readonly checkpointSeries: number;
@@ -110,6 +117,8 @@ export class TsdbStorage implements Storage {
    * ingest keeps the buffer and a pause costs one regrowth at most.
    */
   private _scratchIdle: NodeJS.Timeout | undefined;
+  /** Decodes the block indexes not used yet, one per run (see {@link TsdbOptions.indexDecodeDelayMs}). */
+  private _indexDecode: NodeJS.Timeout | undefined;
   /** Commits whose WAL records wait for their fdatasync (0 or 1: commits are serialised). */
   private _inFlight = 0;
   /** Samples of the commits on the chain, from commit() until each settles (bounded by maxQueuedSamples). */
@@ -163,7 +172,17 @@ export class TsdbStorage implements Storage {
     const storage = new TsdbStorage(head, wal, blocks, opts, cp?.seq ?? 0, report);
     if (cp && cp.legacyTiers.length > 0) storage._checkpointNow();
     if (!opts.deferMaintenance) storage.applyRetention();
+    storage._decodeIndexesLater(opts.indexDecodeDelayMs ?? DEFAULT_INDEX_DECODE_DELAY_MS);
     return storage;
+  }
+
+  private _decodeIndexesLater(delayMs: number): void {
+    this._indexDecode = setTimeout(() => {
+      this._indexDecode = undefined;
+      if (this._closed) return;
+      if (this._blocks.decodeNext()) this._decodeIndexesLater(0);
+    }, delayMs);
+    this._indexDecode.unref();
   }
 
   appender(): Appender {
@@ -424,9 +443,9 @@ export class TsdbStorage implements Storage {
   }
 
   /** Blocks on disk and what was set aside as damaged (for status pages and tests). */
-  blockStatus(): { blocks: { id: string; minTMs: number; maxTMs: number; resolutionMs: number; level: number; series: number; samples: number }[]; damagedTotal: number; problems: readonly string[] } {
+  blockStatus(): { blocks: { id: string; minTMs: number; maxTMs: number; resolutionMs: number; level: number; series: number; samples: number; indexDecoded: boolean }[]; damagedTotal: number; problems: readonly string[] } {
     return {
-      blocks: this._blocks.blocks.map((b) => ({ id: b.id, minTMs: b.meta.minTMs, maxTMs: b.meta.maxTMs, resolutionMs: b.meta.resolutionMs, level: b.meta.compaction.level, series: b.meta.stats.series, samples: b.meta.stats.samples })),
+      blocks: this._blocks.blocks.map((b) => ({ id: b.id, minTMs: b.meta.minTMs, maxTMs: b.meta.maxTMs, resolutionMs: b.meta.resolutionMs, level: b.meta.compaction.level, series: b.meta.stats.series, samples: b.meta.stats.samples, indexDecoded: b.decoded })),
       damagedTotal: this._blocks.damagedTotal,
       problems: this._blocks.problems,
     };
@@ -447,6 +466,7 @@ export class TsdbStorage implements Storage {
     await this._serialised(() => this._checkpointNow());
     this._closed = true;
     clearTimeout(this._scratchIdle);
+    clearTimeout(this._indexDecode);
     this._scratch.shrink();
     this._wal.close();
     this._blocks.close();

@@ -4,6 +4,7 @@ import { cpSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@fathom/testkit';
 import { TsdbStorage } from '../src/index.js';
+import { INDEX_MAGIC } from '../src/block/block-index.js';
 import { grid, opts, values, write } from './helpers.js';
 import { samplesOf } from '@fathom/storage';
 
@@ -120,6 +121,64 @@ test('block corruption after open: the query fails with a clear error, the block
   assert.equal([...v.values()].reduce((n, x) => n + x.length, 0), 20 * 200 - victim.samples);
   await s.close();
 });
+
+test('block indexes: none decoded at open; a query decodes the blocks it reads, the rest are decoded indexDecodeDelayMs after open', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  await filled(dir.path);
+  const s = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE, indexDecodeDelayMs: 1000 }));
+  const decoded = (): boolean[] => s.blockStatus().blocks.map((b) => b.indexDecoded);
+  assert.ok(decoded().length >= 3);
+  assert.deepEqual(decoded(), decoded().map(() => false), 'open decodes no raw block index');
+  const newest = s.blockStatus().blocks.at(-1)!;
+  const q = await s.querier(newest.minTMs, newest.maxTMs - 1);
+  const part = await q.select([{ name: 'k', type: '=', value: '3', matches: (x) => x === '3' }]);
+  assert.equal(samplesOf(part[0]!.samples).length, newest.samples / 20, 'the query is answered from the block');
+  assert.deepEqual(decoded(), decoded().map((_, i, all) => i === all.length - 1), 'only the block read');
+  await waitUntil(() => decoded().every(Boolean));
+  const v = await values(s);
+  for (const [k, vals] of v) assert.deepEqual(vals, Array.from({ length: 200 }, (_, i) => Number(k) * 1000 + i + 1));
+  await s.close();
+});
+
+/** Replaces a block's index with bytes of the right magic that do not decode, and makes meta.json's size and CRC agree with them (as a writer's bug would). */
+async function undecodableIndex(blockDir: string): Promise<void> {
+  const { writeFileSync } = await import('node:fs');
+  const { crc32 } = await import('node:zlib');
+  const bytes = Buffer.concat([INDEX_MAGIC, Buffer.from([5, 1, 0x61])]); // 5 symbols, then the index ends inside the second
+  writeFileSync(join(blockDir, 'index'), bytes);
+  await edit(join(blockDir, 'meta.json'), (m) => ({ ...m, files: { ...(m['files'] as object), index: { bytes: bytes.length, crc32: crc32(bytes) } } }));
+}
+
+for (const via of ['a query', 'the decoding after open'] as const) {
+  test(`an index that passes its CRC but does not decode, found by ${via}: the block is set aside and reported, the rest is served exactly`, async (t) => {
+    const dir = await tempDir();
+    t.after(dir.cleanup);
+    await filled(dir.path);
+    const probe = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE }));
+    const victim = probe.blockStatus().blocks[0]!;
+    await probe.close();
+    await undecodableIndex(join(dir.path, 'blocks', victim.id));
+    const s = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE, indexDecodeDelayMs: via === 'a query' ? 3_600_000 : 0 }));
+    assert.deepEqual(s.openReport.problems, [], 'its CRC matches: open takes it');
+    if (via === 'a query') await assert.rejects(values(s), new RegExp(`block ${victim.id}: index undecodable`));
+    else await waitUntil(() => s.blockStatus().damagedTotal > 0);
+    assert.equal(s.blockStatus().damagedTotal, 1);
+    assert.match(s.blockStatus().problems.join(' | '), new RegExp(`block ${victim.id}: .*index undecodable.*set aside as ${victim.id}.damaged`));
+    assert.ok(readdirSync(join(dir.path, 'blocks')).includes(`${victim.id}.damaged`));
+    const v = await values(s);
+    for (const [k, vals] of v) assert.deepEqual(vals, Array.from({ length: 200 }, (_, i) => Number(k) * 1000 + i + 1).filter((x) => {
+      const tMs = (x - Number(k) * 1000) * 10_000;
+      return tMs < victim.minTMs || tMs >= victim.maxTMs;
+    }));
+    await s.close();
+  });
+}
+
+async function waitUntil(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(ok(), 'in time');
+}
 
 test('an interrupted block write (.tmp) and an interrupted compaction (sources still there) are cleaned up at open', async (t) => {
   const dir = await tempDir();

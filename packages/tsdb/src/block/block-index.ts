@@ -158,6 +158,12 @@ export class DecodedIndex {
   }
 }
 
+/** True when `buf` starts as an index of a known version (the rest is checked by {@link decodeIndex}). */
+export function hasIndexMagic(buf: Buffer): boolean {
+  const magic = buf.subarray(0, INDEX_MAGIC.length);
+  return magic.equals(INDEX_MAGIC) || magic.equals(INDEX_MAGIC_V1);
+}
+
 export function decodeIndex(buf: Buffer, withState: boolean, maxChunkRef: number): DecodedIndex {
   const magic = buf.subarray(0, INDEX_MAGIC.length);
   const v1 = magic.equals(INDEX_MAGIC_V1);

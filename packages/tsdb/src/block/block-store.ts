@@ -94,8 +94,32 @@ export class BlockStore {
     }
     this._blocks = this._dropSuperseded(opened);
     this._sort();
-    for (const b of this._blocks) if (b.meta.resolutionMs > 0) this._loadStates(b);
+    for (const b of this._blocks) {
+      if (b.meta.resolutionMs === 0) continue; // raw indexes are decoded at first use or by decodeNext
+      try {
+        this._guard(b, () => this._loadStates(b));
+      } catch (err) {
+        if (!(err instanceof BlockCorruptError)) throw err;
+        found.push(this.problems[this.problems.length - 1] ?? err.message);
+      }
+    }
     return found;
+  }
+
+  /**
+   * Decodes the index of one block not decoded yet (the engine calls it when idle, so the first
+   * query of each block after a start does not pay for it); false when all are. A block whose
+   * index fails is set aside and reported, as when a read finds it damaged.
+   */
+  decodeNext(): boolean {
+    const b = this._blocks.find((x) => !x.decoded);
+    if (!b) return false;
+    try {
+      this._guard(b, () => b.decode());
+    } catch (err) {
+      if (!(err instanceof BlockCorruptError)) throw err;
+    }
+    return true;
   }
 
   /** A compaction or rollup interrupted after writing its result: the sources go (or the partial result). */
@@ -318,14 +342,16 @@ export class BlockStore {
       if (b.meta.resolutionMs !== 0 || b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
       const keys: string[] = [];
       const reqs: ChunkRequest[] = [];
-      for (const ord of b.matching(matchers)) {
-        const summary = b.chunkSummary(ord, minMs, maxMs);
-        if (!summary) continue;
-        const key = b.keyOf(ord, this._shareKey);
-        part(key, () => b.labels(ord), summary);
-        keys.push(key);
-        reqs.push({ ord, minMs, maxMs });
-      }
+      this._guard(b, () => {
+        for (const ord of b.matching(matchers)) {
+          const summary = b.chunkSummary(ord, minMs, maxMs);
+          if (!summary) continue;
+          const key = b.keyOf(ord, this._shareKey);
+          part(key, () => b.labels(ord), summary);
+          keys.push(key);
+          reqs.push({ ord, minMs, maxMs });
+        }
+      });
       if (keys.length > 0) reads.push({ block: b, keys, reqs });
     }
     return reads;
@@ -405,11 +431,13 @@ export class BlockStore {
   labelSets(matchers: readonly Matcher[], minMs: number, maxMs: number, into: Map<string, Labels>): void {
     for (const b of this._blocks) {
       if (b.meta.maxTMs <= minMs || b.meta.minTMs > maxMs) continue;
-      for (const ord of b.matching(matchers)) {
-        if (!b.overlaps(ord, minMs, maxMs)) continue;
-        const labels = b.labels(ord);
-        into.set(labelsKey(labels), labels);
-      }
+      this._guard(b, () => {
+        for (const ord of b.matching(matchers)) {
+          if (!b.overlaps(ord, minMs, maxMs)) continue;
+          const labels = b.labels(ord);
+          into.set(labelsKey(labels), labels);
+        }
+      });
     }
   }
 
