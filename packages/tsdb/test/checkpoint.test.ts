@@ -6,7 +6,8 @@ import { isStaleMarker, labelsKey, STALE_NAN } from '@fathom/model';
 import { tempDir } from '@fathom/testkit';
 import { CHECKPOINT_MAGIC, CHECKPOINT_MAGIC_V1, TsdbStorage, XorEncoder } from '../src/index.js';
 import { ByteReader, ByteWriter } from '../src/wal/codec.js';
-import { readSymbolLabels } from '../src/wal/checkpoint.js';
+import { loadCheckpoint, readSymbolLabels } from '../src/wal/checkpoint.js';
+import { Head } from '../src/head/head.js';
 import { frameRecord, RecordType } from '../src/wal/records.js';
 import { grid, l, opts, values, write } from './helpers.js';
 import { samplesOf } from '@fathom/storage';
@@ -121,4 +122,71 @@ test('checkpoint v2: the series key is joined as labels are read when names come
   assert.equal(readSymbolLabels(payload([[5, 6], [0, 1], [2, 3]]), symbols).key, undefined, 'out of order');
   assert.equal(readSymbolLabels(payload([[0, 1], [2, 3], [2, 4]]), symbols).key, undefined, 'a name twice');
   assert.equal(readSymbolLabels(payload([[7, 1], [0, 1]]), [...symbols, '__proto__']).key, undefined, 'a name the labels object cannot hold');
+});
+
+/** The head a checkpoint loads into with pieces of `pieceBytes`, and what the load reported. */
+function loadWith(dataDir: string, pieceBytes?: number): { head: Head; problems: readonly string[]; series: number } {
+  const head = new Head(opts(dataDir));
+  const cp = loadCheckpoint(join(dataDir, 'wal'), head, pieceBytes);
+  assert.ok(cp, 'a checkpoint');
+  return { head, problems: cp.problems, series: cp.series };
+}
+
+/** Every series' sealed chunks (times, counts, bytes) by key, and its last sample. */
+function chunksOf(head: Head): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const s of head.matching([{ name: '__name__', type: '=~', value: '.+', matches: () => true }])) out.set(s.key, { chunks: s.chunks.map((c) => ({ ...c, bytes: Buffer.from(c.bytes).toString('hex') })), last: [s.lastTMs, s.lastValue] });
+  return out;
+}
+
+/** 60 series × 2,000 samples (records of ~2-3 KB) and one of 20,000 (~25 KB): a checkpoint of many pieces of 4 KiB. */
+async function bigCheckpoint(dataDir: string): Promise<void> {
+  const s = TsdbStorage.open(opts(dataDir, { checkpointEveryBytes: 1e12 }));
+  for (let from = 1; from <= 2000; from += 500) {
+    const long: [ReturnType<typeof l>, number, number][] = [];
+    for (let i = from * 10; i < (from + 500) * 10; i++) long.push([l('long', { k: 'x' }), i * 1000, Math.cos(i) * 100]);
+    await write(s, long);
+    await write(s, grid(60, 500, from).map(([lb, tMs, v]) => [lb, tMs, v + Math.sin(tMs) * 1e-3] as [typeof lb, number, number]));
+  }
+  await s.close();
+}
+
+test('checkpoint pieces: records across piece ends and records longer than a piece load exactly as from one piece; chunks are views of the pieces', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  await bigCheckpoint(dir.path);
+  const whole = loadWith(dir.path);
+  const small = loadWith(dir.path, 4096);
+  assert.deepEqual(small.problems, []);
+  assert.equal(small.series, 61);
+  assert.deepEqual(chunksOf(small.head), chunksOf(whole.head), 'the same chunks, bit for bit');
+  const g = small.head.matching([{ name: '__name__', type: '=', value: 'g', matches: (x) => x === 'g' }]);
+  const slabSizes = new Set(g.flatMap((x) => x.chunks.map((c) => c.bytes.buffer.byteLength)));
+  assert.ok([...slabSizes].every((n) => n <= 4096), `chunks are views of the 4 KiB pieces, not copies in the arena's slabs (${[...slabSizes].join(', ')} B)`);
+  const s = TsdbStorage.open(opts(dir.path));
+  const v = await values(s);
+  assert.deepEqual(v.get('7')?.length, 2000);
+  assert.deepEqual(v.get('7')?.slice(0, 2), [7001 + Math.sin(10_000) * 1e-3, 7002 + Math.sin(20_000) * 1e-3]);
+  await s.close();
+});
+
+test('checkpoint pieces: a damaged record in a later piece is reported at its file offset; the series before it are served', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  await bigCheckpoint(dir.path);
+  const name = readdirSync(join(dir.path, 'wal')).find((f) => f.startsWith('checkpoint.'))!;
+  const path = join(dir.path, 'wal', name);
+  const buf = readFileSync(path);
+  const starts: number[] = [];
+  for (let off = 8; off < buf.length; off += 9 + buf.readUInt32BE(off)) starts.push(off);
+  const victim = starts[Math.floor(starts.length * 0.7)]!;
+  assert.ok(victim > 3 * 4096, 'past the first pieces');
+  buf[victim + 20] = (buf[victim + 20] ?? 0) ^ 0x5a;
+  writeFileSync(path, buf);
+  for (const pieceBytes of [4096, undefined]) {
+    const got = loadWith(dir.path, pieceBytes);
+    assert.deepEqual(got.problems, [`${name} at offset ${victim}: checksum mismatch; the series after it are lost`]);
+    assert.equal(got.series, starts.indexOf(victim) - 2, 'the series before it (after the meta and symbol records)');
+    assert.equal(got.head.seriesCount, got.series);
+  }
 });

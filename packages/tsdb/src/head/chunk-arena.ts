@@ -8,7 +8,7 @@
  */
 
 /** Offsets within a slab stay below this; a ref is `slab * SLAB_SPAN + offset`. */
-const SLAB_SPAN = 1 << 21;
+export const SLAB_SPAN = 1 << 21;
 const MIN_SLAB_BYTES = 16 * 1024;
 const MAX_SLAB_BYTES = 1 << 20;
 
@@ -46,6 +46,33 @@ export class ChunkArena {
   /** Copies `bytes` in; returns the ref. */
   putBytes(bytes: Uint8Array): number {
     return this.put(bytes.length, (slab, off) => slab.set(bytes, off));
+  }
+
+  /**
+   * Takes `bytes` (at most a slab's span, no longer written by anyone) as a slab of its own, its
+   * chunks added in place with {@link refIn}: a checkpoint's pieces become slabs, their chunk
+   * bytes not copied. Returns the slab's number; a slab left without chunks goes at {@link dropIfEmpty}.
+   */
+  adoptSlab(bytes: Uint8Array): number {
+    if (bytes.length > SLAB_SPAN) throw new Error(`a slab of ${bytes.length} bytes is larger than a slab's span`);
+    const idx = this._free.pop() ?? this._slabs.length;
+    this._slabs[idx] = bytes;
+    this._live[idx] = 0;
+    return idx;
+  }
+
+  /** The ref of a chunk at `offset` of adopted slab `slab` (counted live until released). */
+  refIn(slab: number, offset: number): number {
+    if (this._slabs[slab] === undefined || slab === this._current) throw new Error(`slab ${slab} is not an adopted slab`);
+    this._live[slab] = (this._live[slab] ?? 0) + 1;
+    return slab * SLAB_SPAN + offset;
+  }
+
+  /** Drops adopted slab `slab` if none of its chunks is held. */
+  dropIfEmpty(slab: number): void {
+    if (slab === this._current || this._slabs[slab] === undefined || (this._live[slab] ?? 0) > 0) return;
+    this._slabs[slab] = undefined;
+    this._free.push(slab);
   }
 
   /** A view of a stored chunk (valid for as long as it is held, even after release). */

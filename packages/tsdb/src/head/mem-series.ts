@@ -80,6 +80,11 @@ export class MemSeries {
     this._pushSealed(c.minTMs, c.maxTMs, c.count, c.bytes.length, this._arena.putBytes(c.bytes));
   }
 
+  /** Adds a sealed chunk already in the head's arena at `ref` (see `ChunkArena.refIn`) after the existing ones. */
+  addSealedRef(minTMs: number, maxTMs: number, count: number, len: number, ref: number): void {
+    this._pushSealed(minTMs, maxTMs, count, len, ref);
+  }
+
   private _pushSealed(minTMs: number, maxTMs: number, count: number, len: number, ref: number): void {
     this._sealed.push(minTMs, maxTMs, packCountLen(count, len), ref);
   }

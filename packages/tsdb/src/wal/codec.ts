@@ -203,6 +203,19 @@ export class ByteReader {
     return this._buf.toString('utf8', start, start + n); // no Buffer view per string
   }
 
+  /** Read position within the buffer. */
+  get pos(): number {
+    return this._pos;
+  }
+
+  /** Skips a length-prefixed byte string; returns its length (it ends at {@link pos}). No view made. */
+  skipBytes(): number {
+    const n = this.uvarint();
+    this._need(n);
+    this._pos += n;
+    return n;
+  }
+
   bytes(): Buffer {
     const n = this.uvarint();
     this._need(n);
