@@ -64,6 +64,12 @@ export interface TsdbOptions extends HeadLimits {
    * decoding every block first. Default {@link DEFAULT_INDEX_DECODE_DELAY_MS}.
    */
   readonly indexDecodeDelayMs?: Millis;
+  /**
+   * A checkpoint is written once no commit has come for this long while the WAL holds at least
+   * {@link IDLE_CHECKPOINT_MIN_BYTES} since the last one, so a restart after a quiet spell (agents
+   * gone, a backfill done) replays nothing; 0 turns it off. Default {@link DEFAULT_IDLE_CHECKPOINT_MS}.
+   */
+  readonly idleCheckpointMs?: Millis;
   /** Injectable clock for retention tests. */
   readonly nowMs?: () => Millis;
 }
@@ -72,6 +78,9 @@ export const DEFAULT_BLOCK_RANGE_MS = 2 * 3_600_000;
 export const DEFAULT_TIER_CACHE_POINTS = 1_000_000;
 export const DEFAULT_MAX_QUEUED_SAMPLES = 2_000_000;
 export const DEFAULT_INDEX_DECODE_DELAY_MS = 1000;
+export const DEFAULT_IDLE_CHECKPOINT_MS = 10_000;
+/** Less WAL than this since the last checkpoint replays in a few ms: not worth a checkpoint when idle. */
+export const IDLE_CHECKPOINT_MIN_BYTES = 1 << 20;
 
 export interface OpenReport {
   readonly checkpointSeries: number;
@@ -119,6 +128,8 @@ export class TsdbStorage implements Storage {
   private _scratchIdle: NodeJS.Timeout | undefined;
   /** Decodes the block indexes not used yet, one per run (see {@link TsdbOptions.indexDecodeDelayMs}). */
   private _indexDecode: NodeJS.Timeout | undefined;
+  /** Fires once commits have paused for {@link TsdbOptions.idleCheckpointMs}; refreshed by each commit. */
+  private _idleCheckpoint: NodeJS.Timeout | undefined;
   /** Commits whose WAL records wait for their fdatasync (0 or 1: commits are serialised). */
   private _inFlight = 0;
   /** Samples of the commits on the chain, from commit() until each settles (bounded by maxQueuedSamples). */
@@ -299,6 +310,22 @@ export class TsdbStorage implements Storage {
       if (series) this._head.applyTo(series, pending.timeAt(i), pending.valueAt(i));
     }
     if (!this._maybeCut()) this._maybeCheckpoint();
+    this._armIdleCheckpoint();
+  }
+
+  private _armIdleCheckpoint(): void {
+    const ms = this._opts.idleCheckpointMs ?? DEFAULT_IDLE_CHECKPOINT_MS;
+    if (ms <= 0 || this._closed) return;
+    if (this._idleCheckpoint) {
+      this._idleCheckpoint.refresh();
+      return;
+    }
+    this._idleCheckpoint = setTimeout(() => {
+      this._idleCheckpoint = undefined;
+      if (this._closed || this._wal.bytesFrom(this._checkpointSeq) < IDLE_CHECKPOINT_MIN_BYTES) return;
+      void this.checkpoint();
+    }, ms);
+    this._idleCheckpoint.unref();
   }
 
   private get _rangeMs(): number {
@@ -467,6 +494,7 @@ export class TsdbStorage implements Storage {
     this._closed = true;
     clearTimeout(this._scratchIdle);
     clearTimeout(this._indexDecode);
+    clearTimeout(this._idleCheckpoint);
     this._scratch.shrink();
     this._wal.close();
     this._blocks.close();
