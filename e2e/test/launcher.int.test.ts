@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir, waitFor } from '@fathom/testkit';
@@ -138,4 +138,36 @@ test('the exit code and arguments with spaces pass through the launcher', { skip
   const ok = spawnSync(LAUNCHER, ['--version'], { env: env(), encoding: 'utf8', timeout: 20_000 });
   assert.equal(ok.status, 0);
   assert.equal(ok.stdout.trim(), (JSON.parse(readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string }).version);
+});
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BUNDLE = join(ROOT, 'apps/cli/dist/bundle');
+
+/** `fathom --version` through the launcher with FATHOM_LAUNCH_TRACE: which code ran, and what it printed. */
+function launched(extra: Record<string, string>): { ran: string; stdout: string; status: number | null } {
+  const r = spawnSync(LAUNCHER, ['--version'], { env: env({ FATHOM_LAUNCH_TRACE: '1', ...extra }), encoding: 'utf8', timeout: 20_000 });
+  return { ran: /fathom: running (.+): \/\S*$/m.exec(r.stderr)?.[1] ?? r.stderr, stdout: r.stdout.trim(), status: r.status };
+}
+
+test('the launcher runs the bundle (npm run build makes it) while no workspace file it was made of is newer; otherwise, or with FATHOM_BUNDLE=off, the compiled modules', { skip, timeout: 60_000 }, async (t) => {
+  assert.ok(existsSync(join(BUNDLE, 'manifest.json')), 'npm run build bundles the CLI (tools/bundle.mjs)');
+  const fresh = launched({});
+  assert.equal(fresh.ran, 'the bundle');
+  assert.equal(fresh.status, 0);
+  assert.match(fresh.stdout, /^\d+\.\d+\.\d+$/);
+  assert.equal(launched({ FATHOM_BUNDLE: 'off' }).ran, 'the compiled modules (FATHOM_BUNDLE=off)');
+  // a copy of the bundle whose manifest predates its inputs, as after an edit and a `tsc -b` (inside the checkout: its imports resolve from node_modules)
+  const copy = join(ROOT, 'apps/cli/dist', `bundle-test-${process.pid}`);
+  t.after(() => rmSync(copy, { recursive: true, force: true }));
+  cpSync(BUNDLE, copy, { recursive: true });
+  assert.equal(launched({ FATHOM_BUNDLE_DIR: copy }).ran, 'the bundle', 'a copy runs as the original');
+  const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')) as { builtFromMs: number; inputs: string[] };
+  writeFileSync(join(copy, 'manifest.json'), JSON.stringify({ ...manifest, builtFromMs: manifest.builtFromMs - 60_000 }));
+  const stale = launched({ FATHOM_BUNDLE_DIR: copy });
+  assert.match(stale.ran, /^the compiled modules \(stale bundle: \S+\.js changed after it/);
+  assert.equal(stale.stdout, fresh.stdout);
+  writeFileSync(join(copy, 'manifest.json'), JSON.stringify({ ...manifest, inputs: [...manifest.inputs, 'packages/gone/dist/src/index.js'] }));
+  assert.match(launched({ FATHOM_BUNDLE_DIR: copy }).ran, /stale bundle: packages\/gone\/dist\/src\/index\.js changed/, 'a file gone counts as changed');
+  const bundled = await startServer('launcher', {}, join((await tempDir()).path, 'data'));
+  assert.equal(bundled.exitCode, 0, 'a server started from the bundle stops cleanly');
 });

@@ -29,8 +29,11 @@ export interface RuleFileDoc {
   readonly groups: readonly GroupDoc[];
 }
 
-/** The folder the library's YAML files ship in (`packages/alerts/library`). */
-export const LIBRARY_DIR = fileURLToPath(new URL('../../../library/', import.meta.url));
+/**
+ * The folder the library's YAML files ship in (`packages/alerts/library`), found through the
+ * package (not this module's URL: the launcher may run this code bundled elsewhere, tools/bundle.mjs).
+ */
+export const LIBRARY_DIR = fileURLToPath(new URL('library/', import.meta.resolve('@fathom/alerts/package.json')));
 
 /** Reads and parses every `*.yaml` of the library folder, sorted by name. Throws on a broken file (a bug in the product). */
 export function readLibrary(dir: string = LIBRARY_DIR): RuleFileDoc[] {
