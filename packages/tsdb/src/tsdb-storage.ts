@@ -183,15 +183,20 @@ export class TsdbStorage implements Storage {
     const storage = new TsdbStorage(head, wal, blocks, opts, cp?.seq ?? 0, report);
     if (cp && cp.legacyTiers.length > 0) storage._checkpointNow();
     if (!opts.deferMaintenance) storage.applyRetention();
-    storage._decodeIndexesLater(opts.indexDecodeDelayMs ?? DEFAULT_INDEX_DECODE_DELAY_MS);
+    storage._decodeIndexesLater();
     return storage;
   }
 
-  private _decodeIndexesLater(delayMs: number): void {
+  /**
+   * Decodes the block indexes not used yet, one block per task, from indexDecodeDelayMs on: after
+   * open, and after a cut or maintenance made blocks (the newest range is what the next queries
+   * read). Nothing when a run is already pending.
+   */
+  private _decodeIndexesLater(delayMs = this._opts.indexDecodeDelayMs ?? DEFAULT_INDEX_DECODE_DELAY_MS): void {
+    if (this._indexDecode || this._closed) return;
     this._indexDecode = setTimeout(() => {
       this._indexDecode = undefined;
-      if (this._closed) return;
-      if (this._blocks.decodeNext()) this._decodeIndexesLater(0);
+      if (!this._closed && this._blocks.decodeNext()) this._decodeIndexesLater(0);
     }, delayMs);
     this._indexDecode.unref();
   }
@@ -349,7 +354,10 @@ export class TsdbStorage implements Storage {
       if (!this._cut(start, end)) return cut;
       cut = true;
     }
-    if (cut) this._checkpointNow();
+    if (cut) {
+      this._checkpointNow();
+      this._decodeIndexesLater();
+    }
     return cut;
   }
 
@@ -466,6 +474,7 @@ export class TsdbStorage implements Storage {
     } catch (err) {
       this.lastBlockError = `block maintenance failed (retried at the next run): ${(err as Error).message}`;
     }
+    this._decodeIndexesLater();
     return this._head.gc(nowMs - this._opts.retentionMs);
   }
 

@@ -141,6 +141,18 @@ test('block indexes: none decoded at open; a query decodes the blocks it reads, 
   await s.close();
 });
 
+test('block indexes: blocks cut while running are decoded indexDecodeDelayMs after the cut, without a query', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  const s = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE, indexDecodeDelayMs: 20 }));
+  await new Promise((r) => setTimeout(r, 100)); // the run after open is over: it found no block
+  const all = grid(20, 200);
+  for (let i = 0; i < all.length; i += 200) await write(s, all.slice(i, i + 200));
+  assert.ok(s.blockStatus().blocks.length >= 3, 'cut into blocks');
+  await waitUntil(() => s.blockStatus().blocks.every((b) => b.indexDecoded));
+  await s.close();
+});
+
 /** Replaces a block's index with bytes of the right magic that do not decode, and makes meta.json's size and CRC agree with them (as a writer's bug would). */
 async function undecodableIndex(blockDir: string): Promise<void> {
   const { writeFileSync } = await import('node:fs');
