@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 // The `fathom` command of a checkout. The TypeScript is compiled by `npm ci` (the prepare script),
 // which also bundles it (tools/bundle.mjs): a start loads a dozen modules instead of ~335, ~135 ms
-// sooner. The bundle runs only while no workspace file it was made of is newer than it (a `tsc -b`
-// after an edit makes it stale: the compiled modules run instead, as they would without it).
+// sooner. The bundle runs only while no file it was made of changed after it was made (a `tsc -b`
+// after an edit, an `npm install` of a bundled package: the compiled modules run instead, as they
+// would without it). Changed: the inode's change time (ctime), which npm's extraction and `cp -p`
+// set too (npm gives every file of a package the same old mtime).
 //
 //   FATHOM_BUNDLE=off          always run the compiled modules
 //   FATHOM_BUNDLE_DIR          another bundle directory (tests)
 //   FATHOM_LAUNCH_TRACE=1      say on stderr which one runs
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url);
 const modules = new URL('apps/cli/dist/src/index.js', root);
-const bundleDir = process.env.FATHOM_BUNDLE_DIR ? new URL(`file://${process.env.FATHOM_BUNDLE_DIR.replace(/\/?$/, '/')}`) : new URL('apps/cli/dist/bundle/', root);
+const bundleDir = process.env.FATHOM_BUNDLE_DIR ? pathToFileURL(`${resolve(process.env.FATHOM_BUNDLE_DIR)}/`) : new URL('apps/cli/dist/bundle/', root);
 
 /** Why the bundle cannot run (undefined: it can). */
 function bundleUnusable() {
@@ -22,9 +26,10 @@ function bundleUnusable() {
   } catch {
     return 'no bundle (npm run build makes it)';
   }
+  if (!existsSync(new URL('index.mjs', bundleDir))) return 'no bundle (npm run build makes it)';
   for (const f of manifest.inputs ?? []) {
-    const mtimeMs = statSync(new URL(f, root), { throwIfNoEntry: false })?.mtimeMs;
-    if (mtimeMs === undefined || mtimeMs > manifest.builtFromMs) return `stale bundle: ${f} changed after it (npm run build remakes it)`;
+    const changedMs = statSync(new URL(f, root), { throwIfNoEntry: false })?.ctimeMs;
+    if (changedMs === undefined || changedMs > manifest.builtFromMs) return `stale bundle: ${f} changed after it (npm run build remakes it)`;
   }
   return undefined;
 }

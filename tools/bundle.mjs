@@ -9,7 +9,7 @@
 // most to load (zod alone is 95). Left to node_modules: CommonJS packages that find optional
 // modules at run time (protobufjs, the Kubernetes client, nodemailer, yaml...), whose behaviour a
 // bundler could change.
-import { statSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,18 +29,24 @@ function external(id, _importer, isResolved) {
 }
 
 rmSync(outDir, { recursive: true, force: true });
+// a file written from now on (a `tsc -b -w` meanwhile) makes the bundle stale: its time, not the inputs' newest mtime
+const builtFromMs = Date.now();
 const bundle = await rolldown({ input, platform: 'node', external, logLevel: 'warn' });
 const { output } = await bundle.write({ dir: outDir, format: 'esm', entryFileNames: 'index.mjs', chunkFileNames: '[name]-[hash].mjs' });
 await bundle.close();
 
-// The workspace files it was made of: the launcher runs the bundle only while none is newer.
+// What it was made of: the launcher runs the bundle only while none is newer. Workspace modules
+// by file; a bundled package by its package.json (`npm install zod@x` rewrites it, and does not
+// run the root's prepare script that would remake the bundle).
 const inputs = new Set();
 for (const chunk of output) {
   for (const id of chunk.type === 'chunk' ? chunk.moduleIds : []) {
-    if (id.startsWith(root) && !id.includes('/node_modules/')) inputs.add(relative(root, id));
+    if (!id.startsWith(root)) continue;
+    const nm = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(id);
+    inputs.add(relative(root, nm ? `${nm[1]}/package.json` : id));
   }
 }
 const files = [...inputs].sort();
-const builtFromMs = Math.max(...files.map((f) => statSync(`${root}${f}`).mtimeMs));
+for (const f of files) if (!existsSync(`${root}${f}`)) throw new Error(`tools/bundle.mjs: input ${f} not found`);
 writeFileSync(`${outDir}/manifest.json`, `${JSON.stringify({ builtFromMs, inputs: files })}\n`);
-process.stdout.write(`tools/bundle.mjs: ${output.length} modules from ${files.length} workspace files in ${relative(root, outDir)}\n`);
+process.stdout.write(`tools/bundle.mjs: ${output.length} modules from ${files.length} files and packages in ${relative(root, outDir)}\n`);

@@ -26,7 +26,7 @@ const isGlibc = process.platform === 'linux' && (process.report.getReport() as {
  * PATH, the launcher's default), so a runner whose PATH node differs does not change the test.
  */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const own = new Set(['GLIBC_TUNABLES', 'FATHOM_MALLOC_TUNING', 'FATHOM_NODE']);
+  const own = new Set(['GLIBC_TUNABLES', 'FATHOM_MALLOC_TUNING', 'FATHOM_NODE', 'FATHOM_BUNDLE', 'FATHOM_BUNDLE_DIR', 'FATHOM_LAUNCH_TRACE']);
   return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !own.has(k))), FATHOM_NODE: process.execPath, ...extra };
 }
 
@@ -152,7 +152,7 @@ function launched(extra: Record<string, string>): { ran: string; stdout: string;
 test('the launcher runs the bundle (npm run build makes it) while no workspace file it was made of is newer; otherwise, or with FATHOM_BUNDLE=off, the compiled modules', { skip, timeout: 60_000 }, async (t) => {
   assert.ok(existsSync(join(BUNDLE, 'manifest.json')), 'npm run build bundles the CLI (tools/bundle.mjs)');
   const fresh = launched({});
-  assert.equal(fresh.ran, 'the bundle');
+  assert.equal(fresh.ran, 'the bundle', 'a fresh bundle (after a plain `tsc -b`, run `npm run build`)');
   assert.equal(fresh.status, 0);
   assert.match(fresh.stdout, /^\d+\.\d+\.\d+$/);
   assert.equal(launched({ FATHOM_BUNDLE: 'off' }).ran, 'the compiled modules (FATHOM_BUNDLE=off)');
@@ -168,6 +168,9 @@ test('the launcher runs the bundle (npm run build makes it) while no workspace f
   assert.equal(stale.stdout, fresh.stdout);
   writeFileSync(join(copy, 'manifest.json'), JSON.stringify({ ...manifest, inputs: [...manifest.inputs, 'packages/gone/dist/src/index.js'] }));
   assert.match(launched({ FATHOM_BUNDLE_DIR: copy }).ran, /stale bundle: packages\/gone\/dist\/src\/index\.js changed/, 'a file gone counts as changed');
-  const bundled = await startServer('launcher', {}, join((await tempDir()).path, 'data'));
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  const bundled = await startServer('launcher', { FATHOM_LAUNCH_TRACE: '1' }, join(dir.path, 'data'));
+  assert.match(bundled.log, /fathom: running the bundle: /);
   assert.equal(bundled.exitCode, 0, 'a server started from the bundle stops cleanly');
 });

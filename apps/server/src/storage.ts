@@ -26,6 +26,7 @@ export async function openStorage(cfg: ServerConfig, log: Logger): Promise<Opene
     outOfOrderWindowMs: cfg.storage.outOfOrderWindowMs,
     walSegmentBytes: cfg.storage.walSegmentBytes,
     checkpointEveryBytes: cfg.storage.checkpointEveryBytes,
+    idleCheckpointMs: cfg.storage.idleCheckpointMs,
     blockRangeMs: cfg.storage.blockRangeMs,
     maxQueuedSamples: cfg.storage.maxQueuedSamples,
     tiers: cfg.storage.tiers,

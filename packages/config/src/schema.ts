@@ -99,6 +99,12 @@ const storage = z.strictObject({
   walSegmentBytes: byteSize.default(32 * 1024 * 1024),
   /** A checkpoint is written after this much WAL, bounding restart time (tsdb). */
   checkpointEveryBytes: byteSize.default(16 * 1024 * 1024),
+  /**
+   * Also a checkpoint once no write has come for this long, with a quarter of checkpointEveryBytes
+   * of WAL behind (tsdb): a restart after a quiet spell replays nothing. Longer than the agents'
+   * push interval (10 s), or it checkpoints between their pushes; 0 turns it off.
+   */
+  idleCheckpointMs: z.union([z.literal(0), durationMs]).default(30_000),
   /** Time partition of the on-disk blocks cut from the head (tsdb); compaction merges them ×3 per level. */
   blockRangeMs: durationMs.default(2 * 3_600_000),
   /**

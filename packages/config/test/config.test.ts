@@ -72,3 +72,17 @@ test('server.rules: defaults, durations, and a bad external label name named in 
   assert.deepEqual(t.rules.externalLabels, { cluster: 'eu' });
   assert.throws(() => loadServerConfig({ overrides: { rules: { externalLabels: { 'bad-name': 'x' } } } }), (err: unknown) => err instanceof ConfigError && /server\.rules\.externalLabels/.test(err.message));
 });
+
+test('server.storage.idleCheckpointMs: 30 s by default, a duration, 0 turns it off, a negative one is an error', async (t) => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const dir = mkdtempSync('/tmp/fathom-config-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const load = (v: string): number => {
+    writeFileSync(`${dir}/c.yaml`, `server:\n  storage:\n    idleCheckpointMs: ${v}\n`);
+    return loadServerConfig({ file: `${dir}/c.yaml` }).storage.idleCheckpointMs;
+  };
+  assert.equal(loadServerConfig().storage.idleCheckpointMs, 30_000);
+  assert.equal(load('2m'), 120_000);
+  assert.equal(load('0'), 0);
+  assert.throws(() => load('-5s'), (e: unknown) => e instanceof ConfigError && /server\.storage\.idleCheckpointMs/.test(e.message));
+});

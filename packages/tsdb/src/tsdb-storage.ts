@@ -65,9 +65,11 @@ export interface TsdbOptions extends HeadLimits {
    */
   readonly indexDecodeDelayMs?: Millis;
   /**
-   * A checkpoint is written once no commit has come for this long while the WAL holds at least
-   * {@link IDLE_CHECKPOINT_MIN_BYTES} since the last one, so a restart after a quiet spell (agents
-   * gone, a backfill done) replays nothing; 0 turns it off. Default {@link DEFAULT_IDLE_CHECKPOINT_MS}.
+   * A checkpoint is written once no commit has come for this long while the WAL since the last one
+   * holds at least a quarter of `checkpointEveryBytes`, so a restart after a quiet spell (agents
+   * gone, a backfill done) replays little. Longer than the gaps of steady ingest (agents push every
+   * 10 s), or it would checkpoint between their pushes; 0 turns it off. Default
+   * {@link DEFAULT_IDLE_CHECKPOINT_MS}.
    */
   readonly idleCheckpointMs?: Millis;
   /** Injectable clock for retention tests. */
@@ -78,9 +80,7 @@ export const DEFAULT_BLOCK_RANGE_MS = 2 * 3_600_000;
 export const DEFAULT_TIER_CACHE_POINTS = 1_000_000;
 export const DEFAULT_MAX_QUEUED_SAMPLES = 2_000_000;
 export const DEFAULT_INDEX_DECODE_DELAY_MS = 1000;
-export const DEFAULT_IDLE_CHECKPOINT_MS = 10_000;
-/** Less WAL than this since the last checkpoint replays in a few ms: not worth a checkpoint when idle. */
-export const IDLE_CHECKPOINT_MIN_BYTES = 1 << 20;
+export const DEFAULT_IDLE_CHECKPOINT_MS = 30_000;
 
 export interface OpenReport {
   readonly checkpointSeries: number;
@@ -111,6 +111,8 @@ export class TsdbStorage implements Storage {
   /** Series by label-set object: senders that reuse label objects across requests skip the key. */
   private readonly _seriesOf = new WeakMap<Labels, MemSeries>();
   private _closed = false;
+  /** close() has begun: no idle checkpoint may queue behind its own. */
+  private _closing = false;
   private _checkpointSeq: number;
   private readonly _tierCache: RawRollupCache;
   /**
@@ -188,9 +190,9 @@ export class TsdbStorage implements Storage {
   }
 
   /**
-   * Decodes the block indexes not used yet, one block per task, from indexDecodeDelayMs on: after
-   * open, and after a cut or maintenance made blocks (the newest range is what the next queries
-   * read). Nothing when a run is already pending.
+   * Decodes the indexes of the blocks open found and no query used yet, newest first, one block
+   * per task, from indexDecodeDelayMs on (blocks written while running are decoded as they are
+   * adopted). Nothing when a run is already pending.
    */
   private _decodeIndexesLater(delayMs = this._opts.indexDecodeDelayMs ?? DEFAULT_INDEX_DECODE_DELAY_MS): void {
     if (this._indexDecode || this._closed) return;
@@ -320,15 +322,21 @@ export class TsdbStorage implements Storage {
 
   private _armIdleCheckpoint(): void {
     const ms = this._opts.idleCheckpointMs ?? DEFAULT_IDLE_CHECKPOINT_MS;
-    if (ms <= 0 || this._closed) return;
+    if (ms <= 0 || this._closing) return;
     if (this._idleCheckpoint) {
       this._idleCheckpoint.refresh();
       return;
     }
+    // less WAL than this replays in tens of ms: not worth writing the whole head again
+    const minBytes = (this._opts.checkpointEveryBytes ?? DEFAULT_CHECKPOINT_BYTES) / 4;
+    const worth = (): boolean => !this._closing && this._wal.bytesFrom(this._checkpointSeq) >= minBytes;
     this._idleCheckpoint = setTimeout(() => {
       this._idleCheckpoint = undefined;
-      if (this._closed || this._wal.bytesFrom(this._checkpointSeq) < IDLE_CHECKPOINT_MIN_BYTES) return;
-      void this.checkpoint();
+      if (!worth()) return;
+      // checked again on the chain: a cut's checkpoint may have run meanwhile, or close() begun
+      void this._serialised(() => {
+        if (worth()) this._checkpointNow();
+      });
     }, ms);
     this._idleCheckpoint.unref();
   }
@@ -354,10 +362,7 @@ export class TsdbStorage implements Storage {
       if (!this._cut(start, end)) return cut;
       cut = true;
     }
-    if (cut) {
-      this._checkpointNow();
-      this._decodeIndexesLater();
-    }
+    if (cut) this._checkpointNow();
     return cut;
   }
 
@@ -446,9 +451,9 @@ export class TsdbStorage implements Storage {
           return Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }
       },
-      labelNames: (matchers?: readonly Matcher[]) => Promise.resolve(sortedUnique(labelSets(matchers).flatMap((l) => Object.keys(l)))),
-      labelValues: (name: string, matchers?: readonly Matcher[]) =>
-        Promise.resolve(sortedUnique(labelSets(matchers).flatMap((l) => (l[name] === undefined ? [] : [l[name]])))),
+      // a damaged block found on the way (labelSets: BlockCorruptError) rejects, as in select
+      labelNames: (matchers?: readonly Matcher[]) => settle(() => sortedUnique(labelSets(matchers).flatMap((l) => Object.keys(l)))),
+      labelValues: (name: string, matchers?: readonly Matcher[]) => settle(() => sortedUnique(labelSets(matchers).flatMap((l) => (l[name] === undefined ? [] : [l[name]])))),
     });
   }
 
@@ -474,7 +479,6 @@ export class TsdbStorage implements Storage {
     } catch (err) {
       this.lastBlockError = `block maintenance failed (retried at the next run): ${(err as Error).message}`;
     }
-    this._decodeIndexesLater();
     return this._head.gc(nowMs - this._opts.retentionMs);
   }
 
@@ -498,15 +502,25 @@ export class TsdbStorage implements Storage {
 
   /** Flushes, writes a checkpoint (so the next start replays little) and closes the WAL. */
   async close(): Promise<void> {
-    if (this._closed) return;
+    if (this._closing) return;
+    this._closing = true;
+    clearTimeout(this._idleCheckpoint);
     await this._serialised(() => this._checkpointNow());
     this._closed = true;
     clearTimeout(this._scratchIdle);
     clearTimeout(this._indexDecode);
-    clearTimeout(this._idleCheckpoint);
     this._scratch.shrink();
     this._wal.close();
     this._blocks.close();
+  }
+}
+
+/** `fn()`'s value as a promise, a throw as a rejection. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
 }
 

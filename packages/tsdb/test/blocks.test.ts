@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
-import { tempDir } from '@fathom/testkit';
+import { tempDir, waitFor } from '@fathom/testkit';
 import { TsdbStorage } from '../src/index.js';
 import { INDEX_MAGIC } from '../src/block/block-index.js';
 import { grid, opts, values, write } from './helpers.js';
@@ -126,7 +127,7 @@ test('block indexes: none decoded at open; a query decodes the blocks it reads, 
   const dir = await tempDir();
   t.after(dir.cleanup);
   await filled(dir.path);
-  const s = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE, indexDecodeDelayMs: 1000 }));
+  const s = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE, indexDecodeDelayMs: 1000, deferMaintenance: true })); // as the server opens it
   const decoded = (): boolean[] => s.blockStatus().blocks.map((b) => b.indexDecoded);
   assert.ok(decoded().length >= 3);
   assert.deepEqual(decoded(), decoded().map(() => false), 'open decodes no raw block index');
@@ -141,22 +142,20 @@ test('block indexes: none decoded at open; a query decodes the blocks it reads, 
   await s.close();
 });
 
-test('block indexes: blocks cut while running are decoded indexDecodeDelayMs after the cut, without a query', async (t) => {
+test('block indexes: blocks written while running (cuts, compactions) are decoded and checked as they are adopted', async (t) => {
   const dir = await tempDir();
   t.after(dir.cleanup);
-  const s = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE, indexDecodeDelayMs: 20 }));
-  await new Promise((r) => setTimeout(r, 100)); // the run after open is over: it found no block
+  const s = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE, indexDecodeDelayMs: 3_600_000 })); // no decoding by timer
   const all = grid(20, 200);
   for (let i = 0; i < all.length; i += 200) await write(s, all.slice(i, i + 200));
-  assert.ok(s.blockStatus().blocks.length >= 3, 'cut into blocks');
-  await waitUntil(() => s.blockStatus().blocks.every((b) => b.indexDecoded));
+  s.applyRetention(); // compacts
+  assert.ok(s.blockStatus().blocks.length >= 3 && s.blockStatus().blocks.some((b) => b.level > 1), 'cut and compacted');
+  assert.ok(s.blockStatus().blocks.every((b) => b.indexDecoded));
   await s.close();
 });
 
 /** Replaces a block's index with bytes of the right magic that do not decode, and makes meta.json's size and CRC agree with them (as a writer's bug would). */
 async function undecodableIndex(blockDir: string): Promise<void> {
-  const { writeFileSync } = await import('node:fs');
-  const { crc32 } = await import('node:zlib');
   const bytes = Buffer.concat([INDEX_MAGIC, Buffer.from([5, 1, 0x61])]); // 5 symbols, then the index ends inside the second
   writeFileSync(join(blockDir, 'index'), bytes);
   await edit(join(blockDir, 'meta.json'), (m) => ({ ...m, files: { ...(m['files'] as object), index: { bytes: bytes.length, crc32: crc32(bytes) } } }));
@@ -187,9 +186,8 @@ for (const via of ['a query', 'the decoding after open'] as const) {
   });
 }
 
-async function waitUntil(ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(ok(), 'in time');
+function waitUntil(ok: () => boolean): Promise<true> {
+  return waitFor('in time', () => Promise.resolve(ok() ? true : undefined), 5000, 10);
 }
 
 test('an interrupted block write (.tmp) and an interrupted compaction (sources still there) are cleaned up at open', async (t) => {
@@ -217,6 +215,29 @@ test('an interrupted block write (.tmp) and an interrupted compaction (sources s
   assert.ok(!readdirSync(blocks).includes(ghost), 'the superseded source is deleted');
   const v = await values(s);
   for (const [k, vals] of v) assert.deepEqual(vals, Array.from({ length: 200 }, (_, i) => Number(k) * 1000 + i + 1));
+  await s.close();
+});
+
+test('an interrupted compaction whose result passes its CRCs but does not decode: the result is set aside and reported, its sources kept and served', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  await filled(dir.path);
+  const s0 = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE }));
+  const merged = s0.blockStatus().blocks.find((b) => b.level > 1);
+  await s0.close();
+  assert.ok(merged);
+  const blocks = join(dir.path, 'blocks');
+  // a "source" of the merged block, still there as after a crash before the sources' deletion: a copy under another id
+  const source = `${merged.id.slice(0, 12)}0000000000`;
+  cpSync(join(blocks, merged.id), join(blocks, source), { recursive: true });
+  await edit(join(blocks, source, 'meta.json'), (m) => ({ ...m, id: source, compaction: { ...(m['compaction'] as object), level: 1, sources: [] } }));
+  await edit(join(blocks, merged.id, 'meta.json'), (m) => ({ ...m, compaction: { ...(m['compaction'] as { sources: string[] }), sources: [source] } }));
+  await undecodableIndex(join(blocks, merged.id));
+  const s = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE }));
+  assert.match(s.openReport.problems.join(' | '), new RegExp(`block ${merged.id}: index undecodable .*set aside as ${merged.id}\\.damaged`));
+  assert.ok(readdirSync(blocks).includes(source), 'the source is kept');
+  const v = await values(s);
+  for (const [k, vals] of v) assert.deepEqual(vals, Array.from({ length: 200 }, (_, i) => Number(k) * 1000 + i + 1), 'everything served, from the source');
   await s.close();
 });
 

@@ -190,3 +190,32 @@ test('checkpoint pieces: a damaged record in a later piece is reported at its fi
     assert.equal(got.head.seriesCount, got.series);
   }
 });
+
+test('checkpoint pieces: the slabs adopted from the pieces go once their chunks are cut from the head', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  await bigCheckpoint(dir.path);
+  const { head } = loadWith(dir.path, 4096);
+  assert.ok(head.arena.slabCount > 10, `${head.arena.slabCount} slabs held`);
+  head.cutBefore(Infinity);
+  assert.ok(head.arena.slabCount <= 1, `${head.arena.slabCount} slabs left (at most the arena's own current one)`);
+});
+
+test('checkpoint pieces: a file cut anywhere (torn header, torn record, at a piece end) loads as from one piece: the same series, the same problem', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  await bigCheckpoint(dir.path);
+  const name = readdirSync(join(dir.path, 'wal')).find((f) => f.startsWith('checkpoint.'))!;
+  const path = join(dir.path, 'wal', name);
+  const whole = readFileSync(path);
+  const cuts = [4096, 4097, 4100, 3 * 4096 + 8, 3 * 4096 + 9, 5 * 4096 + 300, whole.length - 1, whole.length - 9];
+  for (const at of cuts) {
+    writeFileSync(path, whole.subarray(0, at));
+    const small = loadWith(dir.path, 4096);
+    const one = loadWith(dir.path);
+    assert.equal(small.problems.length, 1, `cut at ${at}`);
+    assert.deepEqual(small.problems, one.problems, `cut at ${at}`);
+    assert.equal(small.series, one.series, `cut at ${at}`);
+    assert.deepEqual(chunksOf(small.head), chunksOf(one.head), `cut at ${at}`);
+  }
+});

@@ -1,10 +1,11 @@
 /**
  * An opened block: meta.json and the whole index are read and checked at open (file sizes and
  * CRC-32s against meta.json, the chunks file's CRC too), so a torn or corrupted block is refused
- * before it can serve anything. The index is decoded when first used (or by {@link Block.decode}
- * when the engine is idle), not at open: decoding a 2 h block of 16,000 series takes 20-45 ms of a
- * cold process, most of a restart's block work, and the first queries after a restart mostly want
- * the head. Once decoded only the compact index stays in memory; chunk records are read on demand
+ * before it can serve anything. The index of a block found at start is decoded when first used
+ * (or by {@link Block.decode} on a timer soon after), not at open: decoding a 2 h block of 16,000
+ * series takes 20-45 ms of a cold process, most of a restart's block work, and the first queries
+ * after a restart mostly want the head. Blocks written while running are decoded as they are
+ * adopted (block-store.ts). Once decoded only the compact index stays in memory; chunk records are read on demand
  * (positioned reads) and checked again against their own CRC.
  */
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';

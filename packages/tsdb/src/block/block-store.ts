@@ -92,7 +92,7 @@ export class BlockStore {
       if (typeof b === 'string') found.push(this._setAside(path, name, b));
       else opened.push(b);
     }
-    this._blocks = this._dropSuperseded(opened);
+    this._blocks = this._dropSuperseded(this._wholeResults(opened, found));
     this._sort();
     for (const b of this._blocks) {
       if (b.meta.resolutionMs === 0) continue; // raw indexes are decoded at first use or by decodeNext
@@ -107,12 +107,12 @@ export class BlockStore {
   }
 
   /**
-   * Decodes the index of one block not decoded yet (the engine calls it when idle, so the first
-   * query of each block after a start does not pay for it); false when all are. A block whose
-   * index fails is set aside and reported, as when a read finds it damaged.
+   * Decodes the index of one block not decoded yet (the engine calls it on a timer after open, so
+   * the first query of each block after a start does not pay for it); false when all are. A block
+   * whose index fails is set aside and reported, as when a read finds it damaged.
    */
   decodeNext(): boolean {
-    const b = this._blocks.find((x) => !x.decoded);
+    const b = this._blocks.findLast((x) => !x.decoded); // newest first: what dashboards read
     if (!b) return false;
     try {
       this._guard(b, () => b.decode());
@@ -120,6 +120,24 @@ export class BlockStore {
       if (!(err instanceof BlockCorruptError)) throw err;
     }
     return true;
+  }
+
+  /**
+   * The blocks less the results of an interrupted compaction or rollup whose index does not decode
+   * (set aside): their sources are deleted next, so a CRC that matched is not enough to trust them.
+   */
+  private _wholeResults(blocks: Block[], found: string[]): Block[] {
+    return blocks.filter((b) => {
+      if (!b.meta.compaction.sources.some((id) => blocks.some((x) => x.id === id))) return true;
+      try {
+        b.decode();
+        return true;
+      } catch (err) {
+        b.close();
+        found.push(this._setAside(b.dir, b.id, (err as Error).message.replace(/^block \S+: /, '')));
+        return false;
+      }
+    });
   }
 
   /** A compaction or rollup interrupted after writing its result: the sources go (or the partial result). */
@@ -213,6 +231,12 @@ export class BlockStore {
   private _adopt(id: string): Block {
     const b = Block.open(join(this._o.dir, id));
     if (typeof b === 'string') throw new Error(`block ${id} unreadable right after it was written: ${b}`);
+    try {
+      b.decode(); // checked now, as its sources are deleted or the head's WAL truncated after it
+    } catch (err) {
+      b.close();
+      throw new Error(`block ${id} unreadable right after it was written: ${(err as Error).message}`);
+    }
     this._blocks.push(b);
     this._sort();
     if (b.meta.resolutionMs > 0) this._loadStates(b);

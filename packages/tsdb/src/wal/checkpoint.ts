@@ -191,6 +191,7 @@ function decodeSnapshotV2(payload: Buffer, symbols: readonly string[], head: Hea
  * (~60 samples a series, a quarter of loading a checkpoint). The cost is one short chunk per
  * series and restart.
  */
+/** `refs`: where the open chunk's bytes stay (a v2 snapshot's piece); without, they are copied into the arena (v1). */
 function readOpenAndLast(r: ByteReader, s: MemSeries, lastTMs: number, lastValue: number, refs?: ChunkRefs): void {
   const open = r.bytes();
   const count = open.length > 0 ? xorChunkCount(open) : 0;
