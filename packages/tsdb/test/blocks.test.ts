@@ -190,15 +190,20 @@ function waitUntil(ok: () => boolean): Promise<true> {
   return waitFor('in time', () => Promise.resolve(ok() ? true : undefined), 5000, 10);
 }
 
-test('an interrupted block write (.tmp) and an interrupted compaction (sources still there) are cleaned up at open', async (t) => {
-  const dir = await tempDir();
-  t.after(dir.cleanup);
-  await filled(dir.path);
-  const s0 = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE }));
+/** A filled data dir, its blocks folder and a block that compaction made. */
+async function compacted(dataDir: string): Promise<{ merged: { id: string }; blocks: string }> {
+  await filled(dataDir);
+  const s0 = TsdbStorage.open(opts(dataDir, { blockRangeMs: RANGE }));
   const merged = s0.blockStatus().blocks.find((b) => b.level > 1);
   await s0.close();
   assert.ok(merged);
-  const blocks = join(dir.path, 'blocks');
+  return { merged, blocks: join(dataDir, 'blocks') };
+}
+
+test('an interrupted block write (.tmp) and an interrupted compaction (sources still there) are cleaned up at open', async (t) => {
+  const dir = await tempDir();
+  t.after(dir.cleanup);
+  const { merged, blocks } = await compacted(dir.path);
   cpSync(join(blocks, merged.id), join(blocks, `${merged.id.slice(0, 12)}ffffffffff.tmp`), { recursive: true });
   // resurrect a "source" of the merged block: a copy of the merged block under another id, listed as its source
   const { readFileSync, writeFileSync } = await import('node:fs');
@@ -221,12 +226,7 @@ test('an interrupted block write (.tmp) and an interrupted compaction (sources s
 test('an interrupted compaction whose result passes its CRCs but does not decode: the result is set aside and reported, its sources kept and served', async (t) => {
   const dir = await tempDir();
   t.after(dir.cleanup);
-  await filled(dir.path);
-  const s0 = TsdbStorage.open(opts(dir.path, { blockRangeMs: RANGE }));
-  const merged = s0.blockStatus().blocks.find((b) => b.level > 1);
-  await s0.close();
-  assert.ok(merged);
-  const blocks = join(dir.path, 'blocks');
+  const { merged, blocks } = await compacted(dir.path);
   // a "source" of the merged block, still there as after a crash before the sources' deletion: a copy under another id
   const source = `${merged.id.slice(0, 12)}0000000000`;
   cpSync(join(blocks, merged.id), join(blocks, source), { recursive: true });
